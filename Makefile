@@ -1,0 +1,120 @@
+# aekit — build, verify, bench.
+#
+#   make              build/libaekit.a and build/aekit
+#   make verify       the correctness proofs (installs its Debian packages)
+#   make bench        the performance report (installs its Debian packages)
+#   make verify-aarch64   cross-build, run the kernel tests under qemu-aarch64
+#   make SANITIZE=1 verify   the same proofs under ASan + UBSan (build-san/)
+#
+# Only files under simd/<isa>/ get ISA flags; everything else is built for
+# the baseline target so the binary runs on any CPU of the architecture and
+# picks its kernels at run time.
+
+CC      ?= cc
+CXX     ?= c++
+AR      ?= ar
+PYTHON  ?= /usr/bin/python3
+OPT     ?= -O2
+TARGET  := $(shell $(CC) -dumpmachine)
+ARCH    := $(firstword $(subst -, ,$(TARGET)))
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+WARN    = -Wall -Wextra -Wshadow -Wvla -Wformat=2
+CFLAGS  ?= $(OPT) -g
+# -ffp-contract=off: every fused multiply-add is written out, so the scalar
+# reference and the SIMD sets round where their sources say they do.
+BASEFLAGS = -std=c11 $(WARN) -ffp-contract=off -fno-math-errno -pthread -MMD -MP $(SANFLAGS)
+LDLIBS  = -lm -pthread
+
+AVX2FLAGS   = -mavx2 -mfma
+AVX512FLAGS = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma
+
+SIMD_SRC = simd/cpu.c simd/dispatch.c simd/threadpool.c simd/gemm.c simd/pack.c \
+           $(wildcard simd/scalar/*.c)
+ifeq ($(ARCH),x86_64)
+SIMD_SRC += $(wildcard simd/avx2/*.c) $(wildcard simd/avx512/*.c)
+endif
+ifeq ($(ARCH),aarch64)
+SIMD_SRC += $(wildcard simd/neon/*.c)
+endif
+
+LIB_SRC  = $(SIMD_SRC) $(filter-out src/double_%.c,$(wildcard src/*.c))
+CLI_SRC  = $(wildcard cli/*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIB      = $(BUILD)/libaekit.a
+CLI      = $(BUILD)/aekit
+
+# Kernel and unit tests: verify/test_*.c, one binary each.
+TEST_SRC = $(wildcard verify/test_*.c)
+TEST_BIN = $(TEST_SRC:verify/%.c=$(BUILD)/%)
+TEST_SUPPORT = $(BUILD)/obj/verify/check.o
+
+.PHONY: all lib cli tests verify verify-quick verify-aarch64 bench bench-quick deps-verify \
+        deps-bench clean
+all: $(LIB) $(CLI)
+lib: $(LIB)
+cli: $(CLI)
+tests: $(TEST_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(ISAFLAGS) -c $< -o $@
+
+$(BUILD)/obj/simd/avx2/%.o: ISAFLAGS = $(AVX2FLAGS)
+$(BUILD)/obj/simd/avx512/%.o: ISAFLAGS = $(AVX512FLAGS)
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/test_%: $(BUILD)/obj/verify/test_%.o $(TEST_SUPPORT) $(LIB)
+	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
+
+# ---- verify --------------------------------------------------------------
+# verify/run.sh runs every proof, prints the table and the final
+# "N passed, M failed" line, writes reports/<cpu>/verify.md, and exits
+# non-zero on any failure.
+deps-verify:
+	@bash tools/deps.sh verify
+
+verify: deps-verify all tests
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) bash verify/run.sh
+
+verify-quick: all tests
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) QUICK=1 bash verify/run.sh
+
+# NEON: cross-compile the library and kernel tests, run them under qemu.
+verify-aarch64:
+	@bash tools/deps.sh aarch64
+	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc BUILD=build-aarch64 \
+	    SANITIZE= tests
+	@BUILD=build-aarch64 RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+	    bash verify/run_kernels.sh
+
+# ---- bench -----------------------------------------------------------------
+deps-bench:
+	@bash tools/deps.sh bench
+
+bench: deps-bench all
+	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) run
+
+bench-quick: deps-bench all
+	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) QUICK=1 run
+
+clean:
+	rm -rf build build-san build-aarch64
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/obj/%.d) \
+         $(BUILD)/obj/verify/check.d

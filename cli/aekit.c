@@ -1,0 +1,49 @@
+/*
+ * aekit.c — the command line: `aekit <subcommand> [flags]`.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *getenv_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} CMDS[] = {
+    {"info", cmd_info, "CPU, features, kernel set, caches, blocking, threads"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: aekit <command> [flags]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+        fprintf(f, "  %-12s %s\n", CMDS[i].name, CMDS[i].help);
+    fprintf(f, "  %-12s %s\n", "help", "this text");
+    fprintf(f, "\nenvironment: AEKIT_ISA=scalar|avx2|avx512|neon, AEKIT_NUM_THREADS=n\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+        if (!strcmp(argv[1], CMDS[i].name))
+            return CMDS[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "aekit: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

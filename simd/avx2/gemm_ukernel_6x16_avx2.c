@@ -1,0 +1,82 @@
+/*
+ * gemm_ukernel_6x16_avx2.c — 6×16 register tile for AVX2+FMA (kernels.h has
+ * the contract).  12 ymm accumulators + 2 for the B row + 1 broadcast = 15 of
+ * the 16 ymm registers.
+ *
+ *   C[i][j] = act(alpha·Σ_p a[p·6+i]·b[p·16+j] + beta·C[i][j] + bias[j])
+ *
+ * Edge tiles: masked loads/stores on columns (VMASKMOV never touches masked
+ * lanes), rows ≥ m_eff skipped; every element's arithmetic is the same in a
+ * full and an edge tile.
+ */
+#include <assert.h>
+#include <immintrin.h>
+
+#include "../kernels.h"
+#include "vmath_avx2.h"
+
+#define MR 6
+#define NR 16
+
+#define ACC_DECL(i) __m256 vacc##i##x0 = _mm256_setzero_ps(), vacc##i##x1 = _mm256_setzero_ps();
+#define ACC_FMA(i)                                                   \
+    {                                                                \
+        const __m256 va = _mm256_broadcast_ss(a + i);                \
+        vacc##i##x0 = _mm256_fmadd_ps(va, vb0, vacc##i##x0);         \
+        vacc##i##x1 = _mm256_fmadd_ps(va, vb1, vacc##i##x1);         \
+    }
+#define ACC_STORE(i)                                                 \
+    if (i < m_eff) {                                                 \
+        store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, n_eff, epi, vbias0, vbias1); \
+    }
+
+static inline __m256 finish(__m256 acc, const float *cp, __m256i mask, const aek_ukr_epi *epi,
+                            __m256 vbias)
+{
+    __m256 v;
+    if (epi->beta != 0.0f) {
+        __m256 vc = _mm256_mul_ps(_mm256_set1_ps(epi->beta), _mm256_maskload_ps(cp, mask));
+        v = _mm256_fmadd_ps(_mm256_set1_ps(epi->alpha), acc, vc);
+    } else {
+        v = _mm256_mul_ps(_mm256_set1_ps(epi->alpha), acc);
+    }
+    if (epi->bias)
+        v = _mm256_add_ps(v, vbias);
+    return aek_act_avx2(v, epi->act);
+}
+
+static inline void store_row(float *cp, __m256 acc0, __m256 acc1, __m256i mask0, __m256i mask1,
+                             size_t n_eff, const aek_ukr_epi *epi, __m256 vbias0, __m256 vbias1)
+{
+    _mm256_maskstore_ps(cp, mask0, finish(acc0, cp, mask0, epi, vbias0));
+    if (n_eff > 8)
+        _mm256_maskstore_ps(cp + 8, mask1, finish(acc1, cp + 8, mask1, epi, vbias1));
+}
+
+void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
+                                                   const float *restrict b, float *restrict c,
+                                                   size_t ldc, size_t m_eff, size_t n_eff,
+                                                   const aek_ukr_epi *epi)
+{
+    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+
+    for (size_t p = 0; p < kc; p++) {
+        const __m256 vb0 = _mm256_loadu_ps(b);
+        const __m256 vb1 = _mm256_loadu_ps(b + 8);
+        ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)
+        a += MR;
+        b += NR;
+    }
+
+    /* lane j is active when j < n_eff (and j + 8 < n_eff for the second vector) */
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane);
+    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();
+    if (epi->bias) {
+        vbias0 = _mm256_maskload_ps(epi->bias, mask0);
+        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);
+    }
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+}

@@ -1,0 +1,281 @@
+/*
+ * gemm.c — the portable SGEMM driver: argument checks, cache blocking, packing
+ * and the five loops around a per-ISA micro-kernel (BLIS's ic/pc/jc/ir/jr,
+ * written for row-major C where the vector dimension runs along n).
+ *
+ *   for ic (mc rows of op(A): the A block lives in L3)
+ *     for pc (kc deep)               pack A[ic.., pc..]           (mc×kc)
+ *       for jc (nc columns)          pack B[pc.., jc..]           (kc×nc, L2)
+ *         for ir (MR rows)           A micro-panel MR×kc stays in L1
+ *           for jr (NR columns)      B micro-panels stream from L2
+ *             micro-kernel: one MR×NR tile of C in registers
+ *
+ * Why these choices:
+ *  - beta is applied on the first k-block only, bias+activation on the last,
+ *    so the epilogue costs nothing extra and beta = 0 never reads C.
+ *  - Threads split C into rectangles aligned to MR/NR; each thread packs its
+ *    own blocks into its own buffers (no barriers inside a call).  The split
+ *    never touches k, and kc does not depend on the thread count, so every
+ *    element of C sees the same sequence of operations for any thread count:
+ *    results are bitwise identical (verify/test_gemm.c checks it).
+ *  - Pack buffers are per OS thread, page-aligned, grown on demand and kept:
+ *    a training loop calling GEMM thousands of times allocates nothing.
+ */
+#define _GNU_SOURCE
+#include "cpu.h"
+#include "kernels.h"
+#include "pack.h"
+#include "threadpool.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int aek_threads_for_work(double flops); /* dispatch.c */
+
+/* ---- blocking ------------------------------------------------------------ */
+
+static size_t clampz(size_t v, size_t lo, size_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+static size_t round_down(size_t v, size_t q) { return v / q * q; }
+
+aek_blocking aek_blocking_for(const aek_kernel_set *ks)
+{
+    const aek_cpu_info *c = aek_cpu();
+    aek_blocking b;
+    /* An A micro-panel (MR×kc floats) should fill about half of L1, leaving
+     * room for the B micro-panel streaming past it. */
+    b.kc = clampz(round_down(c->l1d / 2 / (ks->mr * sizeof(float)), 16), 64, 512);
+    /* The packed B block (kc×nc) takes about half of this core's L2. */
+    b.nc = clampz(round_down(c->l2 / 2 / (b.kc * sizeof(float)), ks->nr), ks->nr, 4096);
+    /* The packed A block (mc×kc) takes a share of L3 (4 MiB if unknown). */
+    size_t l3_share = c->l3 ? c->l3 / (size_t)(2 * (c->online_cpus > 0 ? c->online_cpus : 1)) : (4u << 20);
+    b.mc = clampz(round_down(l3_share / (b.kc * sizeof(float)), ks->mr), ks->mr, 2048);
+    return b;
+}
+
+/* ---- per-thread pack buffers --------------------------------------------- */
+
+typedef struct {
+    float *a, *b;
+    size_t acap, bcap; /* in floats */
+} pack_bufs;
+
+static pthread_key_t g_pack_key;
+static pthread_once_t g_pack_once = PTHREAD_ONCE_INIT;
+
+static void pack_bufs_free(void *p)
+{
+    pack_bufs *pb = p;
+    if (!pb)
+        return;
+    free(pb->a);
+    free(pb->b);
+    free(pb);
+}
+
+static void pack_key_init(void) { pthread_key_create(&g_pack_key, pack_bufs_free); }
+
+static float *grow(float **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need)
+        return *buf;
+    void *p = NULL;
+    if (posix_memalign(&p, 4096, need * sizeof(float)) != 0) {
+        fprintf(stderr, "aekit: out of memory allocating a %zu-byte GEMM pack buffer\n",
+                need * sizeof(float));
+        abort();
+    }
+    free(*buf);
+    *buf = p;
+    *cap = need;
+    return *buf;
+}
+
+static pack_bufs *thread_pack_bufs(void)
+{
+    pthread_once(&g_pack_once, pack_key_init);
+    pack_bufs *pb = pthread_getspecific(g_pack_key);
+    if (!pb) {
+        pb = calloc(1, sizeof *pb);
+        if (!pb) {
+            fprintf(stderr, "aekit: out of memory\n");
+            abort();
+        }
+        pthread_setspecific(g_pack_key, pb);
+    }
+    return pb;
+}
+
+/* ---- the job ------------------------------------------------------------- */
+
+typedef struct {
+    const aek_kernel_set *ks;
+    aek_blocking blk;
+    aek_trans ta, tb;
+    size_t m, n, k;
+    float alpha, beta;
+    const float *A, *B;
+    size_t lda, ldb;
+    float *C;
+    size_t ldc;
+    const float *bias;
+    aek_act act;
+    int tm, tn; /* thread grid: tm row slabs × tn column slabs */
+} gemm_job;
+
+/* The serial algorithm on C[r0:r1, c0:c1]. */
+static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
+{
+    const size_t MR = j->ks->mr, NR = j->ks->nr;
+    const size_t MC = j->blk.mc, KC = j->blk.kc, NC = j->blk.nc;
+    const aek_gemm_ukr_fn ukr = j->ks->gemm_ukr;
+    pack_bufs *pb = thread_pack_bufs();
+    size_t mc_max = r1 - r0 < MC ? r1 - r0 : MC;
+    size_t nc_max = c1 - c0 < NC ? c1 - c0 : NC;
+    size_t kc_max = j->k < KC ? j->k : KC;
+    float *Ap = grow(&pb->a, &pb->acap, ((mc_max + MR - 1) / MR) * MR * (kc_max ? kc_max : 1));
+    float *Bp = grow(&pb->b, &pb->bcap, ((nc_max + NR - 1) / NR) * NR * (kc_max ? kc_max : 1));
+
+    for (size_t ic = r0; ic < r1; ic += MC) {
+        size_t mc = r1 - ic < MC ? r1 - ic : MC;
+        /* k == 0 (or alpha == 0) still runs one empty k-block for beta and
+         * the epilogue. */
+        for (size_t pc = 0; pc == 0 || pc < j->k; pc += KC) {
+            size_t kc = j->k - pc < KC ? j->k - pc : KC;
+            int first = pc == 0, last = pc + kc >= j->k;
+            if (kc)
+                aek_pack_a(j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
+            aek_ukr_epi epi = {
+                .alpha = j->alpha,
+                .beta = first ? j->beta : 1.0f,
+                .bias = NULL,
+                .act = last ? j->act : AEK_ACT_IDENTITY,
+            };
+            for (size_t jc = c0; jc < c1; jc += NC) {
+                size_t nc = c1 - jc < NC ? c1 - jc : NC;
+                if (kc)
+                    aek_pack_b(j->tb, j->B, j->ldb, pc, jc, kc, nc, NR, Bp);
+                for (size_t ir = 0; ir < mc; ir += MR) {
+                    size_t m_eff = mc - ir < MR ? mc - ir : MR;
+                    for (size_t jr = 0; jr < nc; jr += NR) {
+                        size_t n_eff = nc - jr < NR ? nc - jr : NR;
+                        epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
+                        ukr(kc, Ap + ir * kc, Bp + jr * kc, j->C + (ic + ir) * j->ldc + jc + jr,
+                            j->ldc, m_eff, n_eff, &epi);
+                    }
+                }
+            }
+            if (j->k == 0)
+                break;
+        }
+    }
+}
+
+static void gemm_task(void *arg, int tid, int nthreads)
+{
+    const gemm_job *j = arg;
+    (void)nthreads;
+    const size_t MR = j->ks->mr, NR = j->ks->nr;
+    size_t mt = (j->m + MR - 1) / MR, nt = (j->n + NR - 1) / NR;
+    size_t ti = (size_t)tid / (size_t)j->tn, tj = (size_t)tid % (size_t)j->tn;
+    size_t r0 = ti * mt / (size_t)j->tm * MR, r1 = (ti + 1) * mt / (size_t)j->tm * MR;
+    size_t c0 = tj * nt / (size_t)j->tn * NR, c1 = (tj + 1) * nt / (size_t)j->tn * NR;
+    if (r1 > j->m) r1 = j->m;
+    if (c1 > j->n) c1 = j->n;
+    if (r0 < r1 && c0 < c1)
+        gemm_block(j, r0, r1, c0, c1);
+}
+
+/* Split at most T threads into a tm×tn grid that minimises the largest
+ * per-thread tile count; ties go to fewer threads, then to more column slabs
+ * (each thread then packs only its own B block). */
+static void thread_grid(int T, size_t mt, size_t nt, int *tm, int *tn)
+{
+    size_t best = SIZE_MAX;
+    *tm = 1;
+    *tn = 1;
+    for (int a = 1; a <= T && (size_t)a <= mt; a++) {
+        for (int b = 1; a * b <= T && (size_t)b <= nt; b++) {
+            size_t cost = ((mt + (size_t)a - 1) / (size_t)a) * ((nt + (size_t)b - 1) / (size_t)b);
+            int better = cost < best ||
+                         (cost == best && (a * b < *tm * *tn || (a * b == *tm * *tn && b > *tn)));
+            if (better) {
+                best = cost;
+                *tm = a;
+                *tn = b;
+            }
+        }
+    }
+}
+
+static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
+                    const float *A, size_t lda, const float *B, size_t ldb,
+                    const float *C, size_t ldc)
+{
+    const char *why = NULL;
+    char buf[160];
+    if ((ta != AEK_N && ta != AEK_T) || (tb != AEK_N && tb != AEK_T))
+        why = "transpose flag is neither AEK_N nor AEK_T";
+    else if (lda < (ta == AEK_N ? k : m) && (ta == AEK_N ? k : m) > 0)
+        snprintf(buf, sizeof buf, "lda = %zu is smaller than the stored row length %zu", lda,
+                 ta == AEK_N ? k : m), why = buf;
+    else if (ldb < (tb == AEK_N ? n : k) && (tb == AEK_N ? n : k) > 0)
+        snprintf(buf, sizeof buf, "ldb = %zu is smaller than the stored row length %zu", ldb,
+                 tb == AEK_N ? n : k), why = buf;
+    else if (ldc < n)
+        snprintf(buf, sizeof buf, "ldc = %zu is smaller than n = %zu", ldc, n), why = buf;
+    else if (m && n && !C)
+        why = "C is NULL";
+    else if (m && n && k && (!A || !B))
+        why = "A or B is NULL";
+    if (!why)
+        return 0;
+    fprintf(stderr, "aek_sgemm: illegal arguments: %s; C left unchanged\n", why);
+    return 1;
+}
+
+void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
+                    size_t m, size_t n, size_t k, float alpha, const float *A,
+                    size_t lda, const float *B, size_t ldb, float beta,
+                    float *C, size_t ldc, const aek_epilogue *ep)
+{
+    if (m == 0 || n == 0)
+        return;
+    if (bad_args(ta, tb, m, n, k, A, lda, B, ldb, C, ldc))
+        return;
+    gemm_job j = {
+        .ks = ks, .blk = aek_blocking_for(ks),
+        .ta = ta, .tb = tb, .m = m, .n = n, .k = k,
+        .alpha = alpha, .beta = beta, .A = A, .B = B, .lda = lda, .ldb = ldb,
+        .C = C, .ldc = ldc,
+        .bias = ep ? ep->bias : NULL,
+        .act = ep ? ep->act : AEK_ACT_IDENTITY,
+    };
+    /* BLAS semantics: alpha = 0 references neither A nor B. */
+    if (alpha == 0.0f) {
+        j.k = 0;
+        j.alpha = 0.0f;
+    } else if (k == 0) {
+        j.alpha = 0.0f;
+    }
+    size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
+    int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
+    thread_grid(T, mt, nt, &j.tm, &j.tn);
+    aek_parallel_run(j.tm * j.tn, gemm_task, &j);
+}
+
+void aek_sgemm_ex(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
+                  float alpha, const float *A, size_t lda, const float *B,
+                  size_t ldb, float beta, float *C, size_t ldc,
+                  const aek_epilogue *ep)
+{
+    aek_sgemm_with(aek_kernels(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+}
+
+void aek_sgemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
+               float alpha, const float *A, size_t lda, const float *B,
+               size_t ldb, float beta, float *C, size_t ldc)
+{
+    aek_sgemm_with(aek_kernels(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
+}

@@ -1,0 +1,21 @@
+/* set_scalar.c — the portable reference kernel set. */
+#include "../kernels.h"
+#include "vmath_scalar.h"
+
+void aek_f32_gemm_bias_act_ukernel_4x8__scalar(size_t kc, const float *restrict a,
+                                                const float *restrict b, float *restrict c,
+                                                size_t ldc, size_t m_eff, size_t n_eff,
+                                                const aek_ukr_epi *epi);
+
+const aek_kernel_set aek_kernels_scalar = {
+    .isa = AEK_ISA_SCALAR,
+    .name = "scalar",
+    .gemm_ukr_name = "aek_f32_gemm_bias_act_ukernel_4x8__scalar",
+    .mr = 4,
+    .nr = 8,
+    .gemm_ukr = aek_f32_gemm_bias_act_ukernel_4x8__scalar,
+    .vexp = aek_vexp_scalar,
+    .vsigmoid = aek_vsigmoid_scalar,
+    .vtanh = aek_vtanh_scalar,
+    .vsoftplus = aek_vsoftplus_scalar,
+};

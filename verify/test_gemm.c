@@ -1,0 +1,371 @@
+/*
+ * test_gemm.c — every kernel set this CPU executes, against a double
+ * precision reference of the same product, over awkward shapes.
+ *
+ * What is checked, per kernel set:
+ *  - random shapes with 1, primes and non-multiples of every tile size
+ *    (MR ∈ {4, 6, 12}, NR ∈ {8, 16, 32}), shapes crossing the kc, nc and mc
+ *    block boundaries, all four transpose pairs, lda/ldb/ldc larger than
+ *    the row length;
+ *  - alpha/beta cases (beta = 0 over a NaN-filled C, alpha = 0 over NaN A
+ *    and B, k = 0) and every epilogue (bias, sigmoid, tanh, relu);
+ *  - no write outside C: NaN guard zones around every buffer and in the
+ *    row padding must be untouched;
+ *  - the same bits for 1, 2, 3 and 4 threads;
+ *  - agreement with the scalar set.
+ *
+ * Error bound (Higham, Accuracy and Stability, §3.1): a float dot product of
+ * length k accumulated in any order with or without FMA satisfies
+ * |fl(s) − s| ≤ γ_k Σ|a_p b_p|, γ_n = n·u/(1 − n·u), u = 2⁻²⁴.  The k-blocks
+ * add one rounding each, alpha/beta/bias three more, so for
+ *   v = alpha·s + beta·c + bias:   |Δv| ≤ γ_{k+nb+3} (|alpha|Σ|a||b| + |beta c| + |bias|)
+ * and the activation adds its Lipschitz constant L (sigmoid ¼, others 1)
+ * times that, plus its own relative error (vector math bound, test_vmath.c):
+ *   |y − y_ref| ≤ L·|Δv| + ε_act·|y_ref|.
+ * The figure printed is max |y − y_ref| / bound over all elements (≤ 1).
+ */
+#include "check.h"
+#include "../simd/kernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GUARD 64 /* floats of NaN guard before and after every buffer */
+static const double U = 0x1p-24;
+static const double EPS_ACT = 1e-6; /* vector-math relative error bound */
+
+typedef struct { size_t m, n, k; } shape;
+
+/* 1, primes, non-multiples of 4/6/12 and 8/16/32, kc (≤512), nc (≤256) and
+ * mc (≤2048) crossings. */
+static const shape SHAPES[] = {
+    {1, 1, 1},    {1, 1, 7},     {1, 37, 1},    {13, 1, 5},    {2, 3, 4},     {5, 7, 11},
+    {6, 16, 8},   {12, 32, 16},  {4, 8, 3},     {13, 33, 17},  {7, 31, 64},   {23, 29, 31},
+    {37, 41, 43}, {64, 64, 64},  {61, 67, 71},  {97, 101, 103}, {128, 256, 96}, {11, 300, 13},
+    {3, 5, 1031}, {50, 70, 600}, {2100, 9, 3},  {127, 129, 257}, {31, 257, 513}, {25, 49, 0},
+};
+#define NSHAPES (sizeof SHAPES / sizeof SHAPES[0])
+
+typedef struct { float alpha, beta; } ab_case;
+static const ab_case AB[] = {{1.0f, 0.0f}, {0.5f, 2.0f}, {-1.5f, 1.0f}, {0.0f, 0.5f}, {1.25f, -0.75f}};
+#define NAB (sizeof AB / sizeof AB[0])
+
+typedef struct { int bias; aek_act act; } ep_case;
+static const ep_case EP[] = {{0, AEK_ACT_IDENTITY}, {1, AEK_ACT_IDENTITY}, {1, AEK_ACT_SIGMOID},
+                             {1, AEK_ACT_TANH},      {1, AEK_ACT_RELU},     {0, AEK_ACT_SIGMOID}};
+#define NEP (sizeof EP / sizeof EP[0])
+
+/* A matrix of r×c with row stride ld, inside NaN guard zones. */
+typedef struct {
+    float *base, *p;
+    size_t r, c, ld, total;
+} buf;
+
+static buf buf_new(size_t r, size_t c, size_t pad)
+{
+    buf b = {.r = r, .c = c, .ld = c + pad};
+    b.total = GUARD * 2 + (r ? r * b.ld : 0) + 1;
+    b.base = malloc(b.total * sizeof(float));
+    if (!b.base) {
+        fprintf(stderr, "test_gemm: out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < b.total; i++)
+        b.base[i] = NAN;
+    b.p = b.base + GUARD;
+    return b;
+}
+
+static void buf_fill(buf *b, chk_rng *g, float lo, float hi)
+{
+    for (size_t i = 0; i < b->r; i++)
+        for (size_t j = 0; j < b->c; j++)
+            b->p[i * b->ld + j] = (float)chk_uniform(g, lo, hi);
+}
+
+/* Number of floats outside the r×c matrix that differ (bitwise) from ref. */
+static size_t outside_changed(const buf *b, const float *ref_base)
+{
+    size_t bad = 0;
+    for (size_t t = 0; t < b->total; t++) {
+        ptrdiff_t off = (ptrdiff_t)t - GUARD;
+        int inside = off >= 0 && (size_t)off < b->r * b->ld && (size_t)off % b->ld < b->c;
+        if (!inside && memcmp(&b->base[t], &ref_base[t], sizeof(float)) != 0)
+            bad++;
+    }
+    return bad;
+}
+
+static double act_ref(double v, aek_act a)
+{
+    switch (a) {
+    case AEK_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    case AEK_ACT_TANH: return tanh(v);
+    case AEK_ACT_RELU: return v > 0 ? v : 0;
+    default: return v;
+    }
+}
+
+static double act_lip(aek_act a) { return a == AEK_ACT_SIGMOID ? 0.25 : 1.0; }
+
+static float opget(const buf *b, aek_trans t, size_t i, size_t j)
+{
+    return t == AEK_N ? b->p[i * b->ld + j] : b->p[j * b->ld + i];
+}
+
+typedef struct {
+    double worst;       /* max |y − ref| / bound                   */
+    size_t guard_bad;   /* floats changed outside C                 */
+    size_t nonfinite;   /* NaN/Inf where the reference is finite    */
+} outcome;
+
+/* One product with a given kernel set and thread count; compares it with the
+ * double reference.  C0 holds the initial C (for beta); result left in *Cout
+ * when non-NULL (caller frees). */
+static outcome run_case(const aek_kernel_set *ks, int threads, shape s, aek_trans ta,
+                        aek_trans tb, ab_case ab, ep_case ep, unsigned long long seed,
+                        float **Cout)
+{
+    chk_rng g = {seed};
+    size_t ar = ta == AEK_N ? s.m : s.k, ac = ta == AEK_N ? s.k : s.m;
+    size_t br = tb == AEK_N ? s.k : s.n, bc = tb == AEK_N ? s.n : s.k;
+    buf A = buf_new(ar, ac, chk_next(&g) % 5);
+    buf B = buf_new(br, bc, chk_next(&g) % 5);
+    buf C = buf_new(s.m, s.n, chk_next(&g) % 5);
+    buf_fill(&A, &g, -1, 1);
+    buf_fill(&B, &g, -1, 1);
+    if (ab.beta != 0.0f)
+        buf_fill(&C, &g, -1, 1); /* else C stays NaN: beta = 0 must not read it */
+    if (ab.alpha == 0.0f) {      /* alpha = 0 must reference neither A nor B */
+        for (size_t i = 0; i < A.total; i++) A.base[i] = NAN;
+        for (size_t i = 0; i < B.total; i++) B.base[i] = NAN;
+    }
+    float *bias = NULL;
+    if (ep.bias) {
+        bias = malloc((s.n ? s.n : 1) * sizeof(float));
+        for (size_t j = 0; j < s.n; j++)
+            bias[j] = (float)chk_uniform(&g, -1, 1);
+    }
+    float *C0 = malloc(C.total * sizeof(float));
+    memcpy(C0, C.base, C.total * sizeof(float));
+
+    aek_set_num_threads(threads);
+    aek_epilogue e = {bias, ep.act};
+    aek_sgemm_with(ks, ta, tb, s.m, s.n, s.k, ab.alpha, A.p, A.ld, B.p, B.ld, ab.beta, C.p, C.ld,
+                   &e);
+
+    outcome o = {0, outside_changed(&C, C0), 0};
+    size_t nblocks = s.k / 64 + 2; /* kc ≥ 64: an upper bound on the k-blocks */
+    double n_round = (double)(s.k + nblocks + 3);
+    double gamma = n_round * U / (1 - n_round * U);
+    for (size_t i = 0; i < s.m; i++)
+        for (size_t j = 0; j < s.n; j++) {
+            double sum = 0, abs_sum = 0;
+            if (ab.alpha != 0.0f)
+                for (size_t p = 0; p < s.k; p++) {
+                    double t = (double)opget(&A, ta, i, p) * opget(&B, tb, p, j);
+                    sum += t;
+                    abs_sum += fabs(t);
+                }
+            double c0 = ab.beta != 0.0f ? C0[GUARD + i * C.ld + j] : 0.0;
+            double bj = bias ? bias[j] : 0.0;
+            double v = ab.alpha * sum + ab.beta * c0 + bj;
+            double ref = act_ref(v, ep.act);
+            double bound = act_lip(ep.act) * gamma *
+                               (fabs(ab.alpha) * abs_sum + fabs(ab.beta * c0) + fabs(bj)) +
+                           EPS_ACT * fabs(ref) + 1e-37;
+            double y = C.p[i * C.ld + j];
+            if (!isfinite(y)) {
+                o.nonfinite++;
+                o.worst = INFINITY;
+                continue;
+            }
+            double r = fabs(y - ref) / bound;
+            if (r > o.worst)
+                o.worst = r;
+        }
+    if (Cout) {
+        *Cout = malloc((s.m * s.n > 0 ? s.m * s.n : 1) * sizeof(float));
+        for (size_t i = 0; i < s.m; i++)
+            memcpy(*Cout + i * s.n, C.p + i * C.ld, s.n * sizeof(float));
+    }
+    free(A.base);
+    free(B.base);
+    free(C.base);
+    free(C0);
+    free(bias);
+    return o;
+}
+
+static const char *tname(aek_trans a, aek_trans b)
+{
+    static const char *n[4] = {"NN", "NT", "TN", "TT"};
+    return n[a * 2 + b];
+}
+
+/* Random shapes × transposes, rotating through the alpha/beta and epilogue
+ * cases; one CHECK line per (set, transpose pair). */
+static void check_shapes(const aek_kernel_set *ks)
+{
+    for (int t = 0; t < 4; t++) {
+        aek_trans ta = (aek_trans)(t / 2), tb = (aek_trans)(t % 2);
+        double worst = 0;
+        size_t guard = 0, nonfinite = 0, cases = 0;
+        char where[160] = "";
+        for (size_t si = 0; si < NSHAPES; si++) {
+            size_t idx = si * 4 + (size_t)t;
+            ab_case ab = AB[idx % NAB];
+            ep_case ep = EP[(idx / NAB + idx) % NEP];
+            outcome o = run_case(ks, 1, SHAPES[si], ta, tb, ab, ep, 1000 + idx, NULL);
+            cases++;
+            guard += o.guard_bad;
+            nonfinite += o.nonfinite;
+            if (o.worst > worst || !isfinite(o.worst)) {
+                worst = o.worst;
+                snprintf(where, sizeof where, "worst %zux%zux%zu alpha=%g beta=%g %s%s",
+                         SHAPES[si].m, SHAPES[si].n, SHAPES[si].k, ab.alpha, ab.beta,
+                         ep.bias ? "bias+" : "", aek_act_name(ep.act));
+            }
+        }
+        char name[96];
+        snprintf(name, sizeof name, "gemm[%s] %s shapes: max err/bound", ks->name, tname(ta, tb));
+        chk_le(name, worst, 1.0, "%zu shapes; %s", cases, where);
+        snprintf(name, sizeof name, "gemm[%s] %s no write outside C, no NaN leak", ks->name,
+                 tname(ta, tb));
+        chk_le(name, (double)(guard + nonfinite), 0, "%zu guard floats changed, %zu non-finite",
+               guard, nonfinite);
+    }
+}
+
+/* Every alpha/beta case × every epilogue × every transpose on two shapes
+ * (one full tile of the widest set, one with every edge). */
+static void check_cross(const aek_kernel_set *ks)
+{
+    static const shape S[] = {{12, 32, 16}, {13, 35, 19}};
+    double worst = 0;
+    size_t bad = 0, cases = 0;
+    char where[160] = "";
+    for (size_t si = 0; si < 2; si++)
+        for (size_t a = 0; a < NAB; a++)
+            for (size_t e = 0; e < NEP; e++)
+                for (int t = 0; t < 4; t++) {
+                    outcome o = run_case(ks, 1, S[si], (aek_trans)(t / 2), (aek_trans)(t % 2),
+                                         AB[a], EP[e], 7 + cases, NULL);
+                    cases++;
+                    bad += o.guard_bad + o.nonfinite;
+                    if (o.worst > worst || !isfinite(o.worst)) {
+                        worst = o.worst;
+                        snprintf(where, sizeof where, "worst %zux%zux%zu %s alpha=%g beta=%g %s%s",
+                                 S[si].m, S[si].n, S[si].k, tname((aek_trans)(t / 2), (aek_trans)(t % 2)),
+                                 AB[a].alpha, AB[a].beta, EP[e].bias ? "bias+" : "",
+                                 aek_act_name(EP[e].act));
+                    }
+                }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] alpha/beta x epilogue x trans: max err/bound", ks->name);
+    chk_le(name, worst, 1.0, "%zu cases, %zu guard/NaN faults; %s", cases, bad, where);
+    if (bad) {
+        snprintf(name, sizeof name, "gemm[%s] alpha/beta x epilogue: guards and NaN", ks->name);
+        chk_le(name, (double)bad, 0, "faults in the cross product");
+    }
+}
+
+/* Same bits for 1..4 threads (parallel threshold 0 so every thread works). */
+static void check_threads(const aek_kernel_set *ks)
+{
+    static const struct { shape s; aek_trans ta, tb; } C[] = {
+        {{128, 256, 784}, AEK_N, AEK_T}, {{97, 101, 103}, AEK_T, AEK_N},
+        {{300, 50, 600}, AEK_T, AEK_T},  {{33, 700, 129}, AEK_N, AEK_N},
+    };
+    aek_set_parallel_threshold(0);
+    size_t differ = 0, total = 0;
+    for (size_t c = 0; c < sizeof C / sizeof C[0]; c++) {
+        float *ref = NULL;
+        ep_case ep = {1, AEK_ACT_SIGMOID};
+        run_case(ks, 1, C[c].s, C[c].ta, C[c].tb, AB[1], ep, 99 + c, &ref);
+        for (int T = 2; T <= 4; T++) {
+            float *out = NULL;
+            run_case(ks, T, C[c].s, C[c].ta, C[c].tb, AB[1], ep, 99 + c, &out);
+            for (size_t i = 0; i < C[c].s.m * C[c].s.n; i++)
+                differ += memcmp(&out[i], &ref[i], sizeof(float)) != 0;
+            total += C[c].s.m * C[c].s.n;
+            free(out);
+        }
+        free(ref);
+    }
+    aek_set_parallel_threshold(1e6);
+    aek_set_num_threads(1);
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] threads 2,3,4 bitwise equal to 1 thread", ks->name);
+    chk_le(name, (double)differ, 0, "%zu elements compared; figure = elements that differ", total);
+}
+
+/* The set against the scalar set on the same inputs: both are within the
+ * bound of the exact result, so they are within twice the bound of each
+ * other; the figure is that ratio. */
+static void check_vs_scalar(const aek_kernel_set *ks)
+{
+    if (ks->isa == AEK_ISA_SCALAR)
+        return;
+    static const shape S[] = {{61, 67, 71}, {128, 256, 784}, {37, 1000, 256}};
+    double worst = 0;
+    for (size_t c = 0; c < 3; c++)
+        for (int t = 0; t < 4; t++) {
+            float *x = NULL, *y = NULL;
+            ep_case ep = {1, AEK_ACT_TANH};
+            run_case(ks, 1, S[c], (aek_trans)(t / 2), (aek_trans)(t % 2), AB[0], ep, 5 + c, &x);
+            run_case(&aek_kernels_scalar, 1, S[c], (aek_trans)(t / 2), (aek_trans)(t % 2), AB[0], ep,
+                     5 + c, &y);
+            double k = (double)S[c].k, gamma = (k + k / 64 + 5) * U / (1 - (k + k / 64 + 5) * U);
+            for (size_t i = 0; i < S[c].m * S[c].n; i++) {
+                /* |a|,|b| ≤ 1: Σ|a b| ≤ k, |bias| ≤ 1, |tanh| ≤ 1 */
+                double bound = 2 * (gamma * (k + 1) + EPS_ACT);
+                double r = fabs((double)x[i] - y[i]) / bound;
+                if (!(r <= worst))
+                    worst = r;
+            }
+            free(x);
+            free(y);
+        }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] vs scalar set: max diff / (2·bound)", ks->name);
+    chk_le(name, worst, 1.0, "3 shapes x 4 transposes, bias+tanh; bound uses Σ|a||b| ≤ k");
+}
+
+/* Illegal strides are refused and C is left as it was. */
+static void check_bad_args(void)
+{
+    float A[4] = {1, 2, 3, 4}, B[4] = {1, 2, 3, 4}, C[4] = {7, 7, 7, 7};
+    fprintf(stderr, "(test_gemm: the next line is an expected error message)\n");
+    aek_sgemm(AEK_N, AEK_N, 2, 2, 2, 1.0f, A, 1 /* < k */, B, 2, 0.0f, C, 2);
+    int unchanged = C[0] == 7 && C[1] == 7 && C[2] == 7 && C[3] == 7;
+    chk_verdict("gemm rejects lda < k and leaves C unchanged", unchanged, 1, unchanged,
+                "figure 1 = unchanged");
+}
+
+int main(void)
+{
+    if (aek_init() != AEK_OK) {
+        fprintf(stderr, "test_gemm: %s\n", aek_last_error());
+        return 2;
+    }
+    for (int isa = 0; isa < AEK_ISA_COUNT; isa++) {
+        const aek_kernel_set *ks = aek_kernels_for((aek_isa)isa);
+        if (!ks) {
+            chk_skip(aek_isa_name((aek_isa)isa), "kernel set not executable on this CPU/binary");
+            continue;
+        }
+        aek_blocking b = aek_blocking_for(ks);
+        printf("# set %s: %s, MRxNR %zux%zu, kc %zu nc %zu mc %zu\n", ks->name, ks->gemm_ukr_name,
+               ks->mr, ks->nr, b.kc, b.nc, b.mc);
+        check_shapes(ks);
+        check_cross(ks);
+        check_threads(ks);
+        check_vs_scalar(ks);
+    }
+    check_bad_args();
+    return chk_finish();
+}
