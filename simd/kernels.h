@@ -46,6 +46,79 @@ typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
 /* y[i] = f(x[i]) for i < n; y may alias x. */
 typedef void (*aek_vmap_fn)(size_t n, const float *x, float *y);
 
+/* ---- element-wise and reduction kernels of the autoencoder ---------------
+ *
+ * Derivatives come from stored activations h = g(a), never from recomputing
+ * exp:  s = g'(a) and s' = ds/da are
+ *   sigmoid  s = h(1−h)      s' = s(1−2h)
+ *   tanh     s = 1−h²        s' = −2hs
+ *   relu     s = [h > 0]     s' = 0
+ *   linear   s = 1           s' = 0
+ * Sums are returned in double; the order of accumulation is fixed for a given
+ * kernel set and n (so results never depend on the thread count).
+ */
+
+/* The fused hidden-layer backward pass (one read of h):
+ *   da[i][j] = (dh[i][j] + col_add[j])·s_ij + coef·c[j]·s_ij·s'_ij
+ *   s2[j]    = Σ_i s_ij²                      (if s2 != NULL; overwritten)
+ *   returns    Σ_ij c[j]·s_ij²                (0 if c == NULL)
+ * col_add: the KL-sparsity term (NULL: none); c = ‖W_j‖² and coef = 2λ/m for
+ * the contractive penalty (λ/m)Σ_i‖J_i‖²_F, J_i = diag(s_i)·W (NULL: none).
+ * da may alias dh. */
+typedef struct {
+    size_t rows, cols;
+    aek_act act;
+    const float *h, *dh;
+    const float *col_add;
+    const float *c;
+    float coef;
+    float *da;
+    float *s2;
+} aek_hidden_bwd_args;
+
+/* CAE+H: one corrupted copy x̃ of the batch; h, hc = g(a), g(ã), d = s − s̃:
+ *   da[i][j]  += coef·c[j]·d_ij·s'_ij
+ *   dac[i][j]  = −coef·c[j]·d_ij·s̃'_ij
+ *   d2[j]     += Σ_i d_ij²                    (if d2 != NULL)
+ *   returns     Σ_ij c[j]·d_ij²
+ * for the penalty γ/(m·copies)·Σ_i Σ_copies ‖J(x_i) − J(x̃_i)‖²_F, coef = 2γ/(m·copies). */
+typedef struct {
+    size_t rows, cols;
+    aek_act act;
+    const float *h, *hc;
+    const float *c;
+    float coef;
+    float *da, *dac;
+    float *d2;
+} aek_cae_h_args;
+
+/* Adam with the bias corrections folded into lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) and
+ * eps_t = eps·√(1−β₂ᵗ) (the same update as PyTorch's Adam):
+ *   m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  w −= lr_t·m/(√v + eps_t) */
+typedef struct {
+    float lr_t, b1, b2, eps_t;
+} aek_adam_step;
+
+/* MSE: returns Σ (xhat − x)²; dz = scale·(xhat − x)·f'(xhat) (dz may be NULL). */
+typedef double (*aek_loss_mse_fn)(size_t n, const float *xhat, const float *x, aek_act f,
+                                  float scale, float *dz);
+/* Bernoulli cross-entropy from logits: returns Σ softplus(z) − x·z;
+ * xhat = σ(z), dz = scale·(σ(z) − x) (either may be NULL). */
+typedef double (*aek_loss_bce_fn)(size_t n, const float *z, const float *x, float scale,
+                                  float *xhat, float *dz);
+/* out[j] = Σ_i x[i·cols + j], rows added in order. */
+typedef void (*aek_colsum_fn)(size_t rows, size_t cols, const float *x, float *out);
+typedef double (*aek_hidden_bwd_fn)(const aek_hidden_bwd_args *a);
+typedef double (*aek_cae_h_fn)(const aek_cae_h_args *a);
+/* y += a·x */
+typedef void (*aek_axpy_fn)(size_t n, float a, const float *x, float *y);
+/* y = act(x), y may alias x */
+typedef void (*aek_act_fn)(size_t n, aek_act act, const float *x, float *y);
+/* SGD with momentum (PyTorch convention): v = μ·v + g;  w −= lr·v */
+typedef void (*aek_sgd_fn)(size_t n, float *w, const float *g, float *v, float lr, float mu);
+typedef void (*aek_adam_fn)(size_t n, float *w, const float *g, float *m, float *v,
+                            const aek_adam_step *s);
+
 typedef struct aek_kernel_set {
     aek_isa isa;
     const char *name;      /* "scalar", "avx2", "avx512", "neon" */
@@ -57,6 +130,16 @@ typedef struct aek_kernel_set {
     aek_vmap_fn vsigmoid;
     aek_vmap_fn vtanh;
     aek_vmap_fn vsoftplus;
+
+    aek_act_fn act;
+    aek_loss_mse_fn loss_mse;
+    aek_loss_bce_fn loss_bce;
+    aek_colsum_fn colsum;
+    aek_hidden_bwd_fn hidden_bwd;
+    aek_cae_h_fn cae_h;
+    aek_axpy_fn axpy;
+    aek_sgd_fn sgd;
+    aek_adam_fn adam;
 } aek_kernel_set;
 
 /* The sets compiled into this binary (NULL where not compiled in). */
