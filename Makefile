@@ -45,17 +45,24 @@ ifeq ($(ARCH),aarch64)
 SIMD_SRC += $(wildcard simd/neon/*.c)
 endif
 
-LIB_SRC  = $(SIMD_SRC) $(filter-out src/double_%.c,$(wildcard src/*.c))
+LIB_SRC  = $(SIMD_SRC) $(wildcard src/*.c)
+# The model code again in double precision over the scalar kernels
+# (-DAEK_F64, symbols suffixed _f64): verify/ uses it for tight gradient checks.
+MODEL_SRC = src/model.c src/model_eval.c src/backend.c
 CLI_SRC  = $(wildcard cli/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+F64_OBJ  = $(MODEL_SRC:%.c=$(BUILD)/obj64/%.o)
 LIB      = $(BUILD)/libaekit.a
+LIB64    = $(BUILD)/libaekit_f64.a
 CLI      = $(BUILD)/aekit
 
 # Kernel and unit tests: verify/test_*.c, one binary each.
 TEST_SRC = $(wildcard verify/test_*.c)
 TEST_BIN = $(TEST_SRC:verify/%.c=$(BUILD)/%)
-TEST_SUPPORT = $(BUILD)/obj/verify/check.o
+# verify/lib_*.c: helpers linked into every test; *_f64.c files are compiled
+# with -DAEK_F64 (the double build of the model).
+TEST_SUPPORT = $(BUILD)/obj/verify/check.o $(patsubst verify/%.c,$(BUILD)/obj/verify/%.o,$(wildcard verify/lib_*.c))
 
 .PHONY: all lib cli tests verify verify-quick verify-aarch64 bench bench-quick deps-verify \
         deps-bench clean
@@ -68,6 +75,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(ISAFLAGS) -c $< -o $@
 
+$(BUILD)/obj64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -DAEK_F64 -c $< -o $@
+
+$(BUILD)/obj/verify/%_f64.o: ISAFLAGS = -DAEK_F64
 $(BUILD)/obj/simd/avx2/%.o: ISAFLAGS = $(AVX2FLAGS)
 $(BUILD)/obj/simd/avx512/%.o: ISAFLAGS = $(AVX512FLAGS)
 
@@ -76,11 +88,15 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(LIB64): $(F64_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 $(CLI): $(CLI_OBJ) $(LIB)
 	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-$(BUILD)/test_%: $(BUILD)/obj/verify/test_%.o $(TEST_SUPPORT) $(LIB)
-	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
+$(BUILD)/test_%: $(BUILD)/obj/verify/test_%.o $(TEST_SUPPORT) $(LIB64) $(LIB)
+	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB64) $(LIB) $(LDLIBS)
 
 # ---- verify --------------------------------------------------------------
 # verify/run.sh runs every proof, prints the table and the final
@@ -116,5 +132,5 @@ bench-quick: deps-bench all
 clean:
 	rm -rf build build-san build-aarch64
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/obj/%.d) \
-         $(BUILD)/obj/verify/check.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(F64_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/obj/%.d) \
+         $(TEST_SUPPORT:.o=.d)

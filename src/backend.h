@@ -1,0 +1,42 @@
+/*
+ * backend.h — the kernels the model calls, over `real` (real.h).  Float: the
+ * dispatched kernel set (simd/kernels.h has the contracts).  Double: the
+ * scalar kernels instantiated in double and a plain double GEMM.
+ */
+#ifndef AEKIT_BACKEND_H
+#define AEKIT_BACKEND_H
+
+#include <stddef.h>
+#include "aekit.h"
+#include "real.h"
+
+#define be_gemm AEK_R(be_gemm)
+#define be_act AEK_R(be_act)
+#define be_loss_mse AEK_R(be_loss_mse)
+#define be_loss_bce AEK_R(be_loss_bce)
+#define be_colsum AEK_R(be_colsum)
+#define be_hidden_bwd AEK_R(be_hidden_bwd)
+#define be_cae_h AEK_R(be_cae_h)
+#define be_axpy AEK_R(be_axpy)
+#define be_sgd AEK_R(be_sgd)
+#define be_adam AEK_R(be_adam)
+
+/* C = act(alpha·op(A)·op(B) + beta·C + bias) */
+void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
+             const real *A, size_t lda, const real *B, size_t ldb, real beta, real *C,
+             size_t ldc, const real *bias, aek_act act);
+void be_act(size_t n, aek_act act, const real *x, real *y);
+double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz);
+double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz);
+void be_colsum(size_t rows, size_t cols, const real *x, real *out);
+/* see aek_hidden_bwd_args / aek_cae_h_args in simd/kernels.h */
+double be_hidden_bwd(size_t rows, size_t cols, aek_act act, const real *h, const real *dh,
+                     const real *col_add, const real *c, real coef, real *da, real *s2);
+double be_cae_h(size_t rows, size_t cols, aek_act act, const real *h, const real *hc,
+                const real *c, real coef, real *da, real *dac, real *d2);
+void be_axpy(size_t n, real a, const real *x, real *y);
+void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu);
+void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real b1, real b2,
+             real eps_t);
+
+#endif

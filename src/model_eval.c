@@ -1,0 +1,363 @@
+/*
+ * model_eval.c — the loss of a batch and its gradient: _forward/_backward
+ * pairs for the encoder, the decoder and the code-layer regularizers, over
+ * the kernels of backend.h.  Math and notation: model.h and DESIGN.md §3
+ * (batch-mean convention: every per-sample term is divided by m).
+ *
+ * Backward accumulates: the gradient block is zeroed once, and every weight
+ * gradient GEMM adds into it (beta = 1), which is what tied weights and the
+ * CAE+H copies need.
+ */
+#include "model.h"
+#include "model_internal.h"
+#include "backend.h"
+#include "counter_rng.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- k-sparse selection ---------------------------------------------------
+ * Keep the `keep` largest entries of each row of H (ties: lower index wins),
+ * zero the others, record the kept ones in mask (if not NULL). */
+
+static int ranks_before(const real *h, size_t a, size_t b)
+{
+    return h[a] > h[b] || (h[a] == h[b] && a < b);
+}
+
+/* Quickselect (Hoare partition, median-of-three pivot) on idx so that
+ * idx[0..keep−1] are the `keep` top-ranked entries.  Keys are distinct (ties
+ * broken by index), which guarantees progress. */
+static void select_top(const real *h, size_t *idx, size_t n, size_t keep)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, t;
+        /* median of three as the pivot keeps sorted inputs linear */
+        if (ranks_before(h, idx[mid], idx[lo])) { t = idx[mid]; idx[mid] = idx[lo]; idx[lo] = t; }
+        if (ranks_before(h, idx[hi], idx[lo])) { t = idx[hi]; idx[hi] = idx[lo]; idx[lo] = t; }
+        if (ranks_before(h, idx[hi], idx[mid])) { t = idx[hi]; idx[hi] = idx[mid]; idx[mid] = t; }
+        size_t pivot = idx[mid];
+        size_t i = lo, j = hi;
+        for (;;) {
+            while (ranks_before(h, idx[i], pivot)) i++;
+            while (ranks_before(h, pivot, idx[j])) j--;
+            if (i >= j) break;
+            t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+            i++;
+            j--;
+        }
+        /* now idx[lo..j] rank before or equal pivot, idx[j+1..hi] after */
+        if (keep <= j) hi = j;
+        else lo = j + 1;
+        if (lo >= keep) break; /* the boundary at `keep` is in place */
+    }
+}
+
+void aek_ksparse(real *H, size_t m, size_t width, size_t keep, size_t *idx, unsigned char *mask)
+{
+    for (size_t i = 0; i < m; i++) {
+        real *h = H + i * width;
+        unsigned char *mk = mask ? mask + i * width : NULL;
+        if (keep >= width) {
+            if (mk)
+                memset(mk, 1, width);
+            continue;
+        }
+        for (size_t j = 0; j < width; j++)
+            idx[j] = j;
+        if (keep > 0)
+            select_top(h, idx, width, keep);
+        if (mk) {
+            memset(mk, 0, width);
+            for (size_t t = 0; t < keep; t++)
+                mk[idx[t]] = 1;
+        }
+        for (size_t t = keep; t < width; t++)
+            h[idx[t]] = 0;
+    }
+}
+
+/* ---- encoder / decoder ---------------------------------------------------- */
+
+/* H_{l+1} = g_l(H_l W_lᵀ + b_l) for l < L; k-sparse on the code. */
+static void encoder_forward(aek_model *M, size_t m, size_t keep, unsigned char *mask)
+{
+    const size_t *sz = M->cfg.sizes;
+    for (int l = 0; l < M->L; l++)
+        be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, M->H[l], sz[l], M->W[l], sz[l], 0,
+                M->H[l + 1], sz[l + 1], M->b[l], M->cfg.act[l]);
+    if (M->cfg.ksparse_k)
+        aek_ksparse(M->H[M->L], m, sz[M->L], keep, M->kidx, mask);
+}
+
+/* The activation of decoder layer l's output: f_0 is the output (identity
+ * for cross-entropy, whose loss takes the logits), f_l = g_{l−1}. */
+static aek_act decoder_act(const aek_model *M, int l)
+{
+    if (l > 0)
+        return M->cfg.act[l - 1];
+    return M->cfg.loss == AEK_LOSS_BCE ? AEK_ACT_IDENTITY : M->cfg.out_act;
+}
+
+static const real *decoder_input(const aek_model *M, int l)
+{
+    return l + 1 == M->L ? M->H[M->L] : M->Y[l + 1];
+}
+
+/* Y_l = f_l(Y_{l+1} W*_lᵀ + c_l), from the code down to the output. */
+static void decoder_forward(aek_model *M, size_t m)
+{
+    const size_t *sz = M->cfg.sizes;
+    for (int l = M->L - 1; l >= 0; l--) {
+        const real *in = decoder_input(M, l);
+        if (M->cfg.tied) /* W*_l = W_lᵀ, so Y_{l+1}·W*_lᵀ = Y_{l+1}·W_l */
+            be_gemm(AEK_N, AEK_N, m, sz[l], sz[l + 1], 1, in, sz[l + 1], M->W[l], sz[l], 0,
+                    M->Y[l], sz[l], M->c[l], decoder_act(M, l));
+        else
+            be_gemm(AEK_N, AEK_T, m, sz[l], sz[l + 1], 1, in, sz[l + 1], M->Wd[l], sz[l + 1], 0,
+                    M->Y[l], sz[l], M->c[l], decoder_act(M, l));
+    }
+}
+
+/* From dZ_0 (in *P) to the gradient w.r.t. the code (left in *P). */
+static void decoder_backward(aek_model *M, size_t m, real **P, real **Q)
+{
+    const size_t *sz = M->cfg.sizes;
+    for (int l = 0; l < M->L; l++) {
+        const real *in = decoder_input(M, l);
+        real *D = *P;
+        if (M->cfg.tied) {
+            /* ∂/∂W_l of Y_{l+1}W_l: Y_{l+1}ᵀ·dZ_l, added to the encoder's */
+            be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, in, sz[l + 1], D, sz[l], 1, M->gW[l],
+                    sz[l], NULL, AEK_ACT_IDENTITY);
+            be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, D, sz[l], M->W[l], sz[l], 0, *Q,
+                    sz[l + 1], NULL, AEK_ACT_IDENTITY);
+        } else {
+            be_gemm(AEK_T, AEK_N, sz[l], sz[l + 1], m, 1, D, sz[l], in, sz[l + 1], 1, M->gWd[l],
+                    sz[l + 1], NULL, AEK_ACT_IDENTITY);
+            be_gemm(AEK_N, AEK_N, m, sz[l + 1], sz[l], 1, D, sz[l], M->Wd[l], sz[l + 1], 0, *Q,
+                    sz[l + 1], NULL, AEK_ACT_IDENTITY);
+        }
+        be_colsum(m, sz[l], D, M->gc[l]);
+        if (l + 1 < M->L) /* dZ_{l+1} = dY_{l+1} ⊙ f'_{l+1} */
+            be_hidden_bwd(m, sz[l + 1], M->cfg.act[l], M->Y[l + 1], *Q, NULL, NULL, 0, *Q, NULL);
+        real *t = *P;
+        *P = *Q;
+        *Q = t;
+    }
+}
+
+/* From dA_{L−1} (in *P) to the encoder's weight and bias gradients. */
+static void encoder_backward(aek_model *M, size_t m, real **P, real **Q)
+{
+    const size_t *sz = M->cfg.sizes;
+    for (int l = M->L - 1; l >= 0; l--) {
+        real *D = *P;
+        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], M->H[l], sz[l], 1, M->gW[l],
+                sz[l], NULL, AEK_ACT_IDENTITY);
+        be_colsum(m, sz[l + 1], D, M->tmpn);
+        be_axpy(sz[l + 1], 1, M->tmpn, M->gb[l]);
+        if (l > 0) {
+            be_gemm(AEK_N, AEK_N, m, sz[l], sz[l + 1], 1, D, sz[l + 1], M->W[l], sz[l], 0, *Q,
+                    sz[l], NULL, AEK_ACT_IDENTITY);
+            be_hidden_bwd(m, sz[l], M->cfg.act[l - 1], M->H[l], *Q, NULL, NULL, 0, *Q, NULL);
+            real *t = *P;
+            *P = *Q;
+            *Q = t;
+        }
+    }
+}
+
+/* ---- regularizers on the code layer -------------------------------------- */
+
+static double sum_squares(size_t n, const real *x)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    return s;
+}
+
+/* Sparse: ρ̂_j = (1/m)Σ_i h_ij;  β·Σ_j KL(ρ‖ρ̂_j);  writes the column term
+ * (β/m)(−ρ/ρ̂_j + (1−ρ)/(1−ρ̂_j)) into colv[0].  ρ̂ is kept inside
+ * [1e-7, 1 − 1e-7] so a saturated unit cannot produce Inf (gradient and loss
+ * are exact whenever ρ̂ is inside). */
+static double sparse_forward(aek_model *M, size_t m)
+{
+    const size_t k = M->cfg.sizes[M->L];
+    const double rho = M->cfg.sparse_rho, beta = M->cfg.sparse_beta;
+    real *term = M->colv[0];
+    be_colsum(m, k, M->H[M->L], term);
+    double kl = 0;
+    for (size_t j = 0; j < k; j++) {
+        double r = (double)term[j] / (double)m;
+        if (r < 1e-7) r = 1e-7;
+        if (r > 1 - 1e-7) r = 1 - 1e-7;
+        kl += rho * log(rho / r) + (1 - rho) * log((1 - rho) / (1 - r));
+        term[j] = (real)(beta / (double)m * (-rho / r + (1 - rho) / (1 - r)));
+    }
+    return beta * kl;
+}
+
+/* c_j = ‖W_j‖² of the (one-layer) encoder, into colv[1]. */
+static void jacobian_row_norms(aek_model *M)
+{
+    const size_t k = M->cfg.sizes[1], n = M->cfg.sizes[0];
+    for (size_t j = 0; j < k; j++)
+        M->colv[1][j] = (real)sum_squares(n, M->W[0] + j * n);
+}
+
+/* dW_j += coef·v_j·W_j  (the contractive terms through c_j = ‖W_j‖²) */
+static void add_row_scaled(aek_model *M, real coef, const real *v)
+{
+    const size_t k = M->cfg.sizes[1], n = M->cfg.sizes[0];
+    for (size_t j = 0; j < k; j++)
+        be_axpy(n, coef * v[j], M->W[0] + j * n, M->gW[0] + j * n);
+}
+
+/* CAE+H copy c of the batch: x̃_c = X̃ + σ_h·ε, ε from stream (…, 1 + c). */
+static void cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c)
+{
+    const size_t n = M->cfg.sizes[0];
+    for (size_t i = 0; i < m; i++) {
+        size_t row = key && key->rows ? key->rows[i] : i;
+        aek_stream st = aek_stream_for(key ? key->seed : 0, key ? key->epoch : 0, row,
+                                       1 + (uint64_t)c);
+        for (size_t j = 0; j < n; j++)
+            M->xc[i * n + j] = M->H[0][i * n + j] + (real)(M->cfg.cae_h_sigma * aek_stream_normal(&st));
+    }
+    be_gemm(AEK_N, AEK_T, m, M->cfg.sizes[1], n, 1, M->xc, n, M->W[0], n, 0, M->hc,
+            M->cfg.sizes[1], M->b[0], M->cfg.act[0]);
+}
+
+/* ---- the whole evaluation ------------------------------------------------- */
+
+double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
+                      int want_grad)
+{
+    const aek_config *cfg = &M->cfg;
+    const size_t *sz = cfg->sizes;
+    const int L = M->L;
+    const size_t n = sz[0], code = sz[L];
+
+    aek_model_corrupt(M, X, m, key);
+    encoder_forward(M, m, cfg->ksparse_k, M->kmask);
+    decoder_forward(M, m);
+
+    real *P = M->dA, *Q = M->dB;
+    if (cfg->loss == AEK_LOSS_MSE)
+        M->loss_recon = be_loss_mse(m * n, M->Y[0], X, cfg->out_act, (real)(2.0 / (double)m),
+                                    want_grad ? P : NULL) / (double)m;
+    else
+        M->loss_recon = be_loss_bce(m * n, M->Y[0], X, (real)(1.0 / (double)m), M->xhat,
+                                    want_grad ? P : NULL) / (double)m;
+
+    M->loss_l2 = 0;
+    if (cfg->l2 > 0)
+        for (int l = 0; l < L; l++) {
+            M->loss_l2 += sum_squares(sz[l] * sz[l + 1], M->W[l]);
+            if (!cfg->tied)
+                M->loss_l2 += sum_squares(sz[l] * sz[l + 1], M->Wd[l]);
+        }
+    M->loss_l2 *= cfg->l2;
+    M->loss_sparse = cfg->sparse_beta > 0 ? sparse_forward(M, m) : 0;
+    int jac = cfg->contractive > 0 || cfg->cae_h_gamma > 0;
+    if (jac)
+        jacobian_row_norms(M);
+
+    if (!want_grad) {
+        /* penalties that are by-products of the backward pass */
+        M->loss_contractive = 0;
+        if (cfg->contractive > 0) {
+            real *s2 = M->colv[2];
+            be_hidden_bwd(m, code, cfg->act[0], M->H[1], M->H[1], NULL, M->colv[1], 0, Q, s2);
+            double pen = 0;
+            for (size_t j = 0; j < code; j++)
+                pen += (double)M->colv[1][j] * s2[j];
+            M->loss_contractive = cfg->contractive / (double)m * pen;
+        }
+        M->loss_cae_h = 0;
+        if (cfg->cae_h_gamma > 0) {
+            double pen = 0, g = cfg->cae_h_gamma / ((double)m * cfg->cae_h_copies);
+            for (int c = 0; c < cfg->cae_h_copies; c++) {
+                cae_h_copy(M, m, key, c);
+                pen += be_cae_h(m, code, cfg->act[0], M->H[1], M->hc, M->colv[1], 0, Q, M->dac, NULL);
+            }
+            M->loss_cae_h = g * pen;
+        }
+        M->loss_total = M->loss_recon + M->loss_l2 + M->loss_sparse + M->loss_contractive +
+                        M->loss_cae_h;
+        return M->loss_total;
+    }
+
+    memset(M->grads, 0, M->nparams * sizeof(real));
+    decoder_backward(M, m, &P, &Q);
+
+    /* P = ∂L/∂H_L.  k-sparse: only kept units pass gradient. */
+    if (cfg->ksparse_k)
+        for (size_t i = 0; i < m * code; i++)
+            if (!M->kmask[i])
+                P[i] = 0;
+    real ccoef = (real)(2.0 * cfg->contractive / (double)m);
+    double pen = be_hidden_bwd(m, code, cfg->act[L - 1], M->H[L], P,
+                               cfg->sparse_beta > 0 ? M->colv[0] : NULL,
+                               cfg->contractive > 0 ? M->colv[1] : NULL, ccoef, P,
+                               cfg->contractive > 0 ? M->colv[2] : NULL);
+    M->loss_contractive = cfg->contractive / (double)m * pen;
+    if (cfg->contractive > 0)
+        add_row_scaled(M, ccoef, M->colv[2]);
+
+    M->loss_cae_h = 0;
+    if (cfg->cae_h_gamma > 0) {
+        double g = cfg->cae_h_gamma / ((double)m * cfg->cae_h_copies), hpen = 0;
+        real hcoef = (real)(2 * g);
+        real *d2 = M->colv[3];
+        memset(d2, 0, code * sizeof(real));
+        for (int c = 0; c < cfg->cae_h_copies; c++) {
+            cae_h_copy(M, m, key, c);
+            hpen += be_cae_h(m, code, cfg->act[0], M->H[1], M->hc, M->colv[1], hcoef, P, M->dac, d2);
+            /* the copy's own pre-activation path: dW += dÃᵀ x̃_c, db += colsum dÃ */
+            be_gemm(AEK_T, AEK_N, code, n, m, 1, M->dac, code, M->xc, n, 1, M->gW[0], n, NULL,
+                    AEK_ACT_IDENTITY);
+            be_colsum(m, code, M->dac, M->tmpn);
+            be_axpy(code, 1, M->tmpn, M->gb[0]);
+        }
+        add_row_scaled(M, hcoef, d2);
+        M->loss_cae_h = g * hpen;
+    }
+
+    encoder_backward(M, m, &P, &Q);
+
+    if (cfg->l2 > 0)
+        for (int l = 0; l < L; l++) {
+            be_axpy(sz[l] * sz[l + 1], (real)(2 * cfg->l2), M->W[l], M->gW[l]);
+            if (!cfg->tied)
+                be_axpy(sz[l] * sz[l + 1], (real)(2 * cfg->l2), M->Wd[l], M->gWd[l]);
+        }
+    M->loss_total = M->loss_recon + M->loss_l2 + M->loss_sparse + M->loss_contractive +
+                    M->loss_cae_h;
+    return M->loss_total;
+}
+
+/* ---- inference ------------------------------------------------------------ */
+
+void aek_model_forward_clean(aek_model *M, const real *X, size_t m, size_t keep, real *codes,
+                             real *out)
+{
+    const size_t n = M->cfg.sizes[0], code = M->cfg.sizes[M->L];
+    for (size_t r0 = 0; r0 < m; r0 += M->max_batch) {
+        size_t mb = m - r0 < M->max_batch ? m - r0 : M->max_batch;
+        memcpy(M->H[0], X + r0 * n, mb * n * sizeof(real));
+        encoder_forward(M, mb, keep, NULL);
+        if (codes)
+            memcpy(codes + r0 * code, M->H[M->L], mb * code * sizeof(real));
+        if (out) {
+            decoder_forward(M, mb);
+            if (M->cfg.loss == AEK_LOSS_BCE)
+                be_act(mb * n, AEK_ACT_SIGMOID, M->Y[0], out + r0 * n);
+            else
+                memcpy(out + r0 * n, M->Y[0], mb * n * sizeof(real));
+        }
+    }
+}
