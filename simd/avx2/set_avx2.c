@@ -1,12 +1,25 @@
 /* set_avx2.c — the AVX2 + FMA kernel set. */
 #include "../kernels.h"
 #include "vmath_avx2.h"
-#include "../scalar/elementwise_scalar.h" /* until the avx2 element-wise kernels land */
 
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
                                                    const float *restrict b, float *restrict c,
                                                    size_t ldc, size_t m_eff, size_t n_eff,
                                                    const aek_ukr_epi *epi);
+
+/* element-wise kernels: elementwise_avx2.c, regularizer_avx2.c, optim_avx2.c */
+void aek_act_rows_avx2(size_t n, aek_act act, const float *x, float *y);
+double aek_loss_mse_avx2(size_t n, const float *xhat, const float *x, aek_act f, float scale,
+                         float *dz);
+double aek_loss_bce_avx2(size_t n, const float *z, const float *x, float scale, float *xhat,
+                         float *dz);
+void aek_colsum_avx2(size_t rows, size_t cols, const float *x, float *out);
+double aek_hidden_bwd_avx2(const aek_hidden_bwd_args *a);
+double aek_cae_h_avx2(const aek_cae_h_args *a);
+void aek_axpy_avx2(size_t n, float a, const float *x, float *y);
+void aek_sgd_avx2(size_t n, float *w, const float *g, float *v, float lr, float mu);
+void aek_adam_avx2(size_t n, float *w, const float *g, float *m, float *v,
+                   const aek_adam_step *s);
 
 const aek_kernel_set aek_kernels_avx2 = {
     .isa = AEK_ISA_AVX2,
@@ -19,13 +32,13 @@ const aek_kernel_set aek_kernels_avx2 = {
     .vsigmoid = aek_vsigmoid_avx2,
     .vtanh = aek_vtanh_avx2,
     .vsoftplus = aek_vsoftplus_avx2,
-    .act = aek_act_rows_scalar,
-    .loss_mse = aek_loss_mse_scalar,
-    .loss_bce = aek_loss_bce_scalar,
-    .colsum = aek_colsum_scalar,
-    .hidden_bwd = aek_hidden_bwd_scalar,
-    .cae_h = aek_cae_h_scalar,
-    .axpy = aek_axpy_scalar,
-    .sgd = aek_sgd_scalar,
-    .adam = aek_adam_scalar,
+    .act = aek_act_rows_avx2,
+    .loss_mse = aek_loss_mse_avx2,
+    .loss_bce = aek_loss_bce_avx2,
+    .colsum = aek_colsum_avx2,
+    .hidden_bwd = aek_hidden_bwd_avx2,
+    .cae_h = aek_cae_h_avx2,
+    .axpy = aek_axpy_avx2,
+    .sgd = aek_sgd_avx2,
+    .adam = aek_adam_avx2,
 };

@@ -1,12 +1,25 @@
 /* set_avx512.c — the AVX-512 (F/BW/DQ/VL) kernel set. */
 #include "../kernels.h"
 #include "vmath_avx512.h"
-#include "../scalar/elementwise_scalar.h" /* until the avx512 element-wise kernels land */
 
 void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restrict a,
                                                   const float *restrict b, float *restrict c,
                                                   size_t ldc, size_t m_eff, size_t n_eff,
                                                   const aek_ukr_epi *epi);
+
+/* element-wise kernels: elementwise_avx512.c, regularizer_avx512.c, optim_avx512.c */
+void aek_act_rows_avx512(size_t n, aek_act act, const float *x, float *y);
+double aek_loss_mse_avx512(size_t n, const float *xhat, const float *x, aek_act f, float scale,
+                           float *dz);
+double aek_loss_bce_avx512(size_t n, const float *z, const float *x, float scale, float *xhat,
+                           float *dz);
+void aek_colsum_avx512(size_t rows, size_t cols, const float *x, float *out);
+double aek_hidden_bwd_avx512(const aek_hidden_bwd_args *a);
+double aek_cae_h_avx512(const aek_cae_h_args *a);
+void aek_axpy_avx512(size_t n, float a, const float *x, float *y);
+void aek_sgd_avx512(size_t n, float *w, const float *g, float *v, float lr, float mu);
+void aek_adam_avx512(size_t n, float *w, const float *g, float *m, float *v,
+                     const aek_adam_step *s);
 
 const aek_kernel_set aek_kernels_avx512 = {
     .isa = AEK_ISA_AVX512,
@@ -19,13 +32,13 @@ const aek_kernel_set aek_kernels_avx512 = {
     .vsigmoid = aek_vsigmoid_avx512,
     .vtanh = aek_vtanh_avx512,
     .vsoftplus = aek_vsoftplus_avx512,
-    .act = aek_act_rows_scalar,
-    .loss_mse = aek_loss_mse_scalar,
-    .loss_bce = aek_loss_bce_scalar,
-    .colsum = aek_colsum_scalar,
-    .hidden_bwd = aek_hidden_bwd_scalar,
-    .cae_h = aek_cae_h_scalar,
-    .axpy = aek_axpy_scalar,
-    .sgd = aek_sgd_scalar,
-    .adam = aek_adam_scalar,
+    .act = aek_act_rows_avx512,
+    .loss_mse = aek_loss_mse_avx512,
+    .loss_bce = aek_loss_bce_avx512,
+    .colsum = aek_colsum_avx512,
+    .hidden_bwd = aek_hidden_bwd_avx512,
+    .cae_h = aek_cae_h_avx512,
+    .axpy = aek_axpy_avx512,
+    .sgd = aek_sgd_avx512,
+    .adam = aek_adam_avx512,
 };

@@ -1,0 +1,268 @@
+/*
+ * elementwise_avx2.c — element-wise and reduction kernels of the AVX2+FMA
+ * set: act, loss_mse, loss_bce, colsum, axpy (contracts in simd/kernels.h;
+ * hidden_bwd and cae_h are in regularizer_avx2.c, sgd and adam in
+ * optim_avx2.c).
+ *
+ * Tails: the last n mod 8 elements go through VMASKMOVPS loads and stores;
+ * masked-off lanes are never touched in memory (no fault, no over-read),
+ * load as 0, and contribute 0 to every sum.
+ * Sums: each float term is widened to double and added into 4-lane double
+ * accumulators; which accumulator an element goes to depends only on its
+ * index, and the final reduction is a fixed tree, so the result depends on n
+ * only (not on alignment, not on the thread count).
+ * Every kernel is written once as an always-inline body over constant
+ * arguments (activation, which optional pointers are present) and
+ * instantiated per case, so the inner loops carry no branches.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "../kernels.h"
+#include "vmath_avx2.h"
+
+#define AEK_INLINE static inline __attribute__((always_inline))
+
+/* tail_tab + 8 − r holds r all-ones lanes, then zeros. */
+static const int32_t tail_tab[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* The first r < 8 lanes. */
+AEK_INLINE __m256i tail_mask(size_t r) { return _mm256_loadu_si256((const __m256i *)(tail_tab + 8 - r)); }
+
+AEK_INLINE __m256 ld(const float *p, __m256i m, int full)
+{
+    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
+}
+
+AEK_INLINE void st(float *p, __m256 v, __m256i m, int full)
+{
+    if (full)
+        _mm256_storeu_ps(p, v);
+    else
+        _mm256_maskstore_ps(p, m, v);
+}
+
+/* lo/hi += the 8 lanes of t widened to double (exact). */
+AEK_INLINE void acc_widen(__m256 t, __m256d *lo, __m256d *hi)
+{
+    *lo = _mm256_add_pd(*lo, _mm256_cvtps_pd(_mm256_castps256_ps128(t)));
+    *hi = _mm256_add_pd(*hi, _mm256_cvtps_pd(_mm256_extractf128_ps(t, 1)));
+}
+
+/* Fixed-order sum of the 4 lanes: (l0 + l2) + (l1 + l3). */
+AEK_INLINE double hsum_pd(__m256d v)
+{
+    const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* s = f'(a) from the stored output h = f(a) (kernels.h): sigmoid h − h²,
+ * tanh 1 − h² (each one FMA rounding), relu [h > 0], linear 1. */
+AEK_INLINE __m256 deriv_s(aek_act f, __m256 h)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    switch (f) {
+    case AEK_ACT_SIGMOID: return _mm256_fnmadd_ps(h, h, h);
+    case AEK_ACT_TANH: return _mm256_fnmadd_ps(h, h, one);
+    case AEK_ACT_RELU: return _mm256_and_ps(_mm256_cmp_ps(h, _mm256_setzero_ps(), _CMP_GT_OQ), one);
+    default: return one;
+    }
+}
+
+/* ---- act: y = f(x) ------------------------------------------------------- */
+
+AEK_INLINE void act_body(size_t n, aek_act f, const float *x, float *y)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, aek_act_avx2(_mm256_loadu_ps(x + i), f));
+    if (i < n) {
+        const __m256i m = tail_mask(n - i);
+        _mm256_maskstore_ps(y + i, m, aek_act_avx2(_mm256_maskload_ps(x + i, m), f));
+    }
+}
+
+void aek_act_rows_avx2(size_t n, aek_act act, const float *x, float *y)
+{
+    switch (act) {
+    case AEK_ACT_SIGMOID: act_body(n, AEK_ACT_SIGMOID, x, y); break;
+    case AEK_ACT_TANH: act_body(n, AEK_ACT_TANH, x, y); break;
+    case AEK_ACT_RELU: act_body(n, AEK_ACT_RELU, x, y); break;
+    default: act_body(n, AEK_ACT_IDENTITY, x, y); break;
+    }
+}
+
+/* ---- loss_mse: Σ (xhat − x)²,  dz = scale·(xhat − x)·f'(xhat) ------------- */
+
+/* d = xhat − x is rounded once in float; d² is exact in double (24+24 bits),
+ * so each term carries only the rounding of d and of the double add. */
+AEK_INLINE void mse_step(__m256 vxh, __m256 vx, __m256 vscale, aek_act f, int has_dz, float *dz,
+                         __m256i m, int full, __m256d *lo, __m256d *hi)
+{
+    const __m256 d = _mm256_sub_ps(vxh, vx);
+    const __m256d dlo = _mm256_cvtps_pd(_mm256_castps256_ps128(d));
+    const __m256d dhi = _mm256_cvtps_pd(_mm256_extractf128_ps(d, 1));
+    *lo = _mm256_fmadd_pd(dlo, dlo, *lo);
+    *hi = _mm256_fmadd_pd(dhi, dhi, *hi);
+    if (has_dz) {
+        __m256 v = _mm256_mul_ps(vscale, d);
+        if (f != AEK_ACT_IDENTITY)
+            v = _mm256_mul_ps(v, deriv_s(f, vxh));
+        st(dz, v, m, full);
+    }
+}
+
+AEK_INLINE double mse_body(size_t n, const float *xhat, const float *x, aek_act f, float scale,
+                           float *dz, int has_dz)
+{
+    const __m256 vscale = _mm256_set1_ps(scale);
+    const __m256i none = _mm256_setzero_si256();
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    __m256d acc2 = _mm256_setzero_pd(), acc3 = _mm256_setzero_pd();
+    size_t i = 0;
+    /* two vectors per iteration: four independent double add chains */
+    for (; i + 16 <= n; i += 16) {
+        mse_step(_mm256_loadu_ps(xhat + i), _mm256_loadu_ps(x + i), vscale, f, has_dz,
+                 has_dz ? dz + i : NULL, none, 1, &acc0, &acc1);
+        mse_step(_mm256_loadu_ps(xhat + i + 8), _mm256_loadu_ps(x + i + 8), vscale, f, has_dz,
+                 has_dz ? dz + i + 8 : NULL, none, 1, &acc2, &acc3);
+    }
+    for (; i + 8 <= n; i += 8)
+        mse_step(_mm256_loadu_ps(xhat + i), _mm256_loadu_ps(x + i), vscale, f, has_dz,
+                 has_dz ? dz + i : NULL, none, 1, &acc0, &acc1);
+    if (i < n) {
+        const __m256i m = tail_mask(n - i); /* masked lanes: d = 0 − 0 = 0 */
+        mse_step(_mm256_maskload_ps(xhat + i, m), _mm256_maskload_ps(x + i, m), vscale, f, has_dz,
+                 has_dz ? dz + i : NULL, m, 0, &acc2, &acc3);
+    }
+    return hsum_pd(_mm256_add_pd(_mm256_add_pd(acc0, acc1), _mm256_add_pd(acc2, acc3)));
+}
+
+double aek_loss_mse_avx2(size_t n, const float *xhat, const float *x, aek_act f, float scale,
+                         float *dz)
+{
+#define MSE_CASE(F)                                                                       \
+    case F: return dz ? mse_body(n, xhat, x, F, scale, dz, 1) : mse_body(n, xhat, x, F, scale, NULL, 0);
+    switch (f) {
+    MSE_CASE(AEK_ACT_SIGMOID)
+    MSE_CASE(AEK_ACT_TANH)
+    MSE_CASE(AEK_ACT_RELU)
+    default: break;
+    }
+    return dz ? mse_body(n, xhat, x, AEK_ACT_IDENTITY, scale, dz, 1)
+              : mse_body(n, xhat, x, AEK_ACT_IDENTITY, scale, NULL, 0);
+#undef MSE_CASE
+}
+
+/* ---- loss_bce: Σ softplus(z) − x·z,  xhat = σ(z),  dz = scale·(σ(z) − x) --- */
+
+AEK_INLINE void bce_step(__m256 vz, __m256 vx, __m256 vscale, int has_xhat, int has_dz,
+                         float *xhat, float *dz, __m256i m, int full, __m256d *lo, __m256d *hi)
+{
+    /* softplus(z) − x·z with one rounding for the difference */
+    __m256 t = _mm256_fnmadd_ps(vx, vz, aek_softplus_avx2(vz));
+    if (!full)
+        t = _mm256_and_ps(t, _mm256_castsi256_ps(m)); /* padded lanes would add log 2 */
+    acc_widen(t, lo, hi);
+    if (has_xhat || has_dz) {
+        const __m256 p = aek_sigmoid_avx2(vz);
+        if (has_xhat)
+            st(xhat, p, m, full);
+        if (has_dz)
+            st(dz, _mm256_mul_ps(vscale, _mm256_sub_ps(p, vx)), m, full);
+    }
+}
+
+AEK_INLINE double bce_body(size_t n, const float *z, const float *x, float scale, float *xhat,
+                           float *dz, int has_xhat, int has_dz)
+{
+    const __m256 vscale = _mm256_set1_ps(scale);
+    const __m256i none = _mm256_setzero_si256();
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        bce_step(_mm256_loadu_ps(z + i), _mm256_loadu_ps(x + i), vscale, has_xhat, has_dz,
+                 has_xhat ? xhat + i : NULL, has_dz ? dz + i : NULL, none, 1, &acc0, &acc1);
+    if (i < n) {
+        const __m256i m = tail_mask(n - i);
+        bce_step(_mm256_maskload_ps(z + i, m), _mm256_maskload_ps(x + i, m), vscale, has_xhat,
+                 has_dz, has_xhat ? xhat + i : NULL, has_dz ? dz + i : NULL, m, 0, &acc0, &acc1);
+    }
+    return hsum_pd(_mm256_add_pd(acc0, acc1));
+}
+
+double aek_loss_bce_avx2(size_t n, const float *z, const float *x, float scale, float *xhat,
+                         float *dz)
+{
+    if (xhat && dz)
+        return bce_body(n, z, x, scale, xhat, dz, 1, 1);
+    if (xhat)
+        return bce_body(n, z, x, scale, xhat, NULL, 1, 0);
+    if (dz)
+        return bce_body(n, z, x, scale, NULL, dz, 0, 1);
+    return bce_body(n, z, x, scale, NULL, NULL, 0, 0);
+}
+
+/* ---- colsum: out[j] = Σ_i x[i·cols + j], rows added in order -------------- */
+
+/* A block of up to 8 vectors (64 columns) kept in registers over all rows:
+ * one load and one add per 8 elements, and each column's sum is the same
+ * sequence of float adds as in the scalar loop (bitwise equal results).
+ * nv is a compile-time constant; the last vector may be partial (mask). */
+AEK_INLINE void colsum_block(size_t rows, size_t cols, const float *x, float *out, int nv,
+                             __m256i last, int last_full)
+{
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; v++)
+        acc[v] = _mm256_setzero_ps();
+    for (size_t i = 0; i < rows; i++) {
+        const float *xr = x + i * cols;
+#pragma GCC unroll 8
+        for (int v = 0; v < nv; v++)
+            acc[v] = _mm256_add_ps(acc[v], ld(xr + 8 * v, last, v < nv - 1 || last_full));
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < nv; v++)
+        st(out + 8 * v, acc[v], last, v < nv - 1 || last_full);
+}
+
+void aek_colsum_avx2(size_t rows, size_t cols, const float *x, float *out)
+{
+    size_t j = 0;
+    for (; j + 64 <= cols; j += 64)
+        colsum_block(rows, cols, x + j, out + j, 8, _mm256_setzero_si256(), 1);
+    if (j < cols) {
+        const size_t r = cols - j, nv = (r + 7) / 8;
+        const int full = r % 8 == 0;
+        const __m256i last = tail_mask(full ? 0 : r % 8);
+#define CS_CASE(NV) \
+    case NV: full ? colsum_block(rows, cols, x + j, out + j, NV, last, 1) \
+                  : colsum_block(rows, cols, x + j, out + j, NV, last, 0); break;
+        switch (nv) {
+        CS_CASE(1) CS_CASE(2) CS_CASE(3) CS_CASE(4) CS_CASE(5) CS_CASE(6) CS_CASE(7)
+        default: CS_CASE(8)
+        }
+#undef CS_CASE
+    }
+}
+
+/* ---- axpy: y += a·x (one FMA rounding per element) ------------------------ */
+
+void aek_axpy_avx2(size_t n, float a, const float *x, float *y)
+{
+    const __m256 va = _mm256_set1_ps(a);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+        _mm256_storeu_ps(y + i + 8, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i + 8),
+                                                    _mm256_loadu_ps(y + i + 8)));
+    }
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    if (i < n) {
+        const __m256i m = tail_mask(n - i);
+        _mm256_maskstore_ps(y + i, m, _mm256_fmadd_ps(va, _mm256_maskload_ps(x + i, m),
+                                                      _mm256_maskload_ps(y + i, m)));
+    }
+}

@@ -1,0 +1,221 @@
+/*
+ * regularizer_avx2.c — the hidden-layer passes of the AVX2+FMA set:
+ * hidden_bwd (activation derivative + KL column term + contractive penalty,
+ * one read of h) and cae_h (CAE+H Jacobian difference).  Contracts in
+ * simd/kernels.h; s = g'(a), s' = ds/da from the stored h:
+ *   sigmoid  s = h − h²   s' = s(1 − 2h)     tanh  s = 1 − h²   s' = −2hs
+ *   relu     s = [h > 0]  s' = 0             linear s = 1       s' = 0
+ *
+ * Rows are walked in order, 8 columns at a time; the column tail goes
+ * through VMASKMOVPS (masked lanes are not touched in memory, load as 0 and
+ * are never stored; with c = 0 there they add 0 to the penalty).
+ * Penalties are summed in double lanes, so for given rows × cols the order
+ * is fixed.  Each pass is an always-inline body over
+ * constant (activation, optional pointers) and is instantiated per case.
+ */
+#include <assert.h>
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "../kernels.h"
+
+#define AEK_INLINE static inline __attribute__((always_inline))
+
+/* tail_tab + 8 − r holds r all-ones lanes, then zeros. */
+static const int32_t tail_tab[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+AEK_INLINE __m256i tail_mask(size_t r) { return _mm256_loadu_si256((const __m256i *)(tail_tab + 8 - r)); }
+
+AEK_INLINE __m256 ld(const float *p, __m256i m, int full)
+{
+    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
+}
+
+AEK_INLINE void st(float *p, __m256 v, __m256i m, int full)
+{
+    if (full)
+        _mm256_storeu_ps(p, v);
+    else
+        _mm256_maskstore_ps(p, m, v);
+}
+
+AEK_INLINE void acc_widen(__m256 t, __m256d *lo, __m256d *hi)
+{
+    *lo = _mm256_add_pd(*lo, _mm256_cvtps_pd(_mm256_castps256_ps128(t)));
+    *hi = _mm256_add_pd(*hi, _mm256_cvtps_pd(_mm256_extractf128_ps(t, 1)));
+}
+
+/* Fixed-order sum of the 4 lanes: (l0 + l2) + (l1 + l3). */
+AEK_INLINE double hsum_pd(__m256d v)
+{
+    const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* s' ≠ 0 only for the smooth activations. */
+AEK_INLINE int has_sp(aek_act f) { return f == AEK_ACT_SIGMOID || f == AEK_ACT_TANH; }
+
+/* s from h, one rounding for sigmoid and tanh (FMA). */
+AEK_INLINE __m256 deriv_s(aek_act f, __m256 h)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    switch (f) {
+    case AEK_ACT_SIGMOID: return _mm256_fnmadd_ps(h, h, h);
+    case AEK_ACT_TANH: return _mm256_fnmadd_ps(h, h, one);
+    case AEK_ACT_RELU: return _mm256_and_ps(_mm256_cmp_ps(h, _mm256_setzero_ps(), _CMP_GT_OQ), one);
+    default: return one;
+    }
+}
+
+/* s'/s for the smooth activations: sigmoid 1 − 2h (one FMA rounding), tanh
+ * −2h (exact). */
+AEK_INLINE __m256 deriv_sp_over_s(aek_act f, __m256 h)
+{
+    if (f == AEK_ACT_SIGMOID)
+        return _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), h, _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(_mm256_set1_ps(-2.0f), h);
+}
+
+/* ---- hidden_bwd ------------------------------------------------------------
+ *   da = (dh + col_add)·s + coef·c·s·s';  s2 += s²;  pen += c·s²
+ * Roundings per element: g = dh + col_add (1); s² (s: 1, square: 2);
+ * s·s' = s²·(s'/s) (3); t = (coef·c)·(s·s') (4); da = fma(g, s, t) (5). */
+AEK_INLINE void hbwd_step(const float *h, const float *dh, const float *col, const float *c,
+                          float *da, float *s2, __m256 vcoef, aek_act f, int has_col, int has_c,
+                          int has_s2, __m256i m, int full, __m256d *lo, __m256d *hi)
+{
+    const __m256 vh = ld(h, m, full);
+    const __m256 s = deriv_s(f, vh);
+    __m256 g = ld(dh, m, full);
+    if (has_col)
+        g = _mm256_add_ps(g, ld(col, m, full));
+    __m256 v = f == AEK_ACT_IDENTITY ? g : _mm256_mul_ps(g, s);
+    if (has_c) {
+        const __m256 vc = ld(c, m, full);
+        const __m256 ss = _mm256_mul_ps(s, s);
+        if (has_sp(f)) {
+            const __m256 ssp = _mm256_mul_ps(ss, deriv_sp_over_s(f, vh));
+            v = _mm256_fmadd_ps(g, s, _mm256_mul_ps(_mm256_mul_ps(vcoef, vc), ssp));
+        }
+        acc_widen(_mm256_mul_ps(vc, ss), lo, hi);
+    }
+    if (has_s2)
+        st(s2, _mm256_fmadd_ps(s, s, ld(s2, m, full)), m, full);
+    st(da, v, m, full);
+}
+
+AEK_INLINE double hbwd_body(const aek_hidden_bwd_args *a, aek_act f, int has_col, int has_c,
+                            int has_s2)
+{
+    const size_t rows = a->rows, cols = a->cols;
+    const __m256 vcoef = _mm256_set1_ps(a->coef);
+    const __m256i none = _mm256_setzero_si256();
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+    if (has_s2) /* overwritten: start from 0, then one FMA per row */
+        for (size_t j = 0; j < cols; j++)
+            a->s2[j] = 0.0f;
+    const float *col = has_col ? a->col_add : NULL, *c = has_c ? a->c : NULL;
+    float *s2 = has_s2 ? a->s2 : NULL;
+    for (size_t i = 0; i < rows; i++) {
+        const float *h = a->h + i * cols, *dh = a->dh + i * cols;
+        float *da = a->da + i * cols;
+        size_t j = 0;
+        for (; j + 8 <= cols; j += 8)
+            hbwd_step(h + j, dh + j, has_col ? col + j : NULL, has_c ? c + j : NULL, da + j,
+                      has_s2 ? s2 + j : NULL, vcoef, f, has_col, has_c, has_s2, none, 1, &lo, &hi);
+        if (j < cols)
+            hbwd_step(h + j, dh + j, has_col ? col + j : NULL, has_c ? c + j : NULL, da + j,
+                      has_s2 ? s2 + j : NULL, vcoef, f, has_col, has_c, has_s2,
+                      tail_mask(cols - j), 0, &lo, &hi);
+    }
+    return hsum_pd(_mm256_add_pd(lo, hi));
+}
+
+/* flags: bit 0 col_add, bit 1 c, bit 2 s2 */
+#define HBWD_CASE(F, FL) \
+    case FL: return hbwd_body(a, F, (FL) & 1, ((FL) >> 1) & 1, ((FL) >> 2) & 1);
+#define HBWD_FN(name, F)                                                                       \
+    static double name(const aek_hidden_bwd_args *a, unsigned flags)                           \
+    {                                                                                          \
+        switch (flags) {                                                                       \
+        HBWD_CASE(F, 0) HBWD_CASE(F, 1) HBWD_CASE(F, 2) HBWD_CASE(F, 3)                        \
+        HBWD_CASE(F, 4) HBWD_CASE(F, 5) HBWD_CASE(F, 6) default: break;                        \
+        }                                                                                      \
+        return hbwd_body(a, F, 1, 1, 1);                                                       \
+    }
+HBWD_FN(hbwd_sigmoid, AEK_ACT_SIGMOID)
+HBWD_FN(hbwd_tanh, AEK_ACT_TANH)
+HBWD_FN(hbwd_relu, AEK_ACT_RELU)
+HBWD_FN(hbwd_linear, AEK_ACT_IDENTITY)
+
+double aek_hidden_bwd_avx2(const aek_hidden_bwd_args *a)
+{
+    assert(a->rows == 0 || a->cols == 0 || (a->h && a->dh && a->da));
+    const unsigned flags = (a->col_add != NULL) | (a->c != NULL) << 1 | (a->s2 != NULL) << 2;
+    switch (a->act) {
+    case AEK_ACT_SIGMOID: return hbwd_sigmoid(a, flags);
+    case AEK_ACT_TANH: return hbwd_tanh(a, flags);
+    case AEK_ACT_RELU: return hbwd_relu(a, flags);
+    default: return hbwd_linear(a, flags);
+    }
+}
+
+/* ---- cae_h -----------------------------------------------------------------
+ *   d = s − s̃;  da += coef·c·d·s';  dac = −coef·c·d·s̃';  d2 += d²;  pen += c·d²
+ * With ncd = (−coef·c)·d (negation exact; roundings: d 2, ncd 3):
+ * da = fnmadd(ncd, s', da) (4), dac = ncd·s̃' (4).  For relu/linear s' = 0:
+ * da is left as it is and dac = 0. */
+AEK_INLINE void caeh_step(const float *h, const float *hc, const float *c, float *da, float *dac,
+                          float *d2, __m256 vncoef, aek_act f, int has_d2, __m256i m, int full,
+                          __m256d *lo, __m256d *hi)
+{
+    const __m256 vh = ld(h, m, full), vhc = ld(hc, m, full);
+    const __m256 s = deriv_s(f, vh), sc = deriv_s(f, vhc);
+    const __m256 d = _mm256_sub_ps(s, sc);
+    const __m256 vc = ld(c, m, full);
+    if (has_sp(f)) {
+        const __m256 ncd = _mm256_mul_ps(_mm256_mul_ps(vncoef, vc), d);
+        const __m256 sp = _mm256_mul_ps(s, deriv_sp_over_s(f, vh));
+        const __m256 scp = _mm256_mul_ps(sc, deriv_sp_over_s(f, vhc));
+        st(da, _mm256_fnmadd_ps(ncd, sp, ld(da, m, full)), m, full);
+        st(dac, _mm256_mul_ps(ncd, scp), m, full);
+    } else {
+        st(dac, _mm256_setzero_ps(), m, full);
+    }
+    if (has_d2)
+        st(d2, _mm256_fmadd_ps(d, d, ld(d2, m, full)), m, full);
+    acc_widen(_mm256_mul_ps(_mm256_mul_ps(vc, d), d), lo, hi);
+}
+
+AEK_INLINE double caeh_body(const aek_cae_h_args *a, aek_act f, int has_d2)
+{
+    const size_t rows = a->rows, cols = a->cols;
+    const __m256 vncoef = _mm256_set1_ps(-a->coef);
+    const __m256i none = _mm256_setzero_si256();
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+    float *d2 = has_d2 ? a->d2 : NULL;
+    for (size_t i = 0; i < rows; i++) {
+        const float *h = a->h + i * cols, *hc = a->hc + i * cols;
+        float *da = a->da + i * cols, *dac = a->dac + i * cols;
+        size_t j = 0;
+        for (; j + 8 <= cols; j += 8)
+            caeh_step(h + j, hc + j, a->c + j, da + j, dac + j, has_d2 ? d2 + j : NULL, vncoef, f,
+                      has_d2, none, 1, &lo, &hi);
+        if (j < cols)
+            caeh_step(h + j, hc + j, a->c + j, da + j, dac + j, has_d2 ? d2 + j : NULL, vncoef, f,
+                      has_d2, tail_mask(cols - j), 0, &lo, &hi);
+    }
+    return hsum_pd(_mm256_add_pd(lo, hi));
+}
+
+double aek_cae_h_avx2(const aek_cae_h_args *a)
+{
+    assert(a->rows == 0 || a->cols == 0 || (a->h && a->hc && a->c && a->da && a->dac));
+    const int d2 = a->d2 != NULL;
+    switch (a->act) {
+    case AEK_ACT_SIGMOID: return d2 ? caeh_body(a, AEK_ACT_SIGMOID, 1) : caeh_body(a, AEK_ACT_SIGMOID, 0);
+    case AEK_ACT_TANH: return d2 ? caeh_body(a, AEK_ACT_TANH, 1) : caeh_body(a, AEK_ACT_TANH, 0);
+    case AEK_ACT_RELU: return d2 ? caeh_body(a, AEK_ACT_RELU, 1) : caeh_body(a, AEK_ACT_RELU, 0);
+    default: return d2 ? caeh_body(a, AEK_ACT_IDENTITY, 1) : caeh_body(a, AEK_ACT_IDENTITY, 0);
+    }
+}
