@@ -13,11 +13,25 @@ const char *getenv_nonempty(const char *name)
     return v && *v ? v : NULL;
 }
 
+int cli_init_kernels(const char *cmd, int threads)
+{
+    if (aek_init() != AEK_OK) {
+        fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+        return 1;
+    }
+    if (threads > 0 && aek_set_num_threads(threads) != AEK_OK) {
+        fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+        return 1;
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
     const char *help;
 } CMDS[] = {
+    {"train", cmd_train, "train an autoencoder (any variant) and write the model"},
     {"info", cmd_info, "CPU, features, kernel set, caches, blocking, threads"},
 };
 

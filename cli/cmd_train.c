@@ -1,0 +1,318 @@
+/*
+ * cmd_train.c — `aekit train`: every variant from flags, on a file or the
+ * synthetic data; writes the model atomically, checkpoints every epoch, saves
+ * and stops cleanly on SIGINT/SIGTERM, resumes with the same bits.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "data_opts.h"
+#include "flags.h"
+#include "../src/checkpoint.h"
+#include "../src/preproc.h"
+#include "../src/train.h"
+#include "../simd/kernels.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static const char *const ACTS[] = {"linear", "sigmoid", "tanh", "relu", NULL};
+static const char *const LOSSES[] = {"mse", "bce", NULL};
+static const char *const NOISES[] = {"none", "mask", "gauss", NULL};
+static const char *const OPTS[] = {"sgd", "momentum", "adam", NULL};
+static const char *const SCALES[] = {"auto", "none", "unit", "minmax", NULL};
+
+typedef struct {
+    FILE *f;
+    const char *path;
+} history;
+
+static void on_epoch(void *ctx, const aek_epoch_stats *s)
+{
+    history *h = ctx;
+    if (h->f)
+        fprintf(h->f, "%d,%d,%.9g,%.9g,%.6f,%zu\n", s->phase, s->epoch, s->loss, s->recon,
+                s->seconds, s->rows);
+}
+
+static int parse_acts(const char *s, aek_act *out, int n)
+{
+    /* one name for every layer, or one per layer */
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    int count = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        int found = -1;
+        for (int a = 0; ACTS[a]; a++)
+            if (!strcmp(tok, ACTS[a]))
+                found = a;
+        if (found < 0 || count == AEK_MAX_LAYERS) {
+            fprintf(stderr, "aekit train: --act: '%s' is not linear, sigmoid, tanh or relu\n", tok);
+            return -1;
+        }
+        out[count++] = (aek_act)found;
+    }
+    if (count == 1)
+        for (int l = 1; l < n; l++)
+            out[l] = out[0];
+    else if (count != n) {
+        fprintf(stderr, "aekit train: --act lists %d activations for %d encoder layers\n", count, n);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    data_opts d = data_opts_default();
+    const char *hidden = "256", *acts = "sigmoid", *out = "model.aek", *ckpt = NULL,
+               *resume = NULL, *hist_path = NULL;
+    int out_act = 1, loss = 0, tied = 0, noise = 0, optk = 2, scale = 0, center = 0, stdz = 0;
+    int quiet = 0, stop_after = 0, no_shuffle = 0, epochs = 10, pre_epochs = 0, threads = 0, copies = 1;
+    double l2 = 0, noise_level = 0.25, rho = 0.05, beta = 0, kalpha = 1, contr = 0, gamma = 0,
+           hsigma = 0.1;
+    double lr = 1e-3, mom = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    size_t ksparse = 0, batch = 128;
+    uint64_t seed = 1;
+    flag f[] = {
+        DATA_FLAGS(d),
+        {"scale", FLAG_CHOICE, &scale, "input scaling: auto = /255 for uint8 data", 0, 0, SCALES, 0},
+        {"center", FLAG_BOOL, &center, "subtract column means", 0, 0, NULL, 0},
+        {"standardize", FLAG_BOOL, &stdz, "center and divide by column std", 0, 0, NULL, 0},
+        {"hidden", FLAG_STRING, &hidden, "encoder layer sizes, input to code: e.g. 256 or 1000,500,250,30", 0, 0, NULL, 0},
+        {"act", FLAG_STRING, &acts, "encoder activation(s): one, or one per layer", 0, 0, NULL, 0},
+        {"out-act", FLAG_CHOICE, &out_act, "decoder output activation", 0, 0, ACTS, 0},
+        {"loss", FLAG_CHOICE, &loss, "reconstruction loss", 0, 0, LOSSES, 0},
+        {"tied", FLAG_BOOL, &tied, "tie decoder weights to the encoder (W* = W^T)", 0, 0, NULL, 0},
+        {"l2", FLAG_DOUBLE, &l2, "L2 weight decay lambda (on every weight matrix)", 0, 1e6, NULL, 0},
+        {"noise", FLAG_CHOICE, &noise, "input corruption (denoising AE)", 0, 0, NOISES, 0},
+        {"noise-level", FLAG_DOUBLE, &noise_level, "masking probability q, or Gaussian sigma", 0, 1e6, NULL, 0},
+        {"sparse-rho", FLAG_DOUBLE, &rho, "KL sparsity target rho", 0, 1, NULL, 0},
+        {"sparse-beta", FLAG_DOUBLE, &beta, "KL sparsity weight beta (0: off)", 0, 1e6, NULL, 0},
+        {"ksparse", FLAG_SIZE, &ksparse, "k-sparse: keep the k largest code units (0: off)", 0, 1e7, NULL, 0},
+        {"ksparse-alpha", FLAG_DOUBLE, &kalpha, "k-sparse: encode with alpha*k units", 1, 1e6, NULL, 0},
+        {"contractive", FLAG_DOUBLE, &contr, "contractive penalty lambda (0: off)", 0, 1e6, NULL, 0},
+        {"cae-h-gamma", FLAG_DOUBLE, &gamma, "CAE+H Jacobian-difference weight gamma (0: off)", 0, 1e6, NULL, 0},
+        {"cae-h-sigma", FLAG_DOUBLE, &hsigma, "CAE+H corruption sigma", 1e-12, 1e6, NULL, 0},
+        {"cae-h-copies", FLAG_INT, &copies, "CAE+H corrupted copies per sample", 1, 64, NULL, 0},
+        {"pretrain-epochs", FLAG_INT, &pre_epochs, "greedy layer-wise pretraining epochs per layer", 0, 1e6, NULL, 0},
+        {"optimizer", FLAG_CHOICE, &optk, "optimizer", 0, 0, OPTS, 0},
+        {"lr", FLAG_DOUBLE, &lr, "learning rate", 1e-12, 1e6, NULL, 0},
+        {"momentum", FLAG_DOUBLE, &mom, "momentum mu", 0, 0.999999, NULL, 0},
+        {"beta1", FLAG_DOUBLE, &b1, "Adam beta1", 0, 0.999999, NULL, 0},
+        {"beta2", FLAG_DOUBLE, &b2, "Adam beta2", 0, 0.999999999, NULL, 0},
+        {"eps", FLAG_DOUBLE, &eps, "Adam epsilon", 1e-30, 1, NULL, 0},
+        {"epochs", FLAG_INT, &epochs, "training (fine-tuning) epochs", 0, 1e6, NULL, 0},
+        {"batch", FLAG_SIZE, &batch, "mini-batch size", 1, 1 << 20, NULL, 0},
+        {"seed", FLAG_U64, &seed, "seed of initialisation, shuffling and noise", 0, 0, NULL, 0},
+        {"no-shuffle", FLAG_BOOL, &no_shuffle, "keep the data order every epoch", 0, 0, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
+        {"out", FLAG_STRING, &out, "where to write the trained model", 0, 0, NULL, 0},
+        {"checkpoint", FLAG_STRING, &ckpt, "checkpoint written every epoch and on a stop (default OUT.ckpt)", 0, 0, NULL, 0},
+        {"resume", FLAG_STRING, &resume, "continue training from a checkpoint (same data)", 0, 0, NULL, 0},
+        {"history", FLAG_STRING, &hist_path, "write per-epoch losses as CSV", 0, 0, NULL, 0},
+        {"quiet", FLAG_BOOL, &quiet, "no progress output", 0, 0, NULL, 0},
+        {"stop-after-batches", FLAG_INT, &stop_after, "testing: stop as if interrupted after N batches", 1, 1e9, NULL, 0},
+    };
+    int r = flags_parse("train", "Train an autoencoder (any variant) and write the model.", f,
+                        NFLAGS(f), argc, argv);
+    if (r)
+        return r == 1 ? 0 : 2;
+    if (cli_init_kernels("train", threads))
+        return 2;
+    if (resume) {
+        static const char *const arch[] = {"hidden", "act", "out-act", "loss", "tied", "l2", "noise",
+            "noise-level", "sparse-rho", "sparse-beta", "ksparse", "ksparse-alpha", "contractive",
+            "cae-h-gamma", "cae-h-sigma", "cae-h-copies", "pretrain-epochs", "optimizer", "lr",
+            "momentum", "beta1", "beta2", "eps", "batch", "seed", "no-shuffle", "scale", "center",
+            "standardize"};
+        for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++)
+            if (flags_find(f, NFLAGS(f), arch[i])->seen) {
+                fprintf(stderr, "aekit train: --%s cannot be combined with --resume: the checkpoint "
+                        "holds the configuration\n", arch[i]);
+                return 2;
+            }
+    }
+
+    aek_dataset data = {0};
+    if (data_opts_load("train", &d, &data))
+        return 1;
+
+    aek_model *M = NULL;
+    aek_preproc prep = {0};
+    aek_train_state st = {0};
+    aek_config cfg;
+    aek_status s;
+    int rc = 1;
+    aek_train_config tc = aek_train_default();
+    history h = {NULL, hist_path};
+    char ckpt_buf[4096], desc[512];
+    if (!ckpt) {
+        snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
+        ckpt = ckpt_buf;
+    }
+
+    if (resume) {
+        int has_state = 0;
+        s = aek_model_load(resume, 0, &M, &prep, &st, &has_state);
+        if (s != AEK_OK) {
+            fprintf(stderr, "aekit train: %s\n", aek_last_error());
+            goto done;
+        }
+        if (!has_state) {
+            fprintf(stderr, "aekit train: %s is a model without training state; --resume needs a "
+                    "checkpoint\n", resume);
+            goto done;
+        }
+        if ((s = aek_preproc_apply(&prep, &data)) != AEK_OK) {
+            fprintf(stderr, "aekit train: %s\n", aek_last_error());
+            goto done;
+        }
+        if (flags_find(f, NFLAGS(f), "epochs")->seen) {
+            if (epochs < st.epoch) {
+                fprintf(stderr, "aekit train: --epochs %d is fewer than the %d the checkpoint has "
+                        "done\n", epochs, st.epoch);
+                goto done;
+            }
+            st.epochs = epochs;
+        }
+        tc.epochs = st.epochs;
+        tc.batch = st.batch;
+    } else {
+        size_t sizes[AEK_MAX_LAYERS];
+        int L = flags_size_list("train", "hidden", hidden, sizes, AEK_MAX_LAYERS, 1, 1u << 24);
+        if (L < 0) {
+            rc = 2;
+            goto done;
+        }
+        cfg = aek_config_default(data.cols, sizes[0]);
+        cfg.n_layers = L;
+        for (int l = 0; l < L; l++)
+            cfg.sizes[l + 1] = sizes[l];
+        if (parse_acts(acts, cfg.act, L)) {
+            rc = 2;
+            goto done;
+        }
+        cfg.out_act = (aek_act)out_act;
+        cfg.loss = (aek_loss)loss;
+        cfg.tied = tied;
+        cfg.l2 = l2;
+        cfg.noise = (aek_noise)noise;
+        cfg.noise_level = noise_level;
+        cfg.sparse_rho = rho;
+        cfg.sparse_beta = beta;
+        cfg.ksparse_k = ksparse;
+        cfg.ksparse_alpha = kalpha;
+        cfg.contractive = contr;
+        cfg.cae_h_gamma = gamma;
+        cfg.cae_h_sigma = hsigma;
+        cfg.cae_h_copies = copies;
+        if (L > 1 && (contr > 0 || gamma > 0)) {
+            if (pre_epochs == 0) {
+                fprintf(stderr, "aekit train: the contractive penalties apply to one encoder layer; "
+                        "with %d layers use --pretrain-epochs (each layer is pretrained with them, "
+                        "fine-tuning runs without)\n", L);
+                rc = 2;
+                goto done;
+            }
+        }
+        /* stacked: the contractive terms live in pretraining only */
+        aek_config fine = cfg;
+        if (L > 1)
+            fine.contractive = fine.cae_h_gamma = 0;
+        if ((s = aek_model_create(&fine, batch, seed, &M)) != AEK_OK) {
+            fprintf(stderr, "aekit train: %s\n", aek_last_error());
+            rc = 2;
+            goto done;
+        }
+        M->cfg = fine;
+        tc.pretrain_cfg = &cfg;
+        if ((s = aek_preproc_fit(&data, (aek_scale_ask)scale, center, stdz, &prep)) != AEK_OK) {
+            fprintf(stderr, "aekit train: %s\n", aek_last_error());
+            goto done;
+        }
+        tc.opt.kind = (aek_opt_kind)optk;
+        tc.opt.lr = lr;
+        tc.opt.momentum = mom;
+        tc.opt.beta1 = b1;
+        tc.opt.beta2 = b2;
+        tc.opt.eps = eps;
+        tc.epochs = epochs;
+        tc.batch = batch;
+        tc.seed = seed;
+        tc.shuffle = !no_shuffle;
+        tc.pretrain_epochs = L > 1 ? pre_epochs : 0;
+    }
+    if (batch > data.rows && !resume)
+        tc.batch = data.rows; /* a batch cannot exceed the data */
+    tc.checkpoint = ckpt;
+    tc.prep = &prep;
+    tc.progress = quiet ? NULL : stderr;
+    tc.stop = &g_stop;
+    tc.stop_after_batches = stop_after;
+    tc.on_epoch = on_epoch;
+    tc.on_epoch_ctx = &h;
+    if (hist_path && !(h.f = fopen(hist_path, resume ? "a" : "w"))) {
+        perror(hist_path);
+        goto done;
+    }
+    if (h.f && !resume)
+        fprintf(h.f, "phase,epoch,loss,recon,seconds,rows\n");
+
+    aek_config_describe(&M->cfg, desc, sizeof desc);
+    if (!quiet) {
+        char pd[128];
+        aek_preproc_describe(&prep, pd, sizeof pd);
+        fprintf(stderr, "aekit train: %s\n  data %zu x %zu (%s), %s %s lr %g, batch %zu, %d epochs, "
+                "seed %llu, kernels %s, %d threads\n",
+                desc, data.rows, data.cols, pd, resume ? "resumed" : "optimizer",
+                aek_opt_name(resume ? st.opt.kind : tc.opt.kind), resume ? st.opt.lr : tc.opt.lr,
+                tc.batch, tc.epochs, (unsigned long long)(resume ? st.seed : tc.seed),
+                aek_kernels()->name, aek_num_threads());
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    s = aek_train(M, data.x, data.rows, &tc, resume ? &st : NULL);
+    if (s == AEK_ERR_INTERRUPTED) {
+        fprintf(stderr, "aekit train: %s\nresume with: aekit train --resume %s%s%s (and the same data flags)\n",
+                aek_last_error(), ckpt, d.data ? " --data " : "", d.data ? d.data : "");
+        rc = 130;
+        goto done;
+    }
+    if (s != AEK_OK) {
+        fprintf(stderr, "aekit train: %s\n", aek_last_error());
+        goto done;
+    }
+    if ((s = aek_model_save(out, M, &prep, NULL)) != AEK_OK) {
+        fprintf(stderr, "aekit train: cannot write the model: %s\n", aek_last_error());
+        goto done;
+    }
+    double recon, total;
+    if (aek_eval_dataset(M, data.x, data.rows, 0, &recon, &total) == AEK_OK && !quiet)
+        fprintf(stderr, "aekit train: wrote %s; loss on the training data (clean inputs): recon "
+                "%.6g, total %.6g\n", out, recon, total);
+    rc = 0;
+done:
+    if (h.f && fclose(h.f) != 0) {
+        perror(hist_path);
+        rc = rc ? rc : 1;
+    }
+    aek_model_free(M);
+    aek_preproc_free(&prep);
+    aek_train_state_free(&st);
+    aek_dataset_free(&data);
+    return rc;
+}

@@ -1,0 +1,464 @@
+/*
+ * train.c — the training loop (train.h): batches, optimizer steps, epochs,
+ * stacked pretraining, checkpoints, progress.
+ *
+ * Everything a resumed run needs to continue bit for bit is in
+ * aek_train_state: the epoch, how many batches of it are done, the
+ * optimizer moments and step count, and the running loss sums (so the epoch
+ * mean printed after a resume is the uninterrupted one).  The shuffle of an
+ * epoch is recomputed from (seed, epoch), never stored.
+ */
+#define _GNU_SOURCE
+#include "train.h"
+#include "backend.h"
+#include "checkpoint.h"
+#include "fileio.h"
+#include "inflate.h"
+#include "rng.h"
+#include "../simd/error.h"
+#include "../simd/kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+aek_opt_config aek_opt_default(void)
+{
+    aek_opt_config o = {AEK_OPT_ADAM, 1e-3, 0.9, 0.9, 0.999, 1e-8};
+    return o;
+}
+
+const char *aek_opt_name(aek_opt_kind k)
+{
+    switch (k) {
+    case AEK_OPT_SGD: return "sgd";
+    case AEK_OPT_MOMENTUM: return "momentum";
+    case AEK_OPT_ADAM: return "adam";
+    }
+    return "unknown";
+}
+
+aek_train_config aek_train_default(void)
+{
+    aek_train_config t;
+    memset(&t, 0, sizeof t);
+    t.opt = aek_opt_default();
+    t.epochs = 10;
+    t.batch = 128;
+    t.seed = 1;
+    t.shuffle = 1;
+    return t;
+}
+
+void aek_train_state_free(aek_train_state *s)
+{
+    if (!s)
+        return;
+    free(s->m1);
+    free(s->m2);
+    s->m1 = s->m2 = NULL;
+}
+
+uint32_t aek_data_fingerprint(const float *X, size_t rows, size_t cols)
+{
+    return aek_crc32(0, X, rows * cols * sizeof(float));
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static aek_status check_opt(const aek_opt_config *o)
+{
+    if (!(o->lr > 0) || !isfinite(o->lr))
+        return aek_error(AEK_ERR_ARG, "learning rate must be a finite value > 0 (got %g)", o->lr);
+    if (o->kind == AEK_OPT_MOMENTUM && !(o->momentum >= 0 && o->momentum < 1))
+        return aek_error(AEK_ERR_ARG, "momentum must be in [0, 1) (got %g)", o->momentum);
+    if (o->kind == AEK_OPT_ADAM &&
+        !(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
+        return aek_error(AEK_ERR_ARG, "Adam needs beta1, beta2 in [0, 1) and eps > 0");
+    if (o->kind < AEK_OPT_SGD || o->kind > AEK_OPT_ADAM)
+        return aek_error(AEK_ERR_ARG, "unknown optimizer %d", (int)o->kind);
+    return AEK_OK;
+}
+
+/* ---- one phase: epochs of mini-batch training of one model --------------- */
+
+typedef struct {
+    aek_model *M;
+    const float *X;
+    size_t rows;
+    const aek_train_config *tc;
+    aek_train_state *st;
+    int phase;          /* −1 main model, l ≥ 0 pretraining layer l */
+    int checkpointing;  /* this phase writes tc->checkpoint          */
+    float *xb;          /* batch × n gather buffer                   */
+    size_t *perm, *brows;
+    int batches_this_run;
+} phase_run;
+
+static aek_status state_alloc_moments(aek_train_state *st, size_t nparams)
+{
+    if (st->opt.kind == AEK_OPT_SGD || st->m1)
+        return AEK_OK;
+    st->m1 = calloc(nparams, sizeof(float));
+    st->m2 = st->opt.kind == AEK_OPT_ADAM ? calloc(nparams, sizeof(float)) : NULL;
+    if (!st->m1 || (st->opt.kind == AEK_OPT_ADAM && !st->m2))
+        return aek_error(AEK_ERR_NOMEM, "out of memory for the optimizer state");
+    return AEK_OK;
+}
+
+/* One optimizer step on the whole parameter block (padding between tensors
+ * is zero in both parameters and gradients, so it stays zero). */
+static void opt_step(aek_model *M, aek_train_state *st)
+{
+    const aek_opt_config *o = &st->opt;
+    st->step++;
+    switch (o->kind) {
+    case AEK_OPT_SGD:
+        be_axpy(M->nparams, (real)-o->lr, M->grads, M->params);
+        break;
+    case AEK_OPT_MOMENTUM:
+        be_sgd(M->nparams, M->params, M->grads, st->m1, (real)o->lr, (real)o->momentum);
+        break;
+    case AEK_OPT_ADAM: {
+        double t = (double)st->step;
+        double c2 = sqrt(1 - pow(o->beta2, t)), c1 = 1 - pow(o->beta1, t);
+        be_adam(M->nparams, M->params, M->grads, st->m1, st->m2, (real)(o->lr * c2 / c1),
+                (real)o->beta1, (real)o->beta2, (real)(o->eps * c2));
+        break;
+    }
+    }
+}
+
+/* perm = identity, or the Fisher–Yates shuffle of (seed, epoch). */
+static void epoch_order(size_t *perm, size_t n, uint64_t seed, int epoch, int shuffle)
+{
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    if (!shuffle)
+        return;
+    aek_rng r;
+    aek_rng_seed_stream(&r, seed ^ 0x5368756666ull, (uint64_t)epoch);
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)aek_rng_below(&r, i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+static void fmt_hms(double s, char *buf, size_t len)
+{
+    if (!(s >= 0) || s > 1e7)
+        s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void progress_line(const phase_run *R, int epoch, size_t b, size_t nb, double loss,
+                          double t_epoch0, size_t rows_epoch)
+{
+    FILE *f = R->tc->progress;
+    double el = now_s() - t_epoch0;
+    double rate = el > 0 ? (double)rows_epoch / el : 0;
+    double left = rate > 0 ? (double)(R->rows - rows_epoch) / rate +
+                                 (double)(R->st->epochs - epoch - 1) * (double)R->rows / rate
+                           : 0;
+    char eta[32];
+    fmt_hms(left, eta, sizeof eta);
+    char ph[32] = "";
+    if (R->phase >= 0)
+        snprintf(ph, sizeof ph, "pretrain layer %d ", R->phase + 1);
+    fprintf(f, "\r%sepoch %d/%d  batch %zu/%zu  loss %.5g  %.0f samples/s  ETA %s   ", ph, epoch + 1,
+            R->st->epochs, b, nb, loss, rate, eta);
+    fflush(f);
+}
+
+static aek_status save_checkpoint(const phase_run *R)
+{
+    aek_status s = aek_model_save(R->tc->checkpoint, R->M, R->tc->prep, R->st);
+    return s == AEK_OK ? s : aek_error_prefix(s, "cannot write the checkpoint");
+}
+
+static aek_status run_phase(phase_run *R)
+{
+    aek_model *M = R->M;
+    aek_train_state *st = R->st;
+    const aek_train_config *tc = R->tc;
+    const size_t n = M->cfg.sizes[0], B = st->batch;
+    const size_t nb = (R->rows + B - 1) / B;
+    int live = tc->progress && isatty(fileno(tc->progress));
+
+    for (; st->epoch < st->epochs; st->epoch++) {
+        epoch_order(R->perm, R->rows, st->seed, st->epoch, st->shuffle);
+        double t0 = now_s(), t_last = 0;
+        size_t rows_run = 0;
+        for (size_t b = st->next_batch; b < nb; b++) {
+            if ((tc->stop && *tc->stop) ||
+                (tc->stop_after_batches && R->batches_this_run >= tc->stop_after_batches)) {
+                if (live)
+                    fputc('\n', tc->progress);
+                if (R->checkpointing && tc->checkpoint) {
+                    aek_status s = save_checkpoint(R);
+                    if (s != AEK_OK)
+                        return s;
+                    return aek_error(AEK_ERR_INTERRUPTED,
+                                     "stopped in epoch %d after %zu of %zu batches; checkpoint "
+                                     "saved to %s",
+                                     st->epoch + 1, b, nb, tc->checkpoint);
+                }
+                return aek_error(AEK_ERR_INTERRUPTED, "stopped in epoch %d after %zu of %zu batches "
+                                 "(no checkpoint path: nothing saved)", st->epoch + 1, b, nb);
+            }
+            size_t r0 = b * B, mb = R->rows - r0 < B ? R->rows - r0 : B;
+            for (size_t i = 0; i < mb; i++) {
+                R->brows[i] = R->perm[r0 + i];
+                memcpy(R->xb + i * n, R->X + R->brows[i] * n, n * sizeof(float));
+            }
+            aek_noise_key key = {st->seed, (uint64_t)st->epoch, R->brows};
+            double loss = aek_model_eval(M, R->xb, mb, &key, 1);
+            if (!isfinite(loss))
+                return aek_error(AEK_ERR_NUMERIC,
+                                 "the loss became %s in %sepoch %d, batch %zu of %zu; training "
+                                 "stopped%s%s (try a smaller learning rate)",
+                                 isnan(loss) ? "NaN" : "infinite",
+                                 R->phase >= 0 ? "pretraining, " : "", st->epoch + 1, b + 1, nb,
+                                 R->checkpointing && tc->checkpoint ? ", the last good checkpoint is " : "",
+                                 R->checkpointing && tc->checkpoint ? tc->checkpoint : "");
+            opt_step(M, st);
+            st->loss_sum += loss * (double)mb;
+            st->recon_sum += M->loss_recon * (double)mb;
+            st->rows_done += mb;
+            st->next_batch = b + 1;
+            rows_run += mb;
+            R->batches_this_run++;
+            if (live && now_s() - t_last > 0.25) {
+                t_last = now_s();
+                progress_line(R, st->epoch, b + 1, nb, st->loss_sum / (double)st->rows_done, t0,
+                              rows_run);
+            }
+        }
+        aek_epoch_stats es = {R->phase, st->epoch + 1, st->epochs,
+                              st->loss_sum / (double)st->rows_done,
+                              st->recon_sum / (double)st->rows_done, now_s() - t0, rows_run};
+        st->next_batch = 0;
+        st->loss_sum = st->recon_sum = 0;
+        st->rows_done = 0;
+        if (tc->progress) {
+            char ph[32] = "";
+            if (R->phase >= 0)
+                snprintf(ph, sizeof ph, "pretrain layer %d ", R->phase + 1);
+            fprintf(tc->progress, "%s%sepoch %d/%d  loss %.6g  recon %.6g  %.2f s  %.0f samples/s\n",
+                    live ? "\r" : "", ph, es.epoch, es.epochs, es.loss, es.recon, es.seconds,
+                    es.seconds > 0 ? (double)es.rows / es.seconds : 0);
+            fflush(tc->progress);
+        }
+        if (tc->on_epoch)
+            tc->on_epoch(tc->on_epoch_ctx, &es);
+        if (R->checkpointing && tc->checkpoint) {
+            st->epoch++; /* the checkpoint records this epoch as done */
+            aek_status s = save_checkpoint(R);
+            st->epoch--;
+            if (s != AEK_OK)
+                return s;
+        }
+    }
+    return AEK_OK;
+}
+
+static aek_status phase_alloc(phase_run *R, size_t n)
+{
+    R->xb = aligned_alloc(64, ((R->st->batch * n * sizeof(float)) + 63) / 64 * 64);
+    R->perm = malloc(R->rows * sizeof(size_t));
+    R->brows = malloc(R->st->batch * sizeof(size_t));
+    if (!R->xb || !R->perm || !R->brows)
+        return aek_error(AEK_ERR_NOMEM, "out of memory for the training buffers");
+    return AEK_OK;
+}
+
+static void phase_free(phase_run *R)
+{
+    free(R->xb);
+    free(R->perm);
+    free(R->brows);
+}
+
+/* ---- stacked pretraining ---------------------------------------------------- */
+
+/* The one-layer AE that pretrains layer l of cfg. */
+static aek_config layer_config(const aek_config *cfg, int l)
+{
+    aek_config c = *cfg;
+    c.n_layers = 1;
+    c.sizes[0] = cfg->sizes[l];
+    c.sizes[1] = cfg->sizes[l + 1];
+    c.act[0] = cfg->act[l];
+    if (l > 0) {
+        /* reconstruct the codes of the layer below in their own range */
+        aek_act below = cfg->act[l - 1];
+        c.out_act = below == AEK_ACT_RELU ? AEK_ACT_IDENTITY : below;
+        c.loss = below == AEK_ACT_SIGMOID && cfg->loss == AEK_LOSS_BCE ? AEK_LOSS_BCE : AEK_LOSS_MSE;
+    }
+    if (l < cfg->n_layers - 1) { /* code-layer choices belong to the top layer */
+        c.sparse_beta = 0;
+        c.ksparse_k = 0;
+    }
+    if (c.sparse_beta > 0 && c.act[0] != AEK_ACT_SIGMOID)
+        c.sparse_beta = 0;
+    return c;
+}
+
+static aek_status pretrain(aek_model *M, const float *X, size_t rows, const aek_train_config *tc,
+                           const aek_config *full)
+{
+    const aek_config *cfg = full;
+    float *in = (float *)X, *next = NULL;
+    aek_status s = AEK_OK;
+    for (int l = 0; l < cfg->n_layers && s == AEK_OK; l++) {
+        aek_config lc = layer_config(cfg, l);
+        aek_model *A = NULL;
+        s = aek_model_create(&lc, tc->batch, tc->seed + 1000u * (uint64_t)(l + 1), &A);
+        if (s != AEK_OK)
+            break;
+        aek_train_state st;
+        memset(&st, 0, sizeof st);
+        st.opt = tc->opt;
+        st.seed = tc->seed + 7919u * (uint64_t)(l + 1);
+        st.batch = tc->batch;
+        st.epochs = tc->pretrain_epochs;
+        st.shuffle = tc->shuffle;
+        phase_run R = {.M = A, .X = in, .rows = rows, .tc = tc, .st = &st, .phase = l};
+        s = state_alloc_moments(&st, A->nparams);
+        if (s == AEK_OK)
+            s = phase_alloc(&R, lc.sizes[0]);
+        if (s == AEK_OK)
+            s = run_phase(&R);
+        phase_free(&R);
+        aek_train_state_free(&st);
+        if (s == AEK_OK) {
+            size_t a = lc.sizes[0], k = lc.sizes[1];
+            memcpy(M->W[l], A->W[0], k * a * sizeof(float));
+            memcpy(M->b[l], A->b[0], k * sizeof(float));
+            if (!cfg->tied)
+                memcpy(M->Wd[l], A->Wd[0], a * k * sizeof(float));
+            memcpy(M->c[l], A->c[0], a * sizeof(float));
+            if (l + 1 < cfg->n_layers) { /* clean codes feed the next layer */
+                next = aligned_alloc(64, (rows * k * sizeof(float) + 63) / 64 * 64);
+                if (!next)
+                    s = aek_error(AEK_ERR_NOMEM, "out of memory for the codes of layer %d", l + 1);
+                else
+                    aek_model_encode(A, in, rows, next);
+                if (in != X)
+                    free(in);
+                in = next;
+            }
+        }
+        aek_model_free(A);
+    }
+    if (in != X)
+        free(in);
+    return s;
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
+aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_config *tc,
+                     aek_train_state *resume)
+{
+    const size_t n = M->cfg.sizes[0];
+    if (rows == 0)
+        return aek_error(AEK_ERR_ARG, "no training data (0 rows)");
+    if (tc->batch < 1 || tc->batch > M->max_batch)
+        return aek_error(AEK_ERR_ARG, "batch size %zu is not in 1..%zu (the model's maximum)",
+                         tc->batch, M->max_batch);
+    if (tc->epochs < 0 || tc->pretrain_epochs < 0)
+        return aek_error(AEK_ERR_ARG, "epochs must be >= 0");
+    aek_status s = check_opt(&tc->opt);
+    if (s != AEK_OK)
+        return s;
+    if (M->cfg.loss == AEK_LOSS_BCE)
+        for (size_t i = 0; i < rows * n; i++)
+            if (!(X[i] >= 0 && X[i] <= 1))
+                return aek_error(AEK_ERR_ARG,
+                                 "cross-entropy needs targets in [0, 1]; row %zu, column %zu is %g "
+                                 "(scale the data, or use MSE)",
+                                 i / n, i % n, (double)X[i]);
+
+    aek_train_state own;
+    aek_train_state *st = resume;
+    uint32_t crc = aek_data_fingerprint(X, rows, n);
+    if (resume) {
+        if (resume->data_rows != rows || resume->data_cols != n || resume->data_crc != crc)
+            return aek_error(AEK_ERR_SHAPE,
+                             "the checkpoint was trained on other data (%zu x %zu, fingerprint "
+                             "%08x); this data is %zu x %zu, fingerprint %08x",
+                             resume->data_rows, resume->data_cols, resume->data_crc, rows, n, crc);
+        if (resume->batch > M->max_batch)
+            return aek_error(AEK_ERR_ARG, "the checkpoint's batch %zu exceeds the model's maximum %zu",
+                             resume->batch, M->max_batch);
+        if (strcmp(resume->isa, aek_kernels()->name) != 0 && tc->progress)
+            fprintf(tc->progress,
+                    "aekit: warning: the checkpoint was written by the %s kernel set, this run "
+                    "uses %s: training continues, but not with the same bits\n",
+                    resume->isa, aek_kernels()->name);
+    } else {
+        memset(&own, 0, sizeof own);
+        st = &own;
+        st->opt = tc->opt;
+        st->seed = tc->seed;
+        st->batch = tc->batch;
+        st->epochs = tc->epochs;
+        st->shuffle = tc->shuffle;
+        st->data_rows = rows;
+        st->data_cols = n;
+        st->data_crc = crc;
+        if (tc->pretrain_epochs > 0 && M->cfg.n_layers > 0) {
+            s = pretrain(M, X, rows, tc, tc->pretrain_cfg ? tc->pretrain_cfg : &M->cfg);
+            if (s != AEK_OK)
+                return s;
+        }
+    }
+    snprintf(st->isa, sizeof st->isa, "%s", aek_kernels()->name);
+    s = state_alloc_moments(st, M->nparams);
+    phase_run R = {.M = M, .X = X, .rows = rows, .tc = tc, .st = st, .phase = -1,
+                   .checkpointing = 1};
+    if (s == AEK_OK)
+        s = phase_alloc(&R, n);
+    if (s == AEK_OK)
+        s = run_phase(&R);
+    phase_free(&R);
+    if (st == &own)
+        aek_train_state_free(&own);
+    return s;
+}
+
+aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
+                            double *total)
+{
+    if (rows == 0)
+        return aek_error(AEK_ERR_ARG, "no data to evaluate (0 rows)");
+    aek_noise keep_noise = M->cfg.noise;
+    if (!noisy)
+        M->cfg.noise = AEK_NOISE_NONE;
+    double r = 0, t = 0;
+    for (size_t r0 = 0; r0 < rows; r0 += M->max_batch) {
+        size_t mb = rows - r0 < M->max_batch ? rows - r0 : M->max_batch;
+        double l = aek_model_eval(M, X + r0 * M->cfg.sizes[0], mb, NULL, 0);
+        t += l * (double)mb;
+        r += M->loss_recon * (double)mb;
+    }
+    M->cfg.noise = keep_noise;
+    *recon = r / (double)rows;
+    *total = t / (double)rows;
+    if (!isfinite(*total))
+        return aek_error(AEK_ERR_NUMERIC, "the loss on this data is not finite");
+    return AEK_OK;
+}

@@ -1,0 +1,107 @@
+/*
+ * train.h — mini-batch training of an autoencoder: SGD, momentum or Adam,
+ * shuffling per epoch, greedy layer-wise pretraining of stacked models,
+ * checkpoints that resume with the same bits, progress output.
+ *
+ * Determinism: the shuffle of epoch e and the noise of every sample are pure
+ * functions of (seed, e, sample index); the kernels give the same bits for
+ * every thread count.  So the same seed and kernel set give the same model,
+ * and a run resumed from a checkpoint continues exactly as if it had never
+ * stopped (verify/ checks both).
+ */
+#ifndef AEKIT_TRAIN_H
+#define AEKIT_TRAIN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+typedef enum { AEK_OPT_SGD = 0, AEK_OPT_MOMENTUM = 1, AEK_OPT_ADAM = 2 } aek_opt_kind;
+
+typedef struct {
+    aek_opt_kind kind;
+    double lr;
+    double momentum;            /* μ (momentum)                 */
+    double beta1, beta2, eps;   /* Adam                         */
+} aek_opt_config;
+
+/* Defaults: Adam, lr 1e-3, β = (0.9, 0.999), eps 1e-8; momentum μ = 0.9. */
+aek_opt_config aek_opt_default(void);
+const char *aek_opt_name(aek_opt_kind k);
+
+/* Per-epoch report to the caller. */
+typedef struct {
+    int phase;          /* −1 fine-tuning / single model; l ≥ 0 pretraining layer l */
+    int epoch, epochs;  /* 1-based epoch of the phase, and its total     */
+    double loss;        /* mean total loss over the epoch's batches      */
+    double recon;       /* mean reconstruction part                      */
+    double seconds;     /* wall time of the epoch                        */
+    size_t rows;        /* samples seen                                  */
+} aek_epoch_stats;
+
+typedef void (*aek_epoch_fn)(void *ctx, const aek_epoch_stats *s);
+
+typedef struct {
+    aek_opt_config opt;
+    int epochs;                     /* fine-tuning (or single model) epochs       */
+    size_t batch;
+    uint64_t seed;
+    int shuffle;                    /* 1: reshuffle every epoch                   */
+    int pretrain_epochs;            /* per layer, stacked models (0: none)        */
+    const aek_config *pretrain_cfg; /* pretraining settings (NULL: the model's);
+                                       may hold contractive terms a stacked
+                                       model cannot take in fine-tuning          */
+    const char *checkpoint;         /* written after every epoch and on a stop    */
+    const struct aek_preproc_s *prep; /* stored in checkpoints (NULL: none)       */
+    FILE *progress;                 /* NULL: silent; a terminal gets a live line  */
+    volatile sig_atomic_t *stop;    /* set asynchronously: save and stop          */
+    aek_epoch_fn on_epoch;
+    void *on_epoch_ctx;
+    int stop_after_batches;         /* test hook: act as if stopped after this
+                                       many batches of this run (0: never)         */
+} aek_train_config;
+
+aek_train_config aek_train_default(void);
+
+/* What a checkpoint carries besides the parameters. */
+typedef struct {
+    aek_opt_config opt;
+    float *m1, *m2;         /* optimizer moments, nparams each (NULL for SGD) */
+    uint64_t step;          /* optimizer steps taken                        */
+    int epoch;              /* epochs completed                             */
+    size_t next_batch;      /* batches of the current epoch already done    */
+    uint64_t seed;
+    size_t batch;
+    int epochs;
+    int shuffle;
+    double loss_sum, recon_sum; /* running sums of the current epoch       */
+    size_t rows_done;
+    size_t data_rows, data_cols;
+    uint32_t data_crc;      /* fingerprint of the training data             */
+    char isa[16];           /* kernel set that produced the state           */
+} aek_train_state;
+
+void aek_train_state_free(aek_train_state *s);
+
+/* Trains M on X (rows × cols = sizes[0]).  Stacked models with
+ * pretrain_epochs > 0 are first pretrained layer by layer (each layer an AE
+ * on the clean codes of the layer below, with the model's noise, L2 and
+ * contractive settings — the code-layer settings on the top layer), then
+ * fine-tuned end to end.  When `resume` is not NULL, training continues from
+ * that state (no pretraining).  Returns AEK_ERR_NUMERIC (message names the
+ * epoch and batch) when the loss becomes NaN/Inf — the last checkpoint is
+ * kept — and AEK_ERR_INTERRUPTED after saving a checkpoint on a stop. */
+aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_config *tc,
+                     aek_train_state *resume);
+
+/* Mean reconstruction and total loss over a dataset (batches of M's max
+ * batch), with the model's noise (noisy = 1) or on clean inputs. */
+aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
+                            double *total);
+
+/* CRC-32 of the data, the fingerprint stored in checkpoints. */
+uint32_t aek_data_fingerprint(const float *X, size_t rows, size_t cols);
+
+#endif
