@@ -32,6 +32,12 @@ static const struct {
     const char *help;
 } CMDS[] = {
     {"train", cmd_train, "train an autoencoder (any variant) and write the model"},
+    {"encode", cmd_encode, "codes of data through a model (.npy)"},
+    {"reconstruct", cmd_reconstruct, "reconstructions (.npy) and a PNG grid of inputs vs outputs"},
+    {"eval", cmd_eval, "the loss of a model on data"},
+    {"grad", cmd_grad, "loss and gradient of every tensor for one batch (.npy files)"},
+    {"export", cmd_export, "every weight and bias as .npy plus config.json"},
+    {"filters", cmd_filters, "PNG grid of first-layer filters W_j/||W_j||"},
     {"info", cmd_info, "CPU, features, kernel set, caches, blocking, threads"},
 };
 

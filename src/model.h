@@ -36,8 +36,8 @@
 #define aek_model_encode AEK_R(aek_model_encode)
 #define aek_model_reconstruct AEK_R(aek_model_reconstruct)
 #define aek_model_corrupt AEK_R(aek_model_corrupt)
-#define aek_model_tensors AEK_R(aek_model_tensors)
-#define aek_tensor_view AEK_R(aek_tensor_view)
+
+#define aek_model_cae_h_copy AEK_R(aek_model_cae_h_copy)
 
 /* Which noise the batch sees: a pure function of (seed, epoch, global row
  * index, copy), so it is the same whatever the batch composition or thread
@@ -54,11 +54,6 @@ typedef struct {
     size_t rows, cols;  /* vectors: rows = 1 */
     size_t offset;      /* in reals from the start of the block */
 } aek_tensor;
-
-typedef struct {
-    real *x;          /* the array */
-    size_t rows, cols;
-} aek_tensor_view;
 
 typedef struct aek_model {
     aek_config cfg;
@@ -108,6 +103,11 @@ void aek_model_corrupt(aek_model *M, const real *X, size_t m, const aek_noise_ke
  * parts are in M->loss_*. */
 double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
                       int want_grad);
+
+/* CAE+H: writes corrupted copy c of the batch's encoder input H[0] into
+ * M->xc (x̃_c = X̃ + σ_h·ε, ε from stream (seed, epoch, row, 1 + c)) and its
+ * code into M->hc.  H[0] must hold the batch (aek_model_corrupt). */
+void aek_model_cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c);
 
 /* Codes of clean inputs (m×code), with αk units for k-sparse models. */
 void aek_model_encode(aek_model *M, const real *X, size_t m, real *codes);

@@ -217,7 +217,7 @@ static void add_row_scaled(aek_model *M, real coef, const real *v)
 }
 
 /* CAE+H copy c of the batch: x̃_c = X̃ + σ_h·ε, ε from stream (…, 1 + c). */
-static void cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c)
+void aek_model_cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c)
 {
     const size_t n = M->cfg.sizes[0];
     for (size_t i = 0; i < m; i++) {
@@ -281,7 +281,7 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         if (cfg->cae_h_gamma > 0) {
             double pen = 0, g = cfg->cae_h_gamma / ((double)m * cfg->cae_h_copies);
             for (int c = 0; c < cfg->cae_h_copies; c++) {
-                cae_h_copy(M, m, key, c);
+                aek_model_cae_h_copy(M, m, key, c);
                 pen += be_cae_h(m, code, cfg->act[0], M->H[1], M->hc, M->colv[1], 0, Q, M->dac, NULL);
             }
             M->loss_cae_h = g * pen;
@@ -315,7 +315,7 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         real *d2 = M->colv[3];
         memset(d2, 0, code * sizeof(real));
         for (int c = 0; c < cfg->cae_h_copies; c++) {
-            cae_h_copy(M, m, key, c);
+            aek_model_cae_h_copy(M, m, key, c);
             hpen += be_cae_h(m, code, cfg->act[0], M->H[1], M->hc, M->colv[1], hcoef, P, M->dac, d2);
             /* the copy's own pre-activation path: dW += dÃᵀ x̃_c, db += colsum dÃ */
             be_gemm(AEK_T, AEK_N, code, n, m, 1, M->dac, code, M->xc, n, 1, M->gW[0], n, NULL,

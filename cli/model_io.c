@@ -1,0 +1,91 @@
+/* model_io.c — shared by the inference subcommands (model_io.h). */
+#include "model_io.h"
+#include "../simd/error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_load_model_data(const char *cmd, const char *model_path, size_t batch, const data_opts *d,
+                        int raw, aek_model **M, aek_preproc *prep, aek_dataset *data)
+{
+    if (!model_path) {
+        fprintf(stderr, "aekit %s: --model is required\n", cmd);
+        return 2;
+    }
+    if (aek_model_load(model_path, batch, M, prep, NULL, NULL) != AEK_OK) {
+        fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+        return 1;
+    }
+    if (!data)
+        return 0;
+    if (data_opts_load(cmd, d, data))
+        return 1;
+    aek_status s = AEK_OK;
+    if (data->cols != (*M)->cfg.sizes[0])
+        s = aek_error(AEK_ERR_SHAPE, "the data have %zu columns, the model %s expects %zu inputs",
+                      data->cols, model_path, (*M)->cfg.sizes[0]);
+    else if (!raw)
+        s = aek_preproc_apply(prep, data);
+    if (s != AEK_OK) {
+        fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+        return 1;
+    }
+    return 0;
+}
+
+int cli_ensure_dir(const char *cmd, const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return 0;
+        fprintf(stderr, "aekit %s: %s exists and is not a directory\n", cmd, dir);
+        return 1;
+    }
+    if (mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "aekit %s: cannot create directory %s: %s\n", cmd, dir, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+int cli_path(const char *cmd, char *buf, size_t len, const char *dir, const char *name)
+{
+    int w = snprintf(buf, len, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= len) {
+        fprintf(stderr, "aekit %s: path %s/%s is too long\n", cmd, dir, name);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_image_shape(const char *cmd, const char *spec, const aek_dataset *data, size_t cols,
+                    size_t *h, size_t *w)
+{
+    if (spec) {
+        unsigned long a, b;
+        char x;
+        if (sscanf(spec, "%lu%c%lu", &a, &x, &b) != 3 || (x != 'x' && x != 'X') || a * b != cols) {
+            fprintf(stderr, "aekit %s: --image '%s' must be HxW with H*W = %zu\n", cmd, spec, cols);
+            return 1;
+        }
+        *h = a;
+        *w = b;
+        return 0;
+    }
+    if (data && data->h && data->w && data->h * data->w == cols) {
+        *h = data->h;
+        *w = data->w;
+        return 0;
+    }
+    size_t r = (size_t)llround(sqrt((double)cols));
+    if (r * r == cols) {
+        *h = *w = r;
+        return 0;
+    }
+    fprintf(stderr, "aekit %s: %zu inputs are not a square image; give --image HxW\n", cmd, cols);
+    return 1;
+}
