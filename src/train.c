@@ -376,9 +376,10 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
     const size_t n = M->cfg.sizes[0];
     if (rows == 0)
         return aek_error(AEK_ERR_ARG, "no training data (0 rows)");
-    if (tc->batch < 1 || tc->batch > M->max_batch)
+    size_t batch = resume ? resume->batch : tc->batch;
+    if (batch < 1 || batch > M->max_batch)
         return aek_error(AEK_ERR_ARG, "batch size %zu is not in 1..%zu (the model's maximum)",
-                         tc->batch, M->max_batch);
+                         batch, M->max_batch);
     if (tc->epochs < 0 || tc->pretrain_epochs < 0)
         return aek_error(AEK_ERR_ARG, "epochs must be >= 0");
     aek_status s = check_opt(&tc->opt);
@@ -401,9 +402,6 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
                              "the checkpoint was trained on other data (%zu x %zu, fingerprint "
                              "%08x); this data is %zu x %zu, fingerprint %08x",
                              resume->data_rows, resume->data_cols, resume->data_crc, rows, n, crc);
-        if (resume->batch > M->max_batch)
-            return aek_error(AEK_ERR_ARG, "the checkpoint's batch %zu exceeds the model's maximum %zu",
-                             resume->batch, M->max_batch);
         if (strcmp(resume->isa, aek_kernels()->name) != 0 && tc->progress)
             fprintf(tc->progress,
                     "aekit: warning: the checkpoint was written by the %s kernel set, this run "
