@@ -111,23 +111,31 @@ verify: deps-verify all tests
 verify-quick: all tests
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) QUICK=1 bash verify/run.sh
 
-# NEON: cross-compile the library and kernel tests, run them under qemu.
+# NEON: cross-compile the library and the kernel tests (test_gemm,
+# test_vmath) into build-aarch64/, run them under qemu-aarch64
+# (verify/run_kernels.sh: table + "N passed, M failed").
+AARCH64_TESTS = test_gemm test_vmath
 verify-aarch64:
 	@bash tools/deps.sh aarch64
-	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc BUILD=build-aarch64 \
-	    SANITIZE= tests
-	@BUILD=build-aarch64 RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
-	    bash verify/run_kernels.sh
+	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+	    BUILD=build-aarch64 SANITIZE= $(AARCH64_TESTS:%=build-aarch64/%)
+	@BUILD=build-aarch64 TESTS="$(AARCH64_TESTS)" \
+	    RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" bash verify/run_kernels.sh
 
 # ---- bench -----------------------------------------------------------------
 deps-bench:
 	@bash tools/deps.sh bench
 
+# bench/bench.mk builds $(BUILD)/bench/aekit_bench; the library's flags are
+# passed along so that the report can quote them.
+BENCH_VARS = BUILD=$(BUILD) PYTHON=$(PYTHON) LIB_FLAGS="$(strip $(BASEFLAGS) $(CFLAGS))" \
+             AVX2FLAGS="$(AVX2FLAGS)" AVX512FLAGS="$(AVX512FLAGS)"
+
 bench: deps-bench all
-	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) run
+	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) run
 
 bench-quick: deps-bench all
-	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) QUICK=1 run
+	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) QUICK=1 run
 
 clean:
 	rm -rf build build-san build-aarch64
