@@ -126,11 +126,16 @@ verify-aarch64:
 deps-bench:
 	@bash tools/deps.sh bench
 
+# bench/bench.mk builds $(BUILD)/bench/aekit_bench; the library's flags are
+# passed along so that the report can quote them.
+BENCH_VARS = BUILD=$(BUILD) PYTHON=$(PYTHON) LIB_FLAGS="$(strip $(BASEFLAGS) $(CFLAGS))" \
+             AVX2FLAGS="$(AVX2FLAGS)" AVX512FLAGS="$(AVX512FLAGS)"
+
 bench: deps-bench all
-	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) run
+	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) run
 
 bench-quick: deps-bench all
-	@$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) QUICK=1 run
+	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) QUICK=1 run
 
 clean:
 	rm -rf build build-san build-aarch64

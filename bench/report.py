@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""report.py BENCH.json BENCH.md — the Markdown report of `make bench`.
+
+Reads the Google Benchmark JSON written by aekit_bench and writes, through a
+temporary file and a rename: the machine and build it ran on, the peers'
+configurations, the measured peaks, and per thread count a table of SGEMM
+GFLOP/s per kernel set and peer with % of the measured peak and the ratios
+aekit/OpenBLAS and aekit/BLIS.  Every figure comes from the JSON; nothing is
+assumed.  Prints a short summary on stdout.
+"""
+import json
+import math
+import os
+import sys
+
+PEERS = [("openblas", "OpenBLAS"), ("blis", "BLIS")]
+SET_ORDER = ["scalar", "avx2", "avx512", "neon"]
+OPS = ["NN", "NT", "TN"]
+
+
+def parse_name(run_name):
+    """'sgemm/NN/512x512x512/t1/avx512/min_time:...' -> key tuple."""
+    parts = [p for p in run_name.split("/") if ":" not in p and p != "real_time"]
+    if parts[0] == "sgemm" and len(parts) >= 5:
+        m, n, k = (int(x) for x in parts[2].split("x"))
+        return ("sgemm", parts[1], (m, n, k), int(parts[3][1:]), parts[4])
+    if parts[0] == "peak" and len(parts) >= 3:
+        return ("peak", parts[1], int(parts[2][1:]))
+    return None
+
+
+def collect(doc):
+    """key -> {'median', 'cv', 'reps', 'error', 'label'} (flops in GFLOP/s)."""
+    out = {}
+    for b in doc.get("benchmarks", []):
+        key = parse_name(b.get("run_name", b["name"]))
+        if key is None:
+            continue
+        r = out.setdefault(key, {"reps": 0, "label": b.get("label", "")})
+        if b.get("error_occurred"):
+            r["error"] = b.get("error_message", "not measured")
+        elif b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                r["median"] = b["flops"] / 1e9
+            elif b.get("aggregate_name") == "cv":
+                r["cv"] = b["flops"]
+        else:
+            r["reps"] += 1
+            r.setdefault("samples", []).append(b["flops"] / 1e9)
+    for r in out.values():  # a single repetition gets no aggregates
+        if "median" not in r and r.get("samples"):
+            s = sorted(r["samples"])
+            r["median"] = s[len(s) // 2]
+            r["cv"] = 0.0
+    return out
+
+
+def fmt_shape(s):
+    m, n, k = s
+    return f"{m}³" if m == n == k else f"{m}×{n}×{k}"
+
+
+def cell(r, peak=None):
+    if r is None:
+        return "—"
+    if "median" not in r:
+        return "absent" if r.get("error", "").startswith("absent") else "not measured"
+    txt = f"{r['median']:.1f}"
+    if peak:
+        txt += f" ({100 * r['median'] / peak:.0f}%)"
+    return txt
+
+
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0]
+    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: report.py BENCH.json BENCH.md")
+    src, dst = sys.argv[1], sys.argv[2]
+    with open(src) as f:
+        doc = json.load(f)
+    ctx = doc.get("context", {})
+    res = collect(doc)
+
+    sets = [s for s in SET_ORDER if s in ctx.get("aekit_kernel_sets", "").split()]
+    disp = ctx.get("aekit_dispatched", "?").split()[0]
+    threads = [int(t) for t in ctx.get("bench_threads", "1").split()]
+    shapes = []
+    for key in res:
+        if key[0] == "sgemm" and key[2] not in shapes:
+            shapes.append(key[2])
+    # squares first, then the autoencoder's shapes, in registration-like order
+    shapes.sort(key=lambda s: (not (s[0] == s[1] == s[2]), s[0] * s[1] * s[2] if s[0] == s[1] == s[2] else 0))
+    quick = ctx.get("bench_mode") == "quick"
+    peak = {(k[1], k[2]): r.get("median") for k, r in res.items() if k[0] == "peak"}
+    present = {p: ctx.get(f"peer_{p}_status") == "present" for p, _ in PEERS}
+
+    L = []
+    w = L.append
+    w(f"# aekit bench — {ctx.get('aekit_cpu', 'unknown CPU')}")
+    w("")
+    w(f"Produced by `{ctx.get('bench_command', 'make bench')}` on {ctx.get('date', '?')}, "
+      f"commit `{ctx.get('git_commit', '?')[:12]}`"
+      f"{' (with uncommitted changes)' if ctx.get('git_dirty') == 'yes' else ''}; "
+      f"raw data: `{os.path.basename(src)}` (Google Benchmark JSON).")
+    w("")
+    if quick:
+        w("> **Quick mode** (smoke test): few shapes and repetitions; the ratios are indicative "
+          "only. Run `make bench` for the report to cite.")
+        w("")
+    load = ctx.get("bench_other_load", "").split()
+    if len(load) == 4:
+        other, steal, ncpu, secs = float(load[0]), float(load[1]), int(load[2]), float(load[3])
+        if other > 0.1 or steal > 0.1:
+            w(f"> **The machine was not idle**: while the benchmarks ran ({secs:.0f} s), other "
+              f"processes kept {other:.2f} of its {ncpu} CPUs busy on average"
+              f"{f' and the hypervisor stole {steal:.2f}' if steal > 0.1 else ''}. Expect "
+              "noise, above all at the highest thread count; the cv columns show how much.")
+        else:
+            w(f"The machine was otherwise idle during the {secs:.0f} s of measurements "
+              f"(other processes: {other:.2f} CPUs, steal {steal:.2f}).")
+        w("")
+
+    w("## Machine and build")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    rows = [
+        ("CPU", f"{ctx.get('aekit_cpu', '?')} — {ctx.get('aekit_cpu_id', '?')}"),
+        ("features", ctx.get("aekit_features", "?")),
+        ("caches", ctx.get("aekit_caches", "?")),
+        ("online CPUs", ctx.get("aekit_online_cpus", "?")),
+        ("kernel set dispatched", ctx.get("aekit_dispatched", "?")),
+    ]
+    for s in sets:
+        rows.append((f"set {s}", ctx.get(f"aekit_set_{s}", "?")))
+    rows += [
+        ("threads measured", ", ".join(map(str, threads))),
+        ("compiler", ctx.get("bench_compiler", "?")),
+        ("library flags", ctx.get("lib_flags", "?")),
+        ("bench flags", ctx.get("bench_flags", "?")),
+        ("repetitions", ctx.get("bench_repetitions", "?")
+         + f"; ≥ {ctx.get('bench_min_time_s', '?')} s of timed calls each"),
+        ("order", ctx.get("bench_interleaving", "?")),
+        ("timing", ctx.get("bench_time", "?")),
+    ]
+    for k, v in rows:
+        w(f"| {k} | {str(v).replace('|', '/')} |")
+    w("")
+
+    w("## Peers, each in its best configuration on this CPU")
+    w("")
+    w("Each candidate configuration was timed in a child process (1 thread); the fastest was "
+      "used. Results were checked against `aek_sgemm` before any timing.")
+    w("")
+    w("| peer | status | library | configuration used | kernels | check |")
+    w("|---|---|---|---|---|---|")
+    for p, name in PEERS:
+        st = ctx.get(f"peer_{p}_status", "?")
+        w(f"| {name} | {st} | {ctx.get(f'peer_{p}_version', '')} `{ctx.get(f'peer_{p}_library', '')}` "
+          f"| `{ctx.get(f'peer_{p}_config', '')}` | {ctx.get(f'peer_{p}_kernel', '')} "
+          f"| {ctx.get(f'peer_{p}_check', '')} |")
+    w("")
+    for p, name in PEERS:
+        probes = ctx.get(f"peer_{p}_probes", "")
+        if probes:
+            w(f"- {name} candidates: " + probes.replace("; ", " · "))
+    w("")
+
+    w("## Measured peak (GFLOP/s)")
+    w("")
+    w("A register-only multiply-add loop per kernel set, on every thread at once "
+      "(`bench/peak_<isa>.c`). The scalar set's ceiling is the baseline target's 128-bit "
+      "multiply + add (the set is portable C, built without FMA contraction).")
+    w("")
+    w("| set | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in threads) + " |")
+    w("|---|" + "---|" * len(threads))
+    for s in sets:
+        cells = []
+        for t in threads:
+            r = res.get(("peak", s, t))
+            cells.append(f"{r['median']:.1f} (cv {r.get('cv', 0) * 100:.1f}%)" if r and "median" in r else "—")
+        w(f"| {s} | " + " | ".join(cells) + " |")
+    w("")
+
+    w("## SGEMM (GFLOP/s, median of the repetitions)")
+    w("")
+    w(f"C = A·B, row-major, alpha 1, beta 0; op NT means C = A·Bᵀ, TN means C = Aᵀ·B. "
+      f"In brackets: % of the measured peak at the same thread count — of the set's own peak for "
+      f"aekit, of the {disp} peak for the peers. Ratios are aekit ({disp}, the dispatched set) "
+      f"over the peer, pair-wise (same shape, op and threads); **bold** where aekit is slower. "
+      f"cv: the largest coefficient of variation across repetitions among {disp} and the peers in "
+      f"that row.")
+    w("")
+    ratios = {p: {t: [] for t in threads} for p, _ in PEERS}
+    slower = []
+    others = [s for s in sets if s != disp]
+    for t in threads:
+        w(f"### {t} thread{'s' if t > 1 else ''}")
+        w("")
+        head = ["shape m×n×k", "op", f"aekit {disp}"] + [n for p, n in PEERS] + \
+               [f"aekit/{n}" for p, n in PEERS] + ["cv"] + [f"aekit {s}" for s in others]
+        w("| " + " | ".join(head) + " |")
+        w("|" + "---|" * len(head))
+        for sh in shapes:
+            for op in OPS:
+                a = res.get(("sgemm", op, sh, t, disp))
+                if a is None:
+                    continue
+                row = [fmt_shape(sh), op, cell(a, peak.get((disp, t)))]
+                cvs = [a.get("cv", 0)]
+                rat = []
+                for p, name in PEERS:
+                    r = res.get(("sgemm", op, sh, t, p))
+                    row.append(cell(r, peak.get((disp, t))))
+                    if r and "median" in r and a and "median" in a:
+                        q = a["median"] / r["median"]
+                        ratios[p][t].append(q)
+                        cvs.append(r.get("cv", 0))
+                        rat.append(f"**{q:.2f}**" if q < 1 else f"{q:.2f}")
+                        if q < 1:
+                            slower.append((q, name, fmt_shape(sh), op, t, a.get("cv", 0), r.get("cv", 0)))
+                    else:
+                        rat.append("—")
+                row += rat
+                row.append(f"{max(cvs) * 100:.1f}%")
+                for s in others:
+                    row.append(cell(res.get(("sgemm", op, sh, t, s)), peak.get((s, t))))
+                w("| " + " | ".join(row) + " |")
+        w("")
+
+    w("## Summary")
+    w("")
+    w("Geometric mean of the pair-wise ratios aekit/peer over all shapes and ops:")
+    w("")
+    w("| peer | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in threads) + " |")
+    w("|---|" + "---|" * len(threads))
+    summary = []
+    for p, name in PEERS:
+        if not present[p]:
+            w(f"| {name} | " + " | ".join("absent" for _ in threads) + " |")
+            summary.append(f"{name}: absent ({ctx.get(f'peer_{p}_status', '')})")
+            continue
+        g = [geomean(ratios[p][t]) for t in threads]
+        w(f"| {name} | " + " | ".join(f"{x:.2f}" if x else "—" for x in g) + " |")
+        summary.append(f"aekit/{name}: " + ", ".join(
+            f"{x:.2f} at {t}t" for x, t in zip(g, threads) if x))
+    w("")
+    if slower:
+        w(f"Where aekit ({disp}) is slower than a peer ({len(slower)} of the pairs), slowest first:")
+        w("")
+        w("| ratio | peer | shape | op | threads | cv aekit | cv peer |")
+        w("|---|---|---|---|---|---|---|")
+        for q, name, sh, op, t, ca, cp in sorted(slower):
+            w(f"| {q:.2f} | {name} | {sh} | {op} | {t} | {ca * 100:.1f}% | {cp * 100:.1f}% |")
+        w("")
+    w("How to read: every benchmark ran its repetitions interleaved at random with all others, "
+      "so slow drifts of the machine hit every side alike; a ratio whose distance from 1 is "
+      "within the cv of its two sides is not a difference.")
+    w("")
+
+    tmp = dst + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(L))
+    os.replace(tmp, dst)
+    print("bench: " + "; ".join(summary))
+
+
+if __name__ == "__main__":
+    main()
