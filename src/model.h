@@ -42,7 +42,7 @@
 /* Which noise the batch sees: a pure function of (seed, epoch, global row
  * index, copy), so it is the same whatever the batch composition or thread
  * count, and frozen for a gradient check by keeping the key. */
-typedef struct {
+typedef struct aek_noise_key_s {
     uint64_t seed;
     uint64_t epoch;
     const size_t *rows; /* global index of each batch row; NULL: 0..m−1 */

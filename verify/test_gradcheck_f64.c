@@ -1,17 +1,29 @@
 /*
  * test_gradcheck_f64.c — finite-difference checks of the production model
  * code (src/model*.c built in double precision, -DAEK_F64) for every variant
- * × hidden activation × loss × tied/untied, over every parameter entry.
+ * × hidden activation × loss × tied/untied (gc_variants.h), over every
+ * parameter entry; large layers by a seeded random subset of entries plus
+ * random directions; and each regularizer on its own (penalty value against
+ * an independent evaluation of its formula, and its gradient).
  *
  * Method: central differences refined by one Richardson step,
  *   D(h) = (f(θ+h) − f(θ−h))/2h = f' + c₂h² + c₄h⁴ + …
  *   R    = (4·D(h/2) − D(h))/3   = f' + O(h⁴)
- * with h = 1e-3.  Truncation: |c₄|h⁴ ~ 1e-12·|f⁽⁵⁾|; rounding: each f is
- * exact to ~|f|·1e-16, amplified by 1/h ≈ 1e3 → ~1e-13·|f|.  Both are far
- * below the 1e-6 relative bound on every entry with |g| above the noise
- * floor 1e-9·(1 + |f|), where an error of that size could only come from the
- * rounding floor (the relative error there is measured against the floor).
- * Relative error = |g − R| / max(|g|, |R|, floor).
+ * with h = 1e-3.  Truncation: |c₄|h⁴ ≈ 1e-12·|f⁽⁵⁾|/5!; rounding: each f is
+ * exact to ≈ n_ops·1e-16·|f|, amplified by 1/h ≈ 1e3 → ≈ 1e-13·|f|·n_ops.
+ * The rounding part is measured, not assumed: the noise σ of f at the test
+ * point is estimated from a sixth-order difference table of f along a random
+ * direction at 25 steps of 1e-7 (Moré & Wild, "Estimating computational noise",
+ * 2011: Δ⁶f of a smooth f at such steps is pure noise, variance C(12,6)·σ²),
+ * and the noise of R is ν = 2σ/h (R = (4D(h/2) − D(h))/3 carries
+ * √(16·2 + 2/4)/3 ≈ 1.9 σ/h).  An entry passes when
+ *   |g − R| ≤ 1e-6·max(|g|, |R|) + 6ν,
+ * i.e. relative error ≤ 1e-6 wherever the gradient is above the resolution
+ * of finite differences, and agreement to the noise level below it (6ν is
+ * about six standard deviations of R's noise: a false alarm has odds below
+ * 1e-8 per entry); the
+ * figure is the largest |g − R| / (that bound), ≤ 1, and the note says how
+ * many entries were resolved at the full 1e-6 (|g| > 6e6·ν).
  *
  * Test points keep a margin from kinks: ReLU pre-activations and k-sparse
  * selection boundaries are at least 20·h·max|input| away from switching
@@ -19,6 +31,7 @@
  * reusing the same noise key for every evaluation.
  */
 #include "check.h"
+#include "gc_variants.h"
 #include "../src/model.h"
 
 #include <math.h>
@@ -26,206 +39,460 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double H = 1e-3;
+/* Step of the differences: 1e-3 for small models; layers of realistic size
+ * sum ~10⁵–10⁶ terms into f, so their rounding noise is ~100× larger and the
+ * step 1e-2 keeps it below the bound (Richardson truncation at 1e-2 is still
+ * O(h⁴) = 1e-8 of the gradient scale). */
+static double H = 1e-3;
+static const double BOUND = 1e-6;
 /* A perturbation h of one parameter moves a first-layer pre-activation by at
  * most h·max|input| (deeper ones by that times the layer gains, O(1) here);
  * a margin of 20 such steps leaves no kink within reach. */
 static const double MIN_MARGIN = 20;
 
-typedef struct {
-    const char *name;
-    aek_config cfg;
-} variant;
+/* What the finite differences differentiate: the total loss, or one part. */
+typedef enum { PART_TOTAL, PART_L2, PART_SPARSE, PART_CONTRACTIVE, PART_CAE_H } part;
 
-static double fd_richardson(aek_model *M, const double *X, size_t m, const aek_noise_key *key,
-                            size_t i)
+static double eval_part(aek_model *M, const double *X, size_t m, const aek_noise_key *key, part p)
 {
-    double *p = &M->params[i], p0 = *p;
-    double d[2];
-    for (int s = 0; s < 2; s++) {
-        double h = s == 0 ? H : H / 2;
-        *p = p0 + h;
-        double fp = aek_model_eval(M, X, m, key, 0);
-        *p = p0 - h;
-        double fm = aek_model_eval(M, X, m, key, 0);
-        d[s] = (fp - fm) / (2 * h);
+    double t = aek_model_eval(M, X, m, key, 0);
+    switch (p) {
+    case PART_L2: return M->loss_l2;
+    case PART_SPARSE: return M->loss_sparse;
+    case PART_CONTRACTIVE: return M->loss_contractive;
+    case PART_CAE_H: return M->loss_cae_h;
+    default: return t;
     }
-    *p = p0;
+}
+
+/* Richardson-refined central difference along direction v (NULL: the unit
+ * vector of entry i). */
+static double fd(aek_model *M, const double *X, size_t m, const aek_noise_key *key, size_t i,
+                 const double *v, part p)
+{
+    double d[2];
+    double *saved = NULL;
+    if (v) {
+        saved = malloc(M->nparams * sizeof(double));
+        memcpy(saved, M->params, M->nparams * sizeof(double));
+    }
+    for (int s = 0; s < 2; s++) {
+        double h = s == 0 ? H : H / 2, f[2];
+        for (int sign = 0; sign < 2; sign++) {
+            double step = sign ? -h : h;
+            if (v)
+                for (size_t j = 0; j < M->nparams; j++)
+                    M->params[j] = saved[j] + step * v[j];
+            else
+                M->params[i] += step;
+            f[sign] = eval_part(M, X, m, key, p);
+            if (v)
+                memcpy(M->params, saved, M->nparams * sizeof(double));
+            else
+                M->params[i] -= step;
+        }
+        d[s] = (f[0] - f[1]) / (2 * h);
+    }
+    free(saved);
     return (4 * d[1] - d[0]) / 3;
 }
 
-/* Smallest distance of a ReLU pre-activation from 0, or of a k-sparse
- * boundary from a swap, relative to what one perturbation can move. */
-static double kink_margin(aek_model *M, const double *X, size_t m, const aek_noise_key *key)
+static double act_d(double a, aek_act g)
+{
+    switch (g) {
+    case AEK_ACT_SIGMOID: return 1 / (1 + exp(-a));
+    case AEK_ACT_TANH: return tanh(a);
+    case AEK_ACT_RELU: return a > 0 ? a : 0;
+    default: return a;
+    }
+}
+
+/* The encoder of the test's own: activations of every layer for input `in`
+ * (m × sizes[0]); returns the kink margin in units of h·max|input| and
+ * leaves the code layer's activations in *code (malloc'd). */
+static double own_encoder(const aek_model *M, const double *in0, size_t m, double **code)
 {
     const aek_config *c = &M->cfg;
-    double margin = INFINITY;
-    aek_model_corrupt(M, X, m, key);
-    const double *in = M->H[0];
-    double *buf = malloc(m * 4096 * sizeof(double));
-    size_t width_in = c->sizes[0];
-    double maxin = 1;
+    double margin = INFINITY, maxin = 1;
+    size_t w = c->sizes[0];
+    double *in = malloc(m * w * sizeof(double));
+    memcpy(in, in0, m * w * sizeof(double));
     for (int l = 0; l < c->n_layers; l++) {
         size_t k = c->sizes[l + 1];
-        for (size_t i = 0; i < m * width_in; i++)
+        double *out = malloc(m * k * sizeof(double));
+        for (size_t i = 0; i < m * w; i++)
             maxin = fmax(maxin, fabs(in[i]));
-        /* pre-activations a = in·Wᵀ + b */
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < k; j++) {
                 double a = M->b[l][j];
-                for (size_t p = 0; p < width_in; p++)
-                    a += in[i * width_in + p] * M->W[l][j * width_in + p];
-                buf[i * k + j] = a;
+                for (size_t p = 0; p < w; p++)
+                    a += in[i * w + p] * M->W[l][j * w + p];
                 if (c->act[l] == AEK_ACT_RELU)
                     margin = fmin(margin, fabs(a));
+                out[i * k + j] = act_d(a, c->act[l]);
             }
-        for (size_t i = 0; i < m * k; i++) {
-            double a = buf[i];
-            switch (c->act[l]) {
-            case AEK_ACT_SIGMOID: buf[i] = 1 / (1 + exp(-a)); break;
-            case AEK_ACT_TANH: buf[i] = tanh(a); break;
-            case AEK_ACT_RELU: buf[i] = a > 0 ? a : 0; break;
-            default: break;
-            }
-        }
-        if (l == c->n_layers - 1 && c->ksparse_k && c->ksparse_k < k)
-            for (size_t i = 0; i < m; i++) {
-                /* gap between the k-th and (k+1)-th largest of the row */
-                double *row = buf + i * k, kth = -INFINITY, next = -INFINITY;
-                double *s = malloc(k * sizeof(double));
-                memcpy(s, row, k * sizeof(double));
-                for (size_t a = 0; a < k; a++)
-                    for (size_t b = a + 1; b < k; b++)
-                        if (s[b] > s[a]) { double t = s[a]; s[a] = s[b]; s[b] = t; }
-                kth = s[c->ksparse_k - 1];
-                next = s[c->ksparse_k];
-                free(s);
-                margin = fmin(margin, (kth - next) / 2);
-            }
-        if (l > 0)
-            free((void *)in);
-        double *next_in = malloc(m * k * sizeof(double));
-        memcpy(next_in, buf, m * k * sizeof(double));
-        in = next_in;
-        width_in = k;
+        free(in);
+        in = out;
+        w = k;
     }
-    if (c->n_layers > 0)
-        free((void *)in);
-    free(buf);
+    if (c->ksparse_k && c->ksparse_k < w)
+        for (size_t i = 0; i < m; i++) {
+            /* gap between the k-th and (k+1)-th largest of the row */
+            double *s = malloc(w * sizeof(double));
+            memcpy(s, in + i * w, w * sizeof(double));
+            for (size_t a = 0; a < w; a++)
+                for (size_t b = a + 1; b < w; b++)
+                    if (s[b] > s[a]) { double t = s[a]; s[a] = s[b]; s[b] = t; }
+            margin = fmin(margin, (s[c->ksparse_k - 1] - s[c->ksparse_k]) / 2);
+            free(s);
+        }
+    /* decoder hidden layers mirror the encoder's activations: their ReLU
+     * pre-activations need the margin too */
+    double *y = malloc(m * w * sizeof(double));
+    memcpy(y, in, m * w * sizeof(double));
+    for (int l = c->n_layers - 1; l >= 1; l--) {
+        size_t a = c->sizes[l + 1], b = c->sizes[l];
+        double *z = malloc(m * b * sizeof(double));
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < b; j++) {
+                double v = M->c[l][j];
+                for (size_t p = 0; p < a; p++)
+                    v += y[i * a + p] * (c->tied ? M->W[l][p * b + j] : M->Wd[l][j * a + p]);
+                if (c->act[l - 1] == AEK_ACT_RELU)
+                    margin = fmin(margin, fabs(v));
+                z[i * b + j] = act_d(v, c->act[l - 1]);
+            }
+        free(y);
+        y = z;
+    }
+    free(y);
+    *code = in;
     return margin / (H * maxin);
 }
 
-static void check_variant(const variant *v, int tied)
+/* s = g'(a) from h = g(a) */
+static double deriv(double h, aek_act g)
 {
-    aek_config cfg = v->cfg;
-    cfg.tied = tied;
-    char name[200], desc[200];
-    aek_config_describe(&cfg, desc, sizeof desc);
-    snprintf(name, sizeof name, "gradcheck f64 %s%s", v->name, tied ? " tied" : "");
-    const size_t m = 5, n = cfg.sizes[0];
-    aek_model *M = NULL;
-    if (aek_model_create(&cfg, m, 1, &M) != AEK_OK) {
-        chk_verdict(name, NAN, 1e-6, 0, "create failed: %s", aek_last_error());
-        return;
+    switch (g) {
+    case AEK_ACT_SIGMOID: return h * (1 - h);
+    case AEK_ACT_TANH: return 1 - h * h;
+    case AEK_ACT_RELU: return h > 0;
+    default: return 1;
     }
-    double *X = malloc(m * n * sizeof(double));
-    size_t rows[5] = {3, 14, 15, 92, 65};
-    aek_noise_key key = {.seed = 42, .epoch = 7, .rows = rows};
-    chk_rng g = {0};
+}
+
+/* Random test point: inputs in (0.05, 0.95), Glorot weights, biases in
+ * ±0.3, re-drawn until the kink margin holds.  Returns the margin. */
+static double draw_point(aek_model *M, double *X, size_t m, const aek_noise_key *key,
+                         unsigned long long seed)
+{
     double margin = 0;
-    int tries = 0;
-    for (; tries < 400 && margin < MIN_MARGIN; tries++) {
-        g.s = 1000 + (unsigned long long)tries;
+    chk_rng g = {0};
+    const size_t n = M->cfg.sizes[0];
+    for (int tries = 0; tries < 400 && margin < MIN_MARGIN; tries++) {
+        g.s = seed * 1000 + (unsigned long long)tries;
         for (size_t i = 0; i < m * n; i++)
             X[i] = chk_uniform(&g, 0.05, 0.95);
-        aek_model_init_params(M, 100 + (unsigned long long)tries);
-        /* non-zero biases so their gradients are exercised off the origin */
+        aek_model_init_params(M, seed * 7 + (unsigned long long)tries);
         for (size_t t = 0; t < M->ntensors; t++)
             if (M->tensors[t].rows == 1)
                 for (size_t j = 0; j < M->tensors[t].cols; j++)
                     M->params[M->tensors[t].offset + j] = chk_uniform(&g, -0.3, 0.3);
-        margin = kink_margin(M, X, m, &key);
+        aek_model_corrupt(M, X, m, key);
+        double *code = NULL;
+        margin = own_encoder(M, M->H[0], m, &code);
+        free(code);
     }
+    return margin;
+}
+
+static double rel_err(double a, double b, double floor)
+{
+    return fabs(a - b) / fmax(fmax(fabs(a), fabs(b)), floor);
+}
+
+/* |g − R| against 1e-6·max(|g|, |R|) + 6ν (see the top comment). */
+static double score(double g, double r, double nu)
+{
+    return fabs(g - r) / (BOUND * fmax(fabs(g), fabs(r)) + 6 * nu + 1e-300);
+}
+
+/* ν: the noise of the Richardson difference at this point, from the
+ * sixth-order difference table of f along a random unit direction. */
+static double fd_noise(aek_model *M, const double *X, size_t m, const aek_noise_key *key, part p)
+{
+    enum { N = 25 };
+    double f[N], *saved = malloc(M->nparams * sizeof(double)), *v = malloc(M->nparams * sizeof(double));
+    memcpy(saved, M->params, M->nparams * sizeof(double));
+    chk_rng r = {777};
+    double norm = 0;
+    for (size_t i = 0; i < M->nparams; i++) {
+        v[i] = saved[i] != 0 ? chk_uniform(&r, -1, 1) : 0; /* not the zero padding */
+        norm += v[i] * v[i];
+    }
+    for (int j = 0; j < N; j++) {
+        for (size_t i = 0; i < M->nparams; i++)
+            M->params[i] = saved[i] + 1e-7 * j * v[i] / sqrt(norm);
+        f[j] = eval_part(M, X, m, key, p);
+    }
+    memcpy(M->params, saved, M->nparams * sizeof(double));
+    double ss = 0;
+    for (int s = 0; s + 6 < N; s++) {
+        /* Δ⁶f = Σ_k (−1)^k C(6,k) f[s+6−k] */
+        static const double C6[7] = {1, -6, 15, -20, 15, -6, 1};
+        double d = 0;
+        for (int k = 0; k <= 6; k++)
+            d += C6[k] * f[s + k];
+        ss += d * d;
+    }
+    free(saved);
+    free(v);
+    double sigma = sqrt(ss / (N - 6) / 924.0);
+    return 2 * sigma / H;
+}
+
+static size_t g_rows[64];
+
+/* Every entry of every tensor (small models). */
+static void check_all_entries(const gc_variant *v, int tied)
+{
+    aek_config cfg = v->cfg;
+    cfg.tied = tied;
+    char name[400], desc[200];
+    aek_config_describe(&cfg, desc, sizeof desc);
+    snprintf(name, sizeof name, "gradcheck f64 %.100s%s: err/bound", v->name, tied ? " tied" : "");
+    const size_t m = 5, n = cfg.sizes[0];
+    aek_model *M = NULL;
+    if (aek_model_create(&cfg, m, 1, &M) != AEK_OK) {
+        chk_verdict(name, NAN, BOUND, 0, "create failed: %s", aek_last_error());
+        return;
+    }
+    double *X = malloc(m * n * sizeof(double));
+    aek_noise_key key = {.seed = 42, .epoch = 7, .rows = g_rows};
+    double margin = draw_point(M, X, m, &key, 17);
     if (margin < MIN_MARGIN) {
         chk_verdict(name, margin, MIN_MARGIN, 0, "no test point with a kink margin found");
-        goto out;
-    }
-    double f0 = aek_model_eval(M, X, m, &key, 1);
-    double *g_an = malloc(M->nparams * sizeof(double));
-    memcpy(g_an, M->grads, M->nparams * sizeof(double));
-    double floor = 1e-9 * (1 + fabs(f0));
-    double worst = 0;
-    const char *worst_t = "";
-    size_t checked = 0;
-    for (size_t t = 0; t < M->ntensors; t++) {
-        const aek_tensor *T = &M->tensors[t];
-        for (size_t e = 0; e < T->rows * T->cols; e++) {
-            size_t i = T->offset + e;
-            double fd = fd_richardson(M, X, m, &key, i);
-            double den = fmax(fmax(fabs(g_an[i]), fabs(fd)), floor);
-            double r = fabs(g_an[i] - fd) / den;
-            checked++;
-            if (!(r <= worst)) {
-                worst = r;
-                worst_t = T->name;
+    } else {
+        double f0 = aek_model_eval(M, X, m, &key, 1);
+        double *g = malloc(M->nparams * sizeof(double));
+        memcpy(g, M->grads, M->nparams * sizeof(double));
+        double nu = fd_noise(M, X, m, &key, PART_TOTAL), worst = 0, wrel = 0;
+        const char *where = "";
+        size_t checked = 0, resolved = 0;
+        for (size_t t = 0; t < M->ntensors; t++)
+            for (size_t e = 0; e < M->tensors[t].rows * M->tensors[t].cols; e++) {
+                size_t i = M->tensors[t].offset + e;
+                double R = fd(M, X, m, &key, i, NULL, PART_TOTAL), r = score(g[i], R, nu);
+                wrel = fmax(wrel, rel_err(g[i], R, 1e-300));
+                checked++;
+                resolved += fabs(g[i]) > 6e6 * nu;
+                if (!(r <= worst)) {
+                    worst = r;
+                    where = M->tensors[t].name;
+                }
             }
+        chk_le(name, worst, 1.0,
+               "%s; all %zu entries (%zu above the FD resolution, max rel err %.2g), FD noise "
+               "%.2g, loss %.6g, worst in %s, kink margin %.0f h",
+               desc, checked, resolved, wrel, nu, f0, where, margin);
+        free(g);
+    }
+    free(X);
+    aek_model_free(M);
+}
+
+/* A layer of realistic size: a seeded random subset of entries of every
+ * tensor, plus random directions v (‖v‖ = 1): ∇f·v against the directional
+ * finite difference. */
+static void check_large(const char *label, aek_config cfg, size_t m, size_t per_tensor, int dirs)
+{
+    H = 1e-2;
+    aek_model *M = NULL;
+    char name[160], desc[200];
+    aek_config_describe(&cfg, desc, sizeof desc);
+    snprintf(name, sizeof name, "gradcheck f64 large %s: err/bound", label);
+    if (aek_model_create(&cfg, m, 1, &M) != AEK_OK) {
+        chk_verdict(name, NAN, BOUND, 0, "create failed: %s", aek_last_error());
+        return;
+    }
+    const size_t n = cfg.sizes[0];
+    double *X = malloc(m * n * sizeof(double));
+    aek_noise_key key = {.seed = 9, .epoch = 1, .rows = g_rows};
+    double margin = draw_point(M, X, m, &key, 29);
+    aek_model_eval(M, X, m, &key, 1);
+    double *g = malloc(M->nparams * sizeof(double));
+    memcpy(g, M->grads, M->nparams * sizeof(double));
+    double nu = fd_noise(M, X, m, &key, PART_TOTAL), worst = 0, worst_dir = 0;
+    chk_rng r = {12345};
+    size_t checked = 0, resolved = 0;
+    for (size_t t = 0; t < M->ntensors; t++) {
+        size_t cnt = M->tensors[t].rows * M->tensors[t].cols;
+        for (size_t s = 0; s < per_tensor && s < cnt; s++) {
+            size_t e = cnt <= per_tensor ? s : chk_next(&r) % cnt;
+            size_t i = M->tensors[t].offset + e;
+            worst = fmax(worst, score(g[i], fd(M, X, m, &key, i, NULL, PART_TOTAL), nu));
+            resolved += fabs(g[i]) > 6e6 * nu;
+            checked++;
         }
     }
-    chk_le(name, worst, 1e-6, "%s; %zu entries, loss %.6g, worst in %s, kink margin %.0f steps",
-           desc, checked, f0, worst_t, margin);
-    free(g_an);
-out:
+    double *v = calloc(M->nparams, sizeof(double));
+    for (int d = 0; d < dirs; d++) {
+        double norm = 0, gv = 0;
+        for (size_t t = 0; t < M->ntensors; t++)
+            for (size_t e = 0; e < M->tensors[t].rows * M->tensors[t].cols; e++) {
+                size_t i = M->tensors[t].offset + e;
+                v[i] = chk_uniform(&r, -1, 1);
+                norm += v[i] * v[i];
+            }
+        norm = sqrt(norm);
+        for (size_t i = 0; i < M->nparams; i++) {
+            v[i] /= norm;
+            gv += g[i] * v[i];
+        }
+        worst_dir = fmax(worst_dir, score(gv, fd(M, X, m, &key, 0, v, PART_TOTAL), nu));
+    }
+    chk_le(name, fmax(worst, worst_dir), 1.0,
+           "%s, batch %zu, h 1e-2; %zu random entries (%zu above the FD resolution; max %.2g) + %d random "
+           "directions (max %.2g); FD noise %.2g; %zu parameters; kink margin %.0f h",
+           desc, m, checked, resolved, worst, dirs, worst_dir, nu, M->nparams, margin);
+    free(v);
+    free(g);
+    free(X);
+    aek_model_free(M);
+    H = 1e-3;
+}
+
+/* A regularizer on its own: its value against the formula evaluated here,
+ * and its gradient (grad with the term − grad without it) against finite
+ * differences of the term alone. */
+static void check_regularizer(const char *label, aek_config cfg, part p)
+{
+    const size_t m = 6, n = cfg.sizes[0];
+    aek_model *M = NULL;
+    char name[160];
+    aek_model_create(&cfg, m, 1, &M);
+    double *X = malloc(m * n * sizeof(double));
+    aek_noise_key key = {.seed = 3, .epoch = 4, .rows = g_rows};
+    draw_point(M, X, m, &key, 41);
+    aek_model_eval(M, X, m, &key, 1);
+    double *g1 = malloc(M->nparams * sizeof(double)), *g0 = malloc(M->nparams * sizeof(double));
+    memcpy(g1, M->grads, M->nparams * sizeof(double));
+    double value = eval_part(M, X, m, &key, p);
+
+    /* the formula, from the test's own forward pass */
+    const aek_config *c = &M->cfg;
+    const size_t k = c->sizes[c->n_layers];
+    double ref = 0;
+    double *code = NULL;
+    own_encoder(M, M->H[0], m, &code);
+    if (p == PART_L2) {
+        for (int l = 0; l < c->n_layers; l++)
+            for (size_t i = 0; i < c->sizes[l] * c->sizes[l + 1]; i++)
+                ref += M->W[l][i] * M->W[l][i] + (c->tied ? 0 : M->Wd[l][i] * M->Wd[l][i]);
+        ref *= c->l2;
+    } else if (p == PART_SPARSE) {
+        for (size_t j = 0; j < k; j++) {
+            double rh = 0;
+            for (size_t i = 0; i < m; i++)
+                rh += code[i * k + j] / (double)m;
+            ref += c->sparse_rho * log(c->sparse_rho / rh) +
+                   (1 - c->sparse_rho) * log((1 - c->sparse_rho) / (1 - rh));
+        }
+        ref *= c->sparse_beta;
+    } else if (p == PART_CONTRACTIVE || p == PART_CAE_H) {
+        /* ‖J_i‖²_F = Σ_j Σ_p (s_ij W_jp)², summed explicitly over every entry */
+        double *hc = NULL;
+        for (int copy = 0; copy < (p == PART_CAE_H ? c->cae_h_copies : 1); copy++) {
+            if (p == PART_CAE_H) {
+                aek_model_cae_h_copy(M, m, &key, copy);
+                free(hc);
+                own_encoder(M, M->xc, m, &hc);
+            }
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < k; j++)
+                    for (size_t q = 0; q < n; q++) {
+                        double s = deriv(code[i * k + j], c->act[0]);
+                        if (p == PART_CAE_H)
+                            s -= deriv(hc[i * k + j], c->act[0]);
+                        double J = s * M->W[0][j * n + q];
+                        ref += J * J;
+                    }
+        }
+        free(hc);
+        ref *= p == PART_CAE_H ? c->cae_h_gamma / ((double)m * c->cae_h_copies)
+                               : c->contractive / (double)m;
+    }
+    free(code);
+    snprintf(name, sizeof name, "regularizer %s: value vs formula, rel err", label);
+    chk_le(name, rel_err(value, ref, 1e-300), 1e-12,
+           "model %.12g, formula %.12g (double; both sums of ~%zu terms)", value, ref,
+           m * k * n);
+
+    /* gradient of the term alone */
+    aek_config off = cfg;
+    if (p == PART_L2) off.l2 = 0;
+    if (p == PART_SPARSE) off.sparse_beta = 0;
+    if (p == PART_CONTRACTIVE) off.contractive = 0;
+    if (p == PART_CAE_H) off.cae_h_gamma = 0;
+    M->cfg = off;
+    aek_model_eval(M, X, m, &key, 1);
+    memcpy(g0, M->grads, M->nparams * sizeof(double));
+    M->cfg = cfg;
+    double nu = fd_noise(M, X, m, &key, p), worst = 0;
+    for (size_t t = 0; t < M->ntensors; t++)
+        for (size_t e = 0; e < M->tensors[t].rows * M->tensors[t].cols; e++) {
+            size_t i = M->tensors[t].offset + e;
+            worst = fmax(worst, score(g1[i] - g0[i], fd(M, X, m, &key, i, NULL, p), nu));
+        }
+    snprintf(name, sizeof name, "regularizer %s: gradient of the term alone, err/bound", label);
+    chk_le(name, worst, 1.0, "grad(with) - grad(without) vs finite differences of the term; FD "
+           "noise %.2g", nu);
+    free(g0);
+    free(g1);
     free(X);
     aek_model_free(M);
 }
 
 int main(void)
 {
-    static const aek_act acts[] = {AEK_ACT_SIGMOID, AEK_ACT_TANH, AEK_ACT_IDENTITY, AEK_ACT_RELU};
-    variant vs[64];
-    int nv = 0;
-    for (int a = 0; a < 4; a++) {
-        for (int loss = 0; loss < 2; loss++) {
-            aek_config c = aek_config_default(6, 4);
-            c.act[0] = acts[a];
-            c.loss = loss ? AEK_LOSS_BCE : AEK_LOSS_MSE;
-            c.out_act = loss ? AEK_ACT_SIGMOID : (a == 1 ? AEK_ACT_TANH : a == 2 ? AEK_ACT_IDENTITY : AEK_ACT_SIGMOID);
-            static char names[64][96];
-            const char *an = aek_act_name(acts[a]);
-            const char *ln = loss ? "bce" : "mse";
-            aek_config v;
-#define ADD(label, setup)                                                              \
-    do {                                                                               \
-        v = c;                                                                         \
-        setup;                                                                         \
-        snprintf(names[nv], sizeof names[nv], "%s %s %s", label, an, ln);             \
-        vs[nv].name = names[nv];                                                       \
-        vs[nv].cfg = v;                                                                \
-        nv++;                                                                          \
-    } while (0)
-            if (loss == 0) {
-                ADD("plain", (void)0);
-                ADD("l2", v.l2 = 0.01);
-                ADD("mask", (v.noise = AEK_NOISE_MASK, v.noise_level = 0.3));
-                ADD("gauss", (v.noise = AEK_NOISE_GAUSS, v.noise_level = 0.1));
-                ADD("ksparse", (v.ksparse_k = 2));
-                ADD("contractive", v.contractive = 0.1);
-                ADD("cae_h", (v.cae_h_gamma = 0.1, v.cae_h_sigma = 0.2, v.cae_h_copies = 2));
-                if (acts[a] == AEK_ACT_SIGMOID)
-                    ADD("sparse", (v.sparse_beta = 0.5, v.sparse_rho = 0.1));
-                ADD("deep", (v.n_layers = 2, v.sizes[1] = 5, v.sizes[2] = 3, v.act[1] = acts[a]));
-                ADD("deep ksparse", (v.n_layers = 2, v.sizes[1] = 5, v.sizes[2] = 3, v.act[1] = acts[a],
-                                     v.ksparse_k = 2, v.noise = AEK_NOISE_MASK, v.noise_level = 0.2));
-                if (acts[a] == AEK_ACT_SIGMOID)
-                    ADD("deep sparse", (v.n_layers = 2, v.sizes[1] = 5, v.sizes[2] = 3, v.act[1] = acts[a],
-                                        v.sparse_beta = 0.5, v.sparse_rho = 0.1, v.l2 = 0.01));
-            } else {
-                ADD("plain", (void)0);
-            }
-        }
-    }
+    for (size_t i = 0; i < 64; i++)
+        g_rows[i] = 3 + 7 * i;
+    static gc_variant vs[256];
+    int nv = gc_variants(vs, 256, 6, 4);
     for (int i = 0; i < nv; i++)
         for (int tied = 0; tied < 2; tied++)
-            check_variant(&vs[i], tied);
+            check_all_entries(&vs[i], tied);
+
+    aek_config big = aek_config_default(784, 64);
+    big.noise = AEK_NOISE_MASK;
+    big.noise_level = 0.25;
+    big.contractive = 0.05;
+    check_large("784-64 sigmoid mask+contractive", big, 16, 40, 3);
+    aek_config deep = aek_config_default(300, 100);
+    deep.n_layers = 3;
+    deep.sizes[2] = 50;
+    deep.sizes[3] = 10;
+    deep.act[0] = deep.act[1] = AEK_ACT_TANH;
+    deep.act[2] = AEK_ACT_IDENTITY;
+    deep.loss = AEK_LOSS_BCE;
+    check_large("300-100-50-10 tanh/linear bce", deep, 12, 40, 3);
+
+    aek_config r = aek_config_default(7, 5);
+    aek_config rl2 = r, rsp = r, rc = r, rh = r;
+    rl2.l2 = 0.3;
+    rsp.sparse_beta = 0.7;
+    rsp.sparse_rho = 0.2;
+    rc.contractive = 0.4;
+    rh.cae_h_gamma = 0.4;
+    rh.cae_h_sigma = 0.3;
+    rh.cae_h_copies = 3;
+    check_regularizer("L2", rl2, PART_L2);
+    check_regularizer("KL sparsity", rsp, PART_SPARSE);
+    check_regularizer("contractive", rc, PART_CONTRACTIVE);
+    check_regularizer("CAE+H", rh, PART_CAE_H);
+    rc.act[0] = AEK_ACT_TANH;
+    rh.act[0] = AEK_ACT_TANH;
+    check_regularizer("contractive tanh", rc, PART_CONTRACTIVE);
+    check_regularizer("CAE+H tanh", rh, PART_CAE_H);
     return chk_finish();
 }
