@@ -1,8 +1,8 @@
 // gbench_shim.cc — the C API of gbench_shim.h over Google Benchmark (the only
-// C++ in the bench).  It adds a progress display: with random interleaving
-// Google Benchmark reports a benchmark only after its last repetition, which
-// for most of them comes near the end, so the default console output would
-// stay silent for minutes.
+// C++ in the bench), plus a progress display.  With random interleaving,
+// Google Benchmark 1.7 hands a benchmark to its reporters only after its last
+// repetition, which for most of them comes near the end; so progress is
+// counted here, as the benchmark bodies return.
 
 #include "gbench_shim.h"
 
@@ -10,23 +10,99 @@
 
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
 namespace {
 
-struct Totals {
-    int repetitions = 0;  // registered repetitions (progress denominator)
-    double weight = 0;    // Σ repetitions·min_time, for the time estimate
-    std::map<std::string, double> min_time;  // by registered name
+using Clock = std::chrono::steady_clock;
+
+struct Entry {
+    std::string name;
+    int reps;
+    double min_time;
+    int done = 0;           // repetitions seen to finish (capped at reps)
+    bool error_shown = false;
 };
 
-Totals &totals()
+// One line per repetition would be ~2000 lines in full mode: on a terminal a
+// single status line is redrawn; into a log a line is printed every 10 s.
+struct Progress {
+    std::vector<Entry> entries;
+    int total = 0;          // registered repetitions
+    double weight = 0;      // Σ repetitions·min_time, for the time estimate
+    int done = 0;
+    double done_w = 0;
+    Clock::time_point start = Clock::now();
+    double last_print = 0;
+    bool tty = isatty(2);
+    bool drawn = false;
+
+    double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+    void line(bool permanent, const std::string &what)
+    {
+        const double t = elapsed();
+        const double left = done_w > 0 && weight > done_w ? t * (weight - done_w) / done_w : 0;
+        char head[96];
+        std::snprintf(head, sizeof head, "[%4d/%d %3d%%  %s, ~%s left]", done, total,
+                      total ? 100 * done / total : 100, mmss(t).c_str(), mmss(left).c_str());
+        if (tty) {
+            std::fprintf(stderr, "\r\033[K%s %s%s", head, what.c_str(), permanent ? "\n" : "");
+            drawn = !permanent;
+        } else if (permanent || t - last_print >= 10.0 || done == total) {
+            std::fprintf(stderr, "%s %s\n", head, what.c_str());
+            last_print = t;
+        }
+        std::fflush(stderr);
+    }
+
+    // A body returned after `seconds` of wall time.  Google Benchmark calls a
+    // body several times in the first repetition while it sizes the
+    // iteration count (each call up to 10x longer); the call that reaches
+    // the minimum time is the one it keeps, so a call of at least half of it
+    // is counted as a finished repetition.
+    void note(size_t idx, benchmark::State &st, double seconds)
+    {
+        Entry &e = entries[idx];
+        if (st.error_occurred()) {
+            if (!e.error_shown)
+                line(true, e.name + ": not measured");
+            e.error_shown = true;
+        } else if (seconds < 0.5 * e.min_time) {
+            return;
+        }
+        if (e.done >= e.reps)
+            return;
+        e.done++;
+        done++;
+        done_w += e.min_time;
+        if (st.error_occurred())
+            return;
+        char what[256];
+        auto f = st.counters.find("flops");
+        if (f != st.counters.end() && seconds > 0)
+            std::snprintf(what, sizeof what, "%s  %.1f GFLOP/s", e.name.c_str(),
+                          f->second.value * static_cast<double>(st.iterations()) / seconds / 1e9);
+        else
+            std::snprintf(what, sizeof what, "%s", e.name.c_str());
+        line(false, what);
+    }
+
+    static std::string mmss(double s)
+    {
+        char b[32];
+        long t = s < 0 ? 0 : static_cast<long>(s + 0.5);
+        std::snprintf(b, sizeof b, "%ld:%02ld", t / 60, t % 60);
+        return b;
+    }
+};
+
+Progress &progress()
 {
-    static Totals t;
-    return t;
+    static Progress p;
+    return p;
 }
 
 benchmark::State &S(aeb_state *st) { return *reinterpret_cast<benchmark::State *>(st); }
@@ -41,90 +117,25 @@ std::string json_safe(const char *s)
     return out;
 }
 
-std::string mmss(double s)
-{
-    char b[32];
-    long t = s < 0 ? 0 : static_cast<long>(s + 0.5);
-    std::snprintf(b, sizeof b, "%ld:%02ld", t / 60, t % 60);
-    return b;
-}
-
-// One line per repetition would be ~2000 lines in full mode: on a terminal we
-// redraw a single status line; into a log we print one every few seconds.
-class Progress : public benchmark::BenchmarkReporter {
+// The display reporter only frames the run; results go to the JSON file.
+class Display : public benchmark::BenchmarkReporter {
   public:
     bool ReportContext(const Context &) override
     {
-        start_ = std::chrono::steady_clock::now();
-        std::fprintf(stderr, "bench: %zu benchmarks, %d repetitions\n", totals().min_time.size(),
-                     totals().repetitions);
+        Progress &p = progress();
+        p.start = Clock::now();
+        std::fprintf(stderr, "bench: %zu benchmarks, %d repetitions (registered)\n",
+                     p.entries.size(), p.total);
         return true;
     }
-
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const Run &r : runs) {
-            if (r.run_type != Run::RT_Iteration)
-                continue;
-            const std::string name = r.run_name.function_name;
-            done_++;
-            auto it = totals().min_time.find(name);
-            done_w_ += it != totals().min_time.end() ? it->second : 0;
-            if (r.error_occurred) {
-                if (r.repetition_index <= 0)
-                    line(true, name + ": not measured: " + r.error_message);
-                continue;
-            }
-            char what[256];
-            auto f = r.counters.find("flops");
-            if (f != r.counters.end())
-                std::snprintf(what, sizeof what, "%s  %.1f GFLOP/s", name.c_str(), f->second.value / 1e9);
-            else
-                std::snprintf(what, sizeof what, "%s", name.c_str());
-            line(false, what);
-        }
-    }
-
+    void ReportRuns(const std::vector<Run> &) override {}
     void Finalize() override
     {
-        if (tty_ && drawn_)
+        Progress &p = progress();
+        if (p.tty && p.drawn)
             std::fprintf(stderr, "\n");
-        std::fprintf(stderr, "bench: %d repetitions in %s\n", done_, mmss(elapsed()).c_str());
+        std::fprintf(stderr, "bench: done in %s\n", Progress::mmss(p.elapsed()).c_str());
     }
-
-    int done() const { return done_; }
-
-  private:
-    double elapsed() const
-    {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    }
-
-    void line(bool permanent, const std::string &what)
-    {
-        const double t = elapsed();
-        const double w = totals().weight;
-        const double left = done_w_ > 0 && w > done_w_ ? t * (w - done_w_) / done_w_ : 0;
-        char head[96];
-        std::snprintf(head, sizeof head, "[%4d/%d %3d%%  %s, ~%s left]", done_, totals().repetitions,
-                      totals().repetitions ? 100 * done_ / totals().repetitions : 100,
-                      mmss(t).c_str(), mmss(left).c_str());
-        if (tty_) {
-            std::fprintf(stderr, "\r\033[K%s %s%s", head, what.c_str(), permanent ? "\n" : "");
-            drawn_ = !permanent;
-        } else if (permanent || t - last_print_ >= 5.0 || done_ == totals().repetitions) {
-            std::fprintf(stderr, "%s %s\n", head, what.c_str());
-            last_print_ = t;
-        }
-        std::fflush(stderr);
-    }
-
-    std::chrono::steady_clock::time_point start_;
-    const bool tty_ = isatty(2);
-    bool drawn_ = false;
-    int done_ = 0;
-    double done_w_ = 0;
-    double last_print_ = 0;
 };
 
 }  // namespace
@@ -135,15 +146,24 @@ int aeb_register(const char *name, aeb_fn fn, void *arg, const aeb_opts *o)
 {
     if (!name || !*name)
         return -1;
-    benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
-        name, [fn, arg](benchmark::State &st) { fn(reinterpret_cast<aeb_state *>(&st), arg); });
+    Progress &p = progress();
+    const size_t idx = p.entries.size();
+    benchmark::internal::Benchmark *b =
+        benchmark::RegisterBenchmark(name, [fn, arg, idx](benchmark::State &st) {
+            const Clock::time_point t0 = Clock::now();
+            fn(reinterpret_cast<aeb_state *>(&st), arg);
+            progress().note(idx, st,
+                            std::chrono::duration<double>(Clock::now() - t0).count());
+        });
     b->UseRealTime()->Unit(benchmark::kMillisecond);
-    const int reps = o && o->repetitions > 0 ? o->repetitions : 1;
-    const double mt = o && o->min_time > 0 ? o->min_time : 0.1;
-    b->Repetitions(reps)->MinTime(mt);
-    totals().repetitions += reps;
-    totals().weight += reps * mt;
-    totals().min_time[name] = mt;
+    Entry e;
+    e.name = name;
+    e.reps = o && o->repetitions > 0 ? o->repetitions : 1;
+    e.min_time = o && o->min_time > 0 ? o->min_time : 0.1;
+    b->Repetitions(e.reps)->MinTime(e.min_time);
+    p.total += e.reps;
+    p.weight += e.reps * e.min_time;
+    p.entries.push_back(e);
     return 0;
 }
 
@@ -185,10 +205,10 @@ int aeb_run(const char *json_path, int interleave, int extra_argc, char **extra_
     benchmark::Initialize(&argc, argv.data());
     if (benchmark::ReportUnrecognizedArguments(argc, argv.data()))
         return -1;
-    Progress progress;
-    benchmark::RunSpecifiedBenchmarks(&progress);
+    Display display;
+    const size_t ran = benchmark::RunSpecifiedBenchmarks(&display);
     benchmark::Shutdown();
-    return progress.done();
+    return static_cast<int>(ran);
 }
 
 }  // extern "C"

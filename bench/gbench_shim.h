@@ -56,8 +56,8 @@ void aeb_add_context(const char *key, const char *value);
 /* Run every registered benchmark (repetitions randomly interleaved across
  * all benchmarks when interleave != 0), write Google Benchmark JSON to
  * json_path and a progress display to stderr.  extra_argv holds further
- * --benchmark_* flags (may be NULL).  Returns the number of benchmark
- * repetitions run, or -1 on a bad flag. */
+ * --benchmark_* flags (may be NULL).  Returns the number of benchmarks
+ * run, or -1 on a bad flag. */
 int aeb_run(const char *json_path, int interleave, int extra_argc, char **extra_argv);
 
 #ifdef __cplusplus

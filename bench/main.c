@@ -118,43 +118,6 @@ static void describe_peer(const aeb_peer *p)
 #undef PEER_CTX
 }
 
-/* CPU time of the whole machine and of this process, to tell how much other
- * processes took while the benchmarks ran (a shared machine is noisy; the
- * report says how noisy it was). */
-typedef struct {
-    double wall;
-    double busy, steal, self; /* seconds of CPU time */
-} cpu_sample;
-
-static int sample_cpu(cpu_sample *s)
-{
-    const double tick = (double)sysconf(_SC_CLK_TCK);
-    unsigned long long v[8] = {0}, ut = 0, st = 0;
-    FILE *f = fopen("/proc/stat", "r");
-    if (!f)
-        return 0;
-    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-                   &v[4], &v[5], &v[6], &v[7]);
-    fclose(f);
-    if (n < 8)
-        return 0;
-    char buf[1024];
-    f = fopen("/proc/self/stat", "r");
-    if (!f)
-        return 0;
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[len] = '\0';
-    const char *p = strrchr(buf, ')'); /* the command name may contain spaces */
-    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-        return 0;
-    s->wall = aeb_now();
-    s->busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / tick; /* user nice system irq softirq */
-    s->steal = (double)v[7] / tick;
-    s->self = (double)(ut + st) / tick;
-    return 1;
-}
-
 /* Google Benchmark writes the context before the runs; the load measured
  * during them is added to it afterwards. */
 static int add_context_after(const char *path, const char *key, const char *value)
@@ -256,6 +219,16 @@ int main(int argc, char **argv)
         "(--benchmark_enable_random_interleaving)");
     ctx("bench_time", "wall clock (UseRealTime): the libraries run their own worker threads");
 
+    /* Say up front when the machine is busy: the figures will be noisy. */
+    aeb_cpu_sample a, b;
+    if (aeb_cpu_sample_now(&a)) {
+        usleep(500000);
+        if (aeb_cpu_sample_now(&b) && aeb_other_cpus(&a, &b) > 0.25)
+            fprintf(stderr, "bench: warning: other processes are using %.1f of %d CPUs right now; "
+                    "the results will be noisy (the report will say how much)\n",
+                    aeb_other_cpus(&a, &b), aek_cpu()->online_cpus);
+    }
+
     static aeb_peer peers[AEB_NPEERS];
     aeb_peers_setup(peers, md == &quick_mode, dispatched, threads[nthreads - 1]);
     for (int i = 0; i < AEB_NPEERS; i++)
@@ -284,18 +257,18 @@ int main(int argc, char **argv)
 
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    cpu_sample before, after;
-    int sampled = sample_cpu(&before);
+    aeb_cpu_sample before, after;
+    int sampled = aeb_cpu_sample_now(&before);
     int done = aeb_run(tmp, 1, n_gb, gb_args);
     free(gb_args);
     if (done < 0)
         return 2;
-    if (sampled && sample_cpu(&after) && after.wall > before.wall) {
+    if (sampled && aeb_cpu_sample_now(&after) && after.wall > before.wall) {
         double dt = after.wall - before.wall;
-        double other = (after.busy - before.busy - (after.self - before.self)) / dt;
+        double other = aeb_other_cpus(&before, &after);
         double steal = (after.steal - before.steal) / dt;
         char v[256];
-        snprintf(v, sizeof v, "%.2f %.2f %d %.0f", other < 0 ? 0 : other, steal,
+        snprintf(v, sizeof v, "%.2f %.2f %d %.0f", other, steal,
                  aek_cpu()->online_cpus, dt);
         /* "other steal cpus seconds": CPUs kept busy by other processes and
          * stolen by the hypervisor, on average, over the measurement */

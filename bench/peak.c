@@ -3,6 +3,7 @@
  * their FLOPs over the wall-clock time of the slowest. */
 #define _GNU_SOURCE
 #include "peak.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +59,8 @@ static void bm_peak(aeb_state *st, void *arg)
     for (int i = 0; i < t; i++)
         w[i] = (worker){.fn = c->fn, .steps = STEPS, .sink = {1e-4f, 1e-4f, 1.0f, 0}};
     double flops = 0;
+    aeb_cpu_sample before, after;
+    int sampled = aeb_cpu_sample_now(&before);
     while (aeb_keep_running(st)) {
         for (int i = 1; i < t; i++)
             if (pthread_create(&tid[i], NULL, run_worker, &w[i]) != 0) {
@@ -71,6 +74,8 @@ static void bm_peak(aeb_state *st, void *arg)
         for (int i = 0; i < t; i++)
             flops += w[i].flops;
     }
+    if (sampled && aeb_cpu_sample_now(&after))
+        aeb_set_counter(st, "other_cpus", aeb_other_cpus(&before, &after));
     aeb_set_flops(st, flops);
     char label[96];
     snprintf(label, sizeof label, "peak %s, %d thread%s", c->ks->name, t, t > 1 ? "s" : "");

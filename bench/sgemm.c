@@ -41,6 +41,8 @@ static void bm_sgemm(aeb_state *st, void *arg)
     const size_t m = (size_t)c->s.m, n = (size_t)c->s.n, k = (size_t)c->s.k;
     const size_t lda = c->ta == AEK_N ? k : m, ldb = c->tb == AEK_N ? n : k;
     char label[128];
+    aeb_cpu_sample before, after;
+    int sampled = aeb_cpu_sample_now(&before);
     if (c->peer) {
         if (!c->peer->present) {
             aeb_skip_with_error(st, c->peer->status);
@@ -58,6 +60,8 @@ static void bm_sgemm(aeb_state *st, void *arg)
                            NULL);
         snprintf(label, sizeof label, "aekit %s %zux%zu", c->ks->name, c->ks->mr, c->ks->nr);
     }
+    if (sampled && aeb_cpu_sample_now(&after))
+        aeb_set_counter(st, "other_cpus", aeb_other_cpus(&before, &after));
     aeb_set_flops(st, 2.0 * (double)m * (double)n * (double)k);
     aeb_set_label(st, label);
 }

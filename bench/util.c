@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 float *aeb_alloc(size_t n)
 {
@@ -60,4 +61,42 @@ void aeb_append(char *buf, size_t len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf + used, len - used, fmt, ap);
     va_end(ap);
+}
+
+int aeb_cpu_sample_now(aeb_cpu_sample *s)
+{
+    const double tick = (double)sysconf(_SC_CLK_TCK);
+    unsigned long long v[8] = {0}, ut = 0, st = 0;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f)
+        return 0;
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                   &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (n < 8)
+        return 0;
+    char buf[1024];
+    f = fopen("/proc/self/stat", "r");
+    if (!f)
+        return 0;
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may contain spaces */
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    s->wall = aeb_now();
+    s->busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / tick; /* user nice system irq softirq */
+    s->steal = (double)v[7] / tick;
+    s->self = (double)(ut + st) / tick;
+    return 1;
+}
+
+double aeb_other_cpus(const aeb_cpu_sample *a, const aeb_cpu_sample *b)
+{
+    double dt = b->wall - a->wall;
+    if (dt <= 0)
+        return 0;
+    double other = (b->busy - a->busy - (b->self - a->self)) / dt;
+    return other > 0 ? other : 0;
 }

@@ -18,6 +18,21 @@ double aeb_now(void);
 /* Median of n values (sorts v in place). */
 double aeb_median(double *v, int n);
 
+/* CPU time of the whole machine and of this process (all its threads), to
+ * tell how much other processes took while something ran: a shared machine
+ * is noisy, and the report says how noisy it was. */
+typedef struct {
+    double wall;
+    double busy, steal, self; /* seconds of CPU time */
+} aeb_cpu_sample;
+
+/* 0 if /proc is not readable (then no load figures are reported). */
+int aeb_cpu_sample_now(aeb_cpu_sample *s);
+
+/* CPUs kept busy on average by other processes between two samples (the
+ * kernel's tick makes this coarse: ±1 tick per CPU over the interval). */
+double aeb_other_cpus(const aeb_cpu_sample *a, const aeb_cpu_sample *b);
+
 /* snprintf that appends to buf (of size len) and never overflows. */
 void aeb_append(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
