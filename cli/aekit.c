@@ -38,6 +38,7 @@ static const struct {
     {"grad", cmd_grad, "loss and gradient of every tensor for one batch (.npy files)"},
     {"export", cmd_export, "every weight and bias as .npy plus config.json"},
     {"filters", cmd_filters, "PNG grid of first-layer filters W_j/||W_j||"},
+    {"pca", cmd_pca, "top-k principal components and explained variance"},
     {"info", cmd_info, "CPU, features, kernel set, caches, blocking, threads"},
 };
 

@@ -1,0 +1,96 @@
+/*
+ * cmd_pca.c — `aekit pca`: the top-k principal components and explained
+ * variance of a data set, computed by the toolkit's own code (covariance
+ * through the project GEMM, symmetric eigen-solver in double; src/pca.h).
+ */
+#include "cli.h"
+#include "data_opts.h"
+#include "model_io.h"
+#include "../src/pca.h"
+#include "../src/preproc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const SCALES[] = {"auto", "none", "unit", "minmax", NULL};
+static const char *const SOLVERS[] = {"auto", "full", "topk", NULL};
+
+int cmd_pca(int argc, char **argv)
+{
+    data_opts d = data_opts_default();
+    const char *dir = NULL;
+    size_t k = 10, show = 10;
+    int scale = 0, stdz = 0, solver = 0, threads = 0;
+    flag f[] = {
+        DATA_FLAGS(d),
+        {"scale", FLAG_CHOICE, &scale, "input scaling before PCA: auto = /255 for uint8 data", 0, 0, SCALES, 0},
+        {"standardize", FLAG_BOOL, &stdz, "divide columns by their std (correlation PCA)", 0, 0, NULL, 0},
+        {"k", FLAG_SIZE, &k, "number of components", 1, 1 << 24, NULL, 0},
+        {"solver", FLAG_CHOICE, &solver, "eigen-solver", 0, 0, SOLVERS, 0},
+        {"out-dir", FLAG_STRING, &dir, "write components.npy (k x n), eigenvalues.npy, explained.npy, mean.npy", 0, 0, NULL, 0},
+        {"show", FLAG_SIZE, &show, "components listed on stdout", 0, 1 << 24, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+    };
+    int r = flags_parse("pca", "Principal components of a data set (mean-centred; covariance "
+                        "X_c^T X_c / m).", f, NFLAGS(f), argc, argv);
+    if (r)
+        return r == 1 ? 0 : 2;
+    if (cli_init_kernels("pca", threads))
+        return 2;
+    aek_dataset data = {0};
+    if (data_opts_load("pca", &d, &data))
+        return 1;
+    int rc = 0;
+    aek_preproc prep = {0};
+    aek_pca *p = NULL;
+    if (k > data.cols) {
+        fprintf(stderr, "aekit pca: --k %zu exceeds the %zu columns of the data\n", k, data.cols);
+        rc = 2;
+    } else if (aek_preproc_fit(&data, (aek_scale_ask)scale, 0, stdz, &prep) != AEK_OK) {
+        fprintf(stderr, "aekit pca: %s\n", aek_last_error());
+        rc = 1;
+    } else {
+        aek_pca_opts o = {0, (aek_pca_solver)solver, 0};
+        if (aek_pca_fit(data.x, data.rows, data.cols, data.cols, k, &o, &p) != AEK_OK) {
+            fprintf(stderr, "aekit pca: %s\n", aek_last_error());
+            rc = 1;
+        }
+    }
+    if (!rc) {
+        printf("rows %zu, columns %zu, total variance %.9g, solver %s\n", data.rows, data.cols,
+               p->total_variance, p->solver == AEK_PCA_FULL ? "full" : "topk");
+        printf("%5s %16s %10s %10s\n", "comp", "eigenvalue", "explained", "cumulative");
+        double cum = 0;
+        for (size_t j = 0; j < k; j++) {
+            cum += p->explained[j];
+            if (j < show)
+                printf("%5zu %16.9g %10.6f %10.6f\n", j + 1, p->eigenvalues[j], p->explained[j], cum);
+        }
+        printf("discarded variance (sum of the other eigenvalues) %.9g\n", p->discarded);
+    }
+    if (!rc && dir) {
+        char path[4096];
+        float *tmp = malloc((k > data.cols ? k : data.cols) * sizeof(float));
+        rc = !tmp || cli_ensure_dir("pca", dir);
+        if (!rc && (cli_path("pca", path, sizeof path, dir, "components.npy") ||
+                    aek_npy_write_f32(path, p->components_f, k, data.cols) != AEK_OK))
+            rc = 1;
+        struct { const char *name; const double *v; size_t n; } vec[] = {
+            {"eigenvalues.npy", p->eigenvalues, k}, {"explained.npy", p->explained, k},
+            {"mean.npy", p->mean, data.cols}};
+        for (size_t i = 0; !rc && i < 3; i++) {
+            for (size_t j = 0; j < vec[i].n; j++)
+                tmp[j] = (float)vec[i].v[j];
+            if (cli_path("pca", path, sizeof path, dir, vec[i].name) ||
+                aek_npy_write_f32_1d(path, tmp, vec[i].n) != AEK_OK)
+                rc = 1;
+        }
+        if (rc && aek_last_error()[0])
+            fprintf(stderr, "aekit pca: %s\n", aek_last_error());
+        free(tmp);
+    }
+    aek_pca_free(p);
+    aek_preproc_free(&prep);
+    aek_dataset_free(&data);
+    return rc;
+}
