@@ -11,9 +11,10 @@
  *  - lengths 0..70, 127..129, 255, 1000, 4099, 128000; matrices with cols
  *    0..70, rows 0..70, and 128×1000, 127×129, 33×257, 7×131, 0×5, 5×0;
  *  - every buffer misaligned by its own 0..15 floats;
- *  - NaN guard zones of GUARD floats before and after every buffer: outputs
- *    must leave them untouched, inputs must stay bitwise unchanged, and a
- *    guard value read into a result would show up as a non-finite output;
+ *  - NaN guard zones of GUARD floats before and after every buffer (each a
+ *    NaN with its own payload): outputs must leave them untouched, inputs
+ *    must stay bitwise unchanged, and a guard value read into a result
+ *    would show up as a non-finite output;
  *    outputs the contract overwrites (y, dz, xhat, out, s2, dac, da when not
  *    aliased) start as NaN, so a read-before-write shows up too;
  *  - the same bits when the case is run again with every buffer at another
@@ -35,7 +36,8 @@
  * adds one (their counts are in their sources).  With s, s' expanded in h:
  *   sigmoid  s = h − h²       |s| → |h| + h²     s·s' = s²(1 − 2h)
  *   tanh     s = 1 − h²       |s| → 1 + h²       s·s' = −2h·s²
- *   relu, linear: s ∈ {0, 1} exact, s' = 0.
+ *   relu, linear: s ∈ {0, 1} exact, s' = 0: products with s are exact and
+ *   terms with s' vanish, so their counts drop (written as `smooth ? a : b`).
  * Vector-math results (σ, softplus, tanh) carry a relative error EPS_ACT
  * = 1e-6 (the spec of test_vmath.c), plus 3·2⁻¹⁴⁹ absolute for subnormal
  * results.  Sums returned in double: float terms, added in double: the
@@ -111,8 +113,14 @@ static tbuf tb_new(size_t n, offgen *og, const float *init)
     b.total = 2 * GUARD + MAXOFF + n;
     b.base = arena_alloc(b.total * sizeof(float)); /* 64-byte aligned */
     b.snap = arena_alloc(b.total * sizeof(float));
-    for (size_t i = 0; i < b.total; i++)
-        b.base[i] = NAN;
+    /* quiet NaNs with a payload unique to the position and the buffer, so a
+     * stray write of a NaN computed from some other guard still shows */
+    static uint32_t salt;
+    salt += 0x9E3779B9u;
+    for (size_t i = 0; i < b.total; i++) {
+        uint32_t bits = 0x7FC00000u | (((uint32_t)i * 2654435761u + salt) & 0x3FFFFFu);
+        memcpy(&b.base[i], &bits, sizeof bits);
+    }
     b.p = b.base + GUARD + off;
     if (init && n)
         memcpy(b.p, init, n * sizeof(float));
@@ -306,7 +314,7 @@ static void run_act(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *
  *        within γ_2·d²; the double additions (kernel and reference) add
  *        2γᵈ_{n+1}·Σd².
  *   dz:  (scale·d)·s: scale·d 2, s = h·(1 − h) or 1 − h·h 2, product
- *        2 + 2 + 1 = 5: gk(5)·|scale|·(|x̂| + |x|)·|s|. */
+ *        2 + 2 + 1 = 5 (relu/linear: 2): gk(5)·|scale|·(|x̂| + |x|)·|s|. */
 static void run_mse(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *r)
 {
     size_t n = c->cols;
@@ -317,7 +325,7 @@ static void run_mse(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *
         x[i] = gen_h(&g, c->act);
     }
     float scale = uni(&g, 0.05, 2) * (chk_next(&g) % 2 ? 1.0f : -1.0f);
-    int has_dz = c->opt & 1;
+    int has_dz = c->opt & 1, smooth = c->act == AEK_ACT_SIGMOID || c->act == AEK_ACT_TANH;
     tbuf XH = tb_new(n, og, xh), X = tb_new(n, og, x), DZ = tb_new(n, og, NULL);
     double sum = ks->loss_mse(n, XH.p, X.p, c->act, scale, has_dz ? DZ.p : NULL);
     r->faults += tb_changed(&XH, 1) + tb_changed(&X, 1) + tb_changed(&DZ, !has_dz);
@@ -330,7 +338,7 @@ static void run_mse(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *
         if (od) {
             dref dv = deriv_ref(c->act, xh[i]);
             od->ref[i] = scale * d * dv.s;
-            od->bnd[i] = gk(5) * fabs(scale) * (fabs(xh[i]) + fabs(x[i])) * dv.s_abs;
+            od->bnd[i] = gk(smooth ? 5 : 2) * fabs(scale) * (fabs(xh[i]) + fabs(x[i])) * dv.s_abs;
         }
     }
     os->ref[0] = s2;
@@ -410,10 +418,11 @@ static void run_colsum(const aek_kernel_set *ks, const tcase *c, offgen *og, tre
 /* hidden_bwd.  opt bit 0 col_add, bit 1 c, bit 2 s2, bit 3 da = dh.
  *   da = (dh + a)·s + coef·c·s·s': g = dh + a 1, s 2, g·s 4, sum 5;
  *        s' = s·(1 − 2h) 4 (tanh (−2h)·s 3), ((coef·c)·s)·s' 4 + 4 + 1 = 9,
- *        sum 10: gk(5)·(|dh| + |a|)·|s| + gk(10)·|coef·c|·|s|·|s'|.
- *   s2 = Σ_i s²: each s·s 2 + 2 + 1 = 5, then rows − 1 float additions:
- *        gk(rows + 4)·Σ_i |s|².
- *   pen = Σ c·s²: (c·s)·s = 3 + 2 + 1 = 6, added in double:
+ *        sum 10: gk(5)·(|dh| + |a|)·|s| + gk(10)·|coef·c|·|s|·|s'|
+ *        (relu/linear: only dh + a is rounded: gk(1)).
+ *   s2 = Σ_i s²: each s·s 2 + 2 + 1 = 5 (relu/linear 0), then rows − 1
+ *        float additions: gk(5 + rows − 1)·Σ_i |s|².
+ *   pen = Σ c·s²: (c·s)·s = 3 + 2 + 1 = 6 (relu/linear 0), added in double:
  *        (gk(6) + 2γᵈ_n(1 + γ_6))·Σ |c|·|s|²; exactly 0 without c. */
 static void run_hbwd(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *r)
 {
@@ -421,6 +430,8 @@ static void run_hbwd(const aek_kernel_set *ks, const tcase *c, offgen *og, tres 
     chk_rng g = {c->seed};
     int has_col = c->opt & 1, has_c = (c->opt >> 1) & 1, has_s2 = (c->opt >> 2) & 1,
         alias = (c->opt >> 3) & 1;
+    int smooth = c->act == AEK_ACT_SIGMOID || c->act == AEK_ACT_TANH;
+    int k_gs = smooth ? 5 : 1, k_ss = smooth ? 5 : 0, k_pen = smooth ? 6 : 0;
     float *h = arena_alloc(n * sizeof(float)), *dh = arena_alloc(n * sizeof(float));
     float *col = arena_alloc(cols * sizeof(float)), *cc = arena_alloc(cols * sizeof(float));
     for (size_t i = 0; i < n; i++) {
@@ -454,7 +465,7 @@ static void run_hbwd(const aek_kernel_set *ks, const tcase *c, offgen *og, tres 
             dref d = deriv_ref(c->act, h[k]);
             double ad = has_col ? col[j] : 0, cj = has_c ? cc[j] : 0;
             od->ref[k] = (dh[k] + ad) * d.s + (double)coef * cj * d.s * d.sp;
-            od->bnd[k] = gk(5) * (fabs(dh[k]) + fabs(ad)) * d.s_abs +
+            od->bnd[k] = gk(k_gs) * (fabs(dh[k]) + fabs(ad)) * d.s_abs +
                          gk(10) * fabs((double)coef * cj) * d.s_abs * d.sp_abs;
             pref += cj * d.s * d.s;
             pmag += fabs(cj) * d.s_abs * d.s_abs;
@@ -465,9 +476,9 @@ static void run_hbwd(const aek_kernel_set *ks, const tcase *c, offgen *og, tres 
         }
     if (os)
         for (size_t j = 0; j < cols; j++)
-            os->bnd[j] *= gk((double)rows + 4);
+            os->bnd[j] *= gk((double)(k_ss + rows) - 1);
     op->ref[0] = pref;
-    op->bnd[0] = (gk(6) + 2 * gamd((double)n) * (1 + gam(6))) * pmag;
+    op->bnd[0] = (gk(k_pen) + 2 * gamd((double)n) * (1 + gam(k_pen))) * pmag;
 }
 
 /* cae_h.  opt bit 0: d2.  d = s − s̃ (|d| → |s| + |s̃|), s 2, d 3:
@@ -478,12 +489,16 @@ static void run_hbwd(const aek_kernel_set *ks, const tcase *c, offgen *og, tres 
  *   d2  += Σ_i d²: d·d 7, then `rows` additions:
  *          gk(rows)·|d2| + gk(rows + 7)·Σ_i |d|².
  *   pen  = Σ c·d²: (c·d)·d = 4 + 3 + 1 = 8, added in double:
- *          (gk(8) + 2γᵈ_n(1 + γ_8))·Σ |c|·|d|². */
+ *          (gk(8) + 2γᵈ_n(1 + γ_8))·Σ |c|·|d|².
+ *   relu/linear: d ∈ {−1, 0, 1} and c·d² are exact (counts 0), da stays,
+ *   dac = 0 exactly. */
 static void run_caeh(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *r)
 {
     size_t rows = c->rows, cols = c->cols, n = rows * cols;
     chk_rng g = {c->seed};
     int has_d2 = c->opt & 1;
+    int smooth = c->act == AEK_ACT_SIGMOID || c->act == AEK_ACT_TANH;
+    int k_dd = smooth ? 7 : 0, k_pen = smooth ? 8 : 0;
     float *h = arena_alloc(n * sizeof(float)), *hc = arena_alloc(n * sizeof(float));
     float *da0 = arena_alloc(n * sizeof(float)), *cc = arena_alloc(cols * sizeof(float));
     float *d20 = arena_alloc(cols * sizeof(float));
@@ -532,9 +547,9 @@ static void run_caeh(const aek_kernel_set *ks, const tcase *c, offgen *og, tres 
         }
     if (o2)
         for (size_t j = 0; j < cols; j++)
-            o2->bnd[j] = gk((double)rows) * d20[j] + gk((double)rows + 7) * o2->bnd[j];
+            o2->bnd[j] = gk((double)rows) * d20[j] + gk((double)(rows + k_dd)) * o2->bnd[j];
     op->ref[0] = pref;
-    op->bnd[0] = (gk(8) + 2 * gamd((double)n) * (1 + gam(8))) * pmag;
+    op->bnd[0] = (gk(k_pen) + 2 * gamd((double)n) * (1 + gam(k_pen))) * pmag;
 }
 
 /* axpy: y + a·x: gk(1)·|y| + gk(2)·|a·x|. */

@@ -78,8 +78,10 @@ AEK_INLINE __m256 deriv_sp_over_s(aek_act f, __m256 h)
 
 /* ---- hidden_bwd ------------------------------------------------------------
  *   da = (dh + col_add)·s + coef·c·s·s';  s2 += s²;  pen += c·s²
- * Roundings per element: g = dh + col_add (1); s² (s: 1, square: 2);
- * s·s' = s²·(s'/s) (3); t = (coef·c)·(s·s') (4); da = fma(g, s, t) (5). */
+ * Roundings a term picks up (a ± b: +1, a·b: K(a) + K(b) + 1; the bounds of
+ * verify/test_elementwise.c): g = dh + col_add 1, s 1, s² 3,
+ * s·s' = s²·(s'/s) 5, t = (coef·c)·(s·s') 7, da = fma(g, s, t): 3 for g·s
+ * and 8 for t (the scalar order: 5 and 10); pen term c·s² 4 (scalar 6). */
 AEK_INLINE void hbwd_step(const float *h, const float *dh, const float *col, const float *c,
                           float *da, float *s2, __m256 vcoef, aek_act f, int has_col, int has_c,
                           int has_s2, __m256i m, int full, __m256d *lo, __m256d *hi)
@@ -162,9 +164,10 @@ double aek_hidden_bwd_avx2(const aek_hidden_bwd_args *a)
 
 /* ---- cae_h -----------------------------------------------------------------
  *   d = s − s̃;  da += coef·c·d·s';  dac = −coef·c·d·s̃';  d2 += d²;  pen += c·d²
- * With ncd = (−coef·c)·d (negation exact; roundings: d 2, ncd 3):
- * da = fnmadd(ncd, s', da) (4), dac = ncd·s̃' (4).  For relu/linear s' = 0:
- * da is left as it is and dac = 0. */
+ * With ncd = (−coef·c)·d (negation exact), roundings per term: d 2, ncd 4,
+ * s' = s·(s'/s) 3, da = fnmadd(ncd, s', da) 8, dac = ncd·s̃' 8 (scalar order:
+ * 11 and 10); pen term (c·d)·d 6 (scalar 8).  For relu/linear s' = 0: da is
+ * left as it is and dac = 0. */
 AEK_INLINE void caeh_step(const float *h, const float *hc, const float *c, float *da, float *dac,
                           float *d2, __m256 vncoef, aek_act f, int has_d2, __m256i m, int full,
                           __m256d *lo, __m256d *hi)
