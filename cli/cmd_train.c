@@ -26,6 +26,8 @@ static void on_signal(int sig)
 }
 
 static const char *const ACTS[] = {"linear", "sigmoid", "tanh", "relu", NULL};
+/* indices are the aek_act values; relu is not an output activation */
+static const char *const OUT_ACTS[] = {"linear", "sigmoid", "tanh", NULL};
 static const char *const LOSSES[] = {"mse", "bce", NULL};
 static const char *const NOISES[] = {"none", "mask", "gauss", NULL};
 static const char *const OPTS[] = {"sgd", "momentum", "adam", NULL};
@@ -80,7 +82,7 @@ int cmd_train(int argc, char **argv)
     int quiet = 0, stop_after = 0, no_shuffle = 0, epochs = 10, pre_epochs = 0, threads = 0, copies = 1;
     double l2 = 0, noise_level = 0.25, rho = 0.05, beta = 0, kalpha = 1, contr = 0, gamma = 0,
            hsigma = 0.1;
-    double lr = 1e-3, mom = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    double lr = 1e-3, lr_final = 0, mom = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8;
     size_t ksparse = 0, batch = 128;
     uint64_t seed = 1;
     flag f[] = {
@@ -90,7 +92,7 @@ int cmd_train(int argc, char **argv)
         {"standardize", FLAG_BOOL, &stdz, "center and divide by column std", 0, 0, NULL, 0},
         {"hidden", FLAG_STRING, &hidden, "encoder layer sizes, input to code: e.g. 256 or 1000,500,250,30", 0, 0, NULL, 0},
         {"act", FLAG_STRING, &acts, "encoder activation(s): one, or one per layer", 0, 0, NULL, 0},
-        {"out-act", FLAG_CHOICE, &out_act, "decoder output activation", 0, 0, ACTS, 0},
+        {"out-act", FLAG_CHOICE, &out_act, "decoder output activation", 0, 0, OUT_ACTS, 0},
         {"loss", FLAG_CHOICE, &loss, "reconstruction loss", 0, 0, LOSSES, 0},
         {"tied", FLAG_BOOL, &tied, "tie decoder weights to the encoder (W* = W^T)", 0, 0, NULL, 0},
         {"l2", FLAG_DOUBLE, &l2, "L2 weight decay lambda (on every weight matrix)", 0, 1e6, NULL, 0},
@@ -107,6 +109,7 @@ int cmd_train(int argc, char **argv)
         {"pretrain-epochs", FLAG_INT, &pre_epochs, "greedy layer-wise pretraining epochs per layer", 0, 1e6, NULL, 0},
         {"optimizer", FLAG_CHOICE, &optk, "optimizer", 0, 0, OPTS, 0},
         {"lr", FLAG_DOUBLE, &lr, "learning rate", 1e-12, 1e6, NULL, 0},
+        {"lr-final", FLAG_DOUBLE, &lr_final, "cosine-decay the learning rate to this over the run (0: constant)", 0, 1e6, NULL, 0},
         {"momentum", FLAG_DOUBLE, &mom, "momentum mu", 0, 0.999999, NULL, 0},
         {"beta1", FLAG_DOUBLE, &b1, "Adam beta1", 0, 0.999999, NULL, 0},
         {"beta2", FLAG_DOUBLE, &b2, "Adam beta2", 0, 0.999999999, NULL, 0},
@@ -133,7 +136,7 @@ int cmd_train(int argc, char **argv)
         static const char *const arch[] = {"hidden", "act", "out-act", "loss", "tied", "l2", "noise",
             "noise-level", "sparse-rho", "sparse-beta", "ksparse", "ksparse-alpha", "contractive",
             "cae-h-gamma", "cae-h-sigma", "cae-h-copies", "pretrain-epochs", "optimizer", "lr",
-            "momentum", "beta1", "beta2", "eps", "batch", "seed", "no-shuffle", "scale", "center",
+            "lr-final", "momentum", "beta1", "beta2", "eps", "batch", "seed", "no-shuffle", "scale", "center",
             "standardize"};
         for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++)
             if (flags_find(f, NFLAGS(f), arch[i])->seen) {
@@ -242,6 +245,7 @@ int cmd_train(int argc, char **argv)
         }
         tc.opt.kind = (aek_opt_kind)optk;
         tc.opt.lr = lr;
+        tc.opt.lr_final = lr_final;
         tc.opt.momentum = mom;
         tc.opt.beta1 = b1;
         tc.opt.beta2 = b2;

@@ -83,6 +83,11 @@ aek_status aek_config_check(const aek_config *c)
         return aek_error(AEK_ERR_ARG, "contractive weight must be finite and >= 0");
     if (!nonneg(c->cae_h_gamma))
         return aek_error(AEK_ERR_ARG, "CAE+H weight gamma must be finite and >= 0");
+    if ((c->contractive > 0 || c->cae_h_gamma > 0) && c->ksparse_k > 0)
+        return aek_error(AEK_ERR_ARG,
+                         "the contractive penalties cannot be combined with k-sparse codes: the "
+                         "selection makes the encoder's Jacobian piecewise (dropped units have "
+                         "J_j = 0), which the closed form sum_j s_j^2 ||W_j||^2 does not model");
     if ((c->contractive > 0 || c->cae_h_gamma > 0) && L != 1)
         return aek_error(AEK_ERR_ARG,
                          "the contractive penalties use the closed-form Jacobian of one encoder "

@@ -153,6 +153,7 @@ aek_status aek_model_save(const char *path, const aek_model *M, const aek_prepro
     if (st) {
         put_i32(&b, (int)st->opt.kind);
         put_f64(&b, st->opt.lr);
+        put_f64(&b, st->opt.lr_final);
         put_f64(&b, st->opt.momentum);
         put_f64(&b, st->opt.beta1);
         put_f64(&b, st->opt.beta2);
@@ -408,6 +409,7 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         memset(&t, 0, sizeof t);
         t.opt.kind = (aek_opt_kind)get_i32(&c, "the optimizer");
         t.opt.lr = get_f64(&c, "the optimizer");
+        t.opt.lr_final = get_f64(&c, "the optimizer");
         t.opt.momentum = get_f64(&c, "the optimizer");
         t.opt.beta1 = get_f64(&c, "the optimizer");
         t.opt.beta2 = get_f64(&c, "the optimizer");

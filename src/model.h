@@ -5,7 +5,7 @@
  *   decoder  Y_L = H_L,  Y_l = f_l(Y_{l+1} W*_lᵀ + c_l),  f_0 = output act,
  *            f_l = g_{l−1} (mirror);  tied: W*_l = W_lᵀ
  *   loss     (1/m)Σ_i ‖Y_0,i − x_i‖²  or  (1/m)Σ_i Σ_j softplus(z_ij) − x_ij z_ij
- *            + λ Σ_l (‖W_l‖² + ‖W*_l‖²)                       L2
+ *            + λ Σ_l (‖W_l‖² + ‖W*_l‖²)   (tied: ‖W_l‖² once)   L2
  *            + β Σ_j KL(ρ ‖ ρ̂_j),  ρ̂ = colmean(H_L)            sparse
  *            + (λ_c/m) Σ_i ‖J(x_i)‖²_F                       contractive (L = 1)
  *            + (γ/(m·C)) Σ_i Σ_c ‖J(x_i) − J(x_i + ε_ic)‖²_F  CAE+H (L = 1)

@@ -26,7 +26,7 @@
 
 aek_opt_config aek_opt_default(void)
 {
-    aek_opt_config o = {AEK_OPT_ADAM, 1e-3, 0.9, 0.9, 0.999, 1e-8};
+    aek_opt_config o = {AEK_OPT_ADAM, 1e-3, 0, 0.9, 0.9, 0.999, 1e-8};
     return o;
 }
 
@@ -77,6 +77,9 @@ static aek_status check_opt(const aek_opt_config *o)
 {
     if (!(o->lr > 0) || !isfinite(o->lr))
         return aek_error(AEK_ERR_ARG, "learning rate must be a finite value > 0 (got %g)", o->lr);
+    if (!(o->lr_final >= 0) || !isfinite(o->lr_final))
+        return aek_error(AEK_ERR_ARG, "final learning rate must be finite and >= 0 (got %g)",
+                         o->lr_final);
     if (o->kind == AEK_OPT_MOMENTUM && !(o->momentum >= 0 && o->momentum < 1))
         return aek_error(AEK_ERR_ARG, "momentum must be in [0, 1) (got %g)", o->momentum);
     if (o->kind == AEK_OPT_ADAM &&
@@ -115,9 +118,21 @@ static aek_status state_alloc_moments(aek_train_state *st, size_t nparams)
 
 /* One optimizer step on the whole parameter block (padding between tensors
  * is zero in both parameters and gradients, so it stays zero). */
-static void opt_step(aek_model *M, aek_train_state *st)
+/* The learning rate of step t (0-based) of T: constant, or cosine decay
+ *   lr_t = lr_final + ½(lr − lr_final)(1 + cos(π·t/T)). */
+static double lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
 {
-    const aek_opt_config *o = &st->opt;
+    if (!(o->lr_final > 0) || T == 0)
+        return o->lr;
+    double x = (double)t / (double)T;
+    return o->lr_final + 0.5 * (o->lr - o->lr_final) * (1 + cos(3.14159265358979323846 * x));
+}
+
+static void opt_step(aek_model *M, aek_train_state *st, uint64_t total_steps)
+{
+    aek_opt_config o_t = st->opt;
+    const aek_opt_config *o = &o_t;
+    o_t.lr = lr_at(&st->opt, st->step, total_steps);
     st->step++;
     switch (o->kind) {
     case AEK_OPT_SGD:
@@ -233,7 +248,7 @@ static aek_status run_phase(phase_run *R)
                                  R->phase >= 0 ? "pretraining, " : "", st->epoch + 1, b + 1, nb,
                                  R->checkpointing && tc->checkpoint ? ", the last good checkpoint is " : "",
                                  R->checkpointing && tc->checkpoint ? tc->checkpoint : "");
-            opt_step(M, st);
+            opt_step(M, st, (uint64_t)st->epochs * nb);
             st->loss_sum += loss * (double)mb;
             st->recon_sum += M->loss_recon * (double)mb;
             st->rows_done += mb;

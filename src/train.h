@@ -23,11 +23,13 @@ typedef enum { AEK_OPT_SGD = 0, AEK_OPT_MOMENTUM = 1, AEK_OPT_ADAM = 2 } aek_opt
 typedef struct {
     aek_opt_kind kind;
     double lr;
+    double lr_final;            /* > 0: cosine decay from lr to lr_final over the
+                                   run (per step); 0: constant lr  */
     double momentum;            /* μ (momentum)                 */
     double beta1, beta2, eps;   /* Adam                         */
 } aek_opt_config;
 
-/* Defaults: Adam, lr 1e-3, β = (0.9, 0.999), eps 1e-8; momentum μ = 0.9. */
+/* Defaults: Adam, lr 1e-3 constant, β = (0.9, 0.999), eps 1e-8; momentum μ = 0.9. */
 aek_opt_config aek_opt_default(void);
 const char *aek_opt_name(aek_opt_kind k);
 
