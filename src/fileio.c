@@ -51,6 +51,11 @@ aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char *
     size_t n = 0;
     for (;;) {
         if (n + 1 >= cap) { /* keep one byte for the NUL */
+            /* Full: probe one byte before growing, so a regular file read to
+             * its stat size is never reallocated (a 200 MB copy otherwise). */
+            unsigned char probe;
+            if (fread(&probe, 1, 1, f) == 0)
+                break;
             if (cap > max_bytes) {
                 free(buf);
                 fclose(f);
@@ -67,6 +72,8 @@ aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char *
             }
             buf = nb;
             cap = ncap;
+            buf[n++] = probe;
+            continue;
         }
         size_t got = fread(buf + n, 1, cap - 1 - n, f);
         n += got;

@@ -535,8 +535,9 @@ aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t ma
         size_t guess = le32(in + len - 4);
         if (guess / 1032 > len)
             guess = len;
-        if (guess > 0 && guess <= max_out)
-            s = reserve(&z, guess);
+        /* + 1: room for the NUL aek_file_read_data appends, without a copy. */
+        if (guess > 0 && guess < max_out)
+            s = reserve(&z, guess + 1);
     }
     while (s == AEK_OK) {
         size_t member_start = z.out_len;

@@ -913,6 +913,12 @@ static void check_empty_files(void)
                  "No such file");
     s = aek_load_npy(tmpdir, &d);
     expect_error("a directory as data file: AEK_ERR_IO", s, AEK_ERR_IO, tmpdir, "directory");
+    /* A device without an end: the growing read must stop at the cap. */
+    aek_data_set_memory_cap(1 << 20);
+    s = aek_load_npy("/dev/zero", &d);
+    aek_data_set_memory_cap(0);
+    expect_error("endless input (/dev/zero) stops at the memory cap", s, AEK_ERR_NOMEM, "/dev/zero",
+                 "memory cap");
 }
 
 static void check_truncation_catalogue(void)
