@@ -36,6 +36,9 @@ static const aeb_shape full_shapes[] = {
 };
 static const aeb_shape quick_shapes[] = {{512, 512, 512}, {128, 784, 256}};
 
+static double flops_of(aeb_shape s) { return 2.0 * s.m * s.n * s.k; }
+#define SCALAR_MAX_FLOPS 4e9
+
 typedef struct {
     const char *name;
     const aeb_shape *shapes;
@@ -215,6 +218,8 @@ int main(int argc, char **argv)
     ctx("bench_repetitions", "%d for the peaks, the dispatched set (%s) and the peers; %d for the "
         "other sets", md->reps_ratio, dispatched->name, md->reps_other);
     ctx("bench_min_time_s", "%g", md->min_time);
+    ctx("bench_scalar_limit", "the scalar set is not run on shapes above %.0f GFLOP per call",
+        SCALAR_MAX_FLOPS / 1e9);
     ctx("bench_interleaving", "all repetitions of all benchmarks in random order "
         "(--benchmark_enable_random_interleaving)");
     ctx("bench_time", "wall clock (UseRealTime): the libraries run their own worker threads");
@@ -251,8 +256,14 @@ int main(int argc, char **argv)
                 for (int p = 0; p < AEB_NPEERS; p++)
                     aeb_register_sgemm(NULL, &peers[p], md->shapes[sh], ta, tb, threads[t],
                                        peers[p].present ? &ratio : &once);
-                for (int s = 1; s < nsets; s++)
+                for (int s = 1; s < nsets; s++) {
+                    /* The scalar reference takes seconds per call on the
+                     * largest squares and adds nothing a smaller one does not
+                     * show; it would double the time of make bench. */
+                    if (sets[s]->isa == AEK_ISA_SCALAR && flops_of(md->shapes[sh]) > SCALAR_MAX_FLOPS)
+                        continue;
                     aeb_register_sgemm(sets[s], NULL, md->shapes[sh], ta, tb, threads[t], &rest);
+                }
             }
 
     char tmp[4096];

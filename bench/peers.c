@@ -44,22 +44,27 @@ static void (*g_openblas_set_threads)(int);
 static void (*g_bli_set_threads)(int64_t); /* dim_t; 64-bit in BLIS's default build */
 static const char *(*g_bli_arch_string)(int);
 
+static void cblas_call(aeb_peer_id id, aek_trans ta, aek_trans tb, int m, int n, int k,
+                       float alpha, const float *A, int lda, const float *B, int ldb, float beta,
+                       float *C, int ldc)
+{
+    g_cblas[id](CBLAS_ROW_MAJOR, ta == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS,
+                tb == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, k, alpha, A, lda, B, ldb, beta,
+                C, ldc);
+}
+
 static void openblas_sgemm(aek_trans ta, aek_trans tb, int m, int n, int k, float alpha,
                            const float *A, int lda, const float *B, int ldb, float beta, float *C,
                            int ldc)
 {
-    g_cblas[AEB_OPENBLAS](CBLAS_ROW_MAJOR, ta == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS,
-                          tb == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, k, alpha, A, lda, B, ldb,
-                          beta, C, ldc);
+    cblas_call(AEB_OPENBLAS, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 static void blis_sgemm(aek_trans ta, aek_trans tb, int m, int n, int k, float alpha,
                        const float *A, int lda, const float *B, int ldb, float beta, float *C,
                        int ldc)
 {
-    g_cblas[AEB_BLIS](CBLAS_ROW_MAJOR, ta == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS,
-                      tb == AEK_T ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, k, alpha, A, lda, B, ldb,
-                      beta, C, ldc);
+    cblas_call(AEB_BLIS, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 static void openblas_threads(int n) { g_openblas_set_threads(n); }

@@ -107,6 +107,8 @@ def main():
     # shared machine can only ever pull a repetition down.
     peak = {(k[1], k[2]): max(r["samples"]) for k, r in res.items()
             if k[0] == "peak" and r.get("samples")}
+    machine_peak = {t: max(v for (s, tt), v in peak.items() if tt == t)
+                    for t in threads if any(tt == t for (_, tt) in peak)}
     present = {p: ctx.get(f"peer_{p}_status") == "present" for p, _ in PEERS}
 
     L = []
@@ -203,11 +205,12 @@ def main():
     w("")
     w(f"C = A·B, row-major, alpha 1, beta 0; op NT means C = A·Bᵀ, TN means C = Aᵀ·B. "
       f"In brackets: % of the measured peak at the same thread count — of the set's own peak for "
-      f"aekit, of the {disp} peak for the peers. Ratios are aekit ({disp}, the dispatched set) "
+      f"aekit, of the machine's (the highest of the set peaks) for the peers. Ratios are aekit ({disp}, the dispatched set) "
       f"over the peer, pair-wise (same shape, op and threads); **bold** where aekit is slower. "
       f"cv: the largest coefficient of variation across repetitions among {disp} and the peers in "
       f"that row. load: CPUs kept busy by other processes during those repetitions, on average "
-      f"(⚠ above 0.25: that row was disturbed).")
+      f"(⚠ above 0.25: that row was disturbed). —: not run "
+      f"({ctx.get('bench_scalar_limit', 'see the context of the JSON')}).")
     w("")
     ratios = {p: {t: [] for t in threads} for p, _ in PEERS}
     loads = []
@@ -230,7 +233,7 @@ def main():
                 rat = []
                 for p, name in PEERS:
                     r = res.get(("sgemm", op, sh, t, p))
-                    row.append(cell(r, peak.get((disp, t))))
+                    row.append(cell(r, machine_peak.get(t)))
                     if r and "median" in r and a and "median" in a:
                         q = a["median"] / r["median"]
                         ratios[p][t].append(q)
