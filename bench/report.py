@@ -57,6 +57,11 @@ def collect(doc):
     return out
 
 
+def md_cell(v):
+    """Text safe inside a Markdown table cell."""
+    return str(v).replace("|", "\\|")
+
+
 def mean_load(rs):
     """Mean CPUs other processes kept busy during the repetitions of rs."""
     xs = [x for r in rs if r for x in r.get("load", [])]
@@ -161,7 +166,7 @@ def main():
         ("timing", ctx.get("bench_time", "?")),
     ]
     for k, v in rows:
-        w(f"| {k} | {str(v).replace('|', '/')} |")
+        w(f"| {k} | {md_cell(v)} |")
     w("")
 
     w("## Peers, each in its best configuration on this CPU")
@@ -172,10 +177,11 @@ def main():
     w("| peer | status | library | configuration used | kernels | check |")
     w("|---|---|---|---|---|---|")
     for p, name in PEERS:
-        st = ctx.get(f"peer_{p}_status", "?")
-        w(f"| {name} | {st} | {ctx.get(f'peer_{p}_version', '')} `{ctx.get(f'peer_{p}_library', '')}` "
-          f"| `{ctx.get(f'peer_{p}_config', '')}` | {ctx.get(f'peer_{p}_kernel', '')} "
-          f"| {ctx.get(f'peer_{p}_check', '')} |")
+        st = md_cell(ctx.get(f"peer_{p}_status", "?"))
+        lib, cfg = ctx.get(f"peer_{p}_library", ""), ctx.get(f"peer_{p}_config", "")
+        w(f"| {name} | {st} | {ctx.get(f'peer_{p}_version', '')} {f'`{lib}`' if lib else '—'} "
+          f"| {f'`{cfg}`' if cfg else '—'} | {ctx.get(f'peer_{p}_kernel', '') or '—'} "
+          f"| {md_cell(ctx.get(f'peer_{p}_check', '')) or '—'} |")
     w("")
     for p, name in PEERS:
         probes = ctx.get(f"peer_{p}_probes", "")
@@ -264,7 +270,7 @@ def main():
     for p, name in PEERS:
         if not present[p]:
             w(f"| {name} | " + " | ".join("absent" for _ in threads) + " |")
-            summary.append(f"{name}: absent ({ctx.get(f'peer_{p}_status', '')})")
+            summary.append(f"{name}: {ctx.get(f'peer_{p}_status', 'absent')}")
             continue
         g = [geomean(ratios[p][t]) for t in threads]
         w(f"| {name} | " + " | ".join(f"{x:.2f}" if x else "—" for x in g) + " |")
