@@ -7,7 +7,7 @@ set -euo pipefail
 
 profile=${1:?usage: deps.sh verify|aarch64|bench|fuzz|data}
 case "$profile" in
-  verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind" ;;
+  verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
   aarch64) pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench)   pkgs="g++ libbenchmark-dev libopenblas-dev libblis-dev python3-numpy python3-matplotlib python3-torch valgrind" ;;
   fuzz)    pkgs="clang libclang-rt-14-dev" ;;
@@ -17,6 +17,9 @@ esac
 
 missing=()
 for p in $pkgs; do
+  # an npm already on PATH (e.g. shipped with a nodejs build) is as good as
+  # Debian's, which cannot be installed next to it
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

@@ -83,7 +83,7 @@ if [ "$QUICK" != 1 ] && [ -z "$SANITIZE" ] && [ -z "$RUNNER" ]; then
     echo '| step | check | figure | bound | result | note |'
     echo '|---|---|---:|---:|---|---|'
     awk -F'\t' '{ gsub(/\|/, "\\|"); printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$ALL"
-  } >"$tmp" && mv "$tmp" "$out"
+  } >"$tmp" && chmod 644 "$tmp" && mv "$tmp" "$out"
   echo
   echo "report: $out"
 fi
