@@ -169,7 +169,7 @@ static void tridiagonalise(size_t n, double *a, double *d, double *e, double *ta
 
 /* W = Qᵀ = H_{n−3}···H₀, built as W ← W·Hₖ for k = n−3 … 0.  Row i starts
  * as eᵢ and only reflectors k < i change it: wᵢ[k+1..] −= τ(wᵢ·v)vᵀ.  Rows
- * are independent; a task takes blocks of ROWS rows (so each reflector is
+ * are independent; a task takes blocks of QROWS rows (so each reflector is
  * read once per block) in a cyclic order (row i costs ∝ i). */
 enum { QROWS = 8 };
 
