@@ -114,7 +114,7 @@ verify-quick: all tests
 # NEON: cross-compile the library and the kernel tests (test_gemm,
 # test_vmath) into build-aarch64/, run them under qemu-aarch64
 # (verify/run_kernels.sh: table + "N passed, M failed").
-AARCH64_TESTS = test_gemm test_vmath
+AARCH64_TESTS = test_gemm test_vmath test_elementwise test_gradcheck
 verify-aarch64:
 	@bash tools/deps.sh aarch64
 	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
