@@ -145,7 +145,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
             size_t kc = j->k - pc < KC ? j->k - pc : KC;
             int first = pc == 0, last = pc + kc >= j->k;
             if (kc)
-                aek_pack_a(j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
+                aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
             aek_ukr_epi epi = {
                 .alpha = j->alpha,
                 .beta = first ? j->beta : 1.0f,
@@ -155,7 +155,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
             for (size_t jc = c0; jc < c1; jc += NC) {
                 size_t nc = c1 - jc < NC ? c1 - jc : NC;
                 if (kc)
-                    aek_pack_b(j->tb, j->B, j->ldb, pc, jc, kc, nc, NR, Bp);
+                    aek_pack_b(j->ks->pack_t, j->tb, j->B, j->ldb, pc, jc, kc, nc, NR, Bp);
                 for (size_t ir = 0; ir < mc; ir += MR) {
                     size_t m_eff = mc - ir < MR ? mc - ir : MR;
                     for (size_t jr = 0; jr < nc; jr += NR) {

@@ -43,6 +43,13 @@ typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
                                 size_t ldc, size_t m_eff, size_t n_eff,
                                 const aek_ukr_epi *epi);
 
+/* The transposing half of packing (pack.h): a block of `rows` ≤ r rows
+ * (stride ld) × kc columns written column-interleaved,
+ *   dst[p·r + i] = src[i·ld + p] (i < rows), 0 (rows ≤ i < r).
+ * NULL in a set: the portable loop in pack.c. */
+typedef void (*aek_pack_t_fn)(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                              float *dst);
+
 /* y[i] = f(x[i]) for i < n; y may alias x. */
 typedef void (*aek_vmap_fn)(size_t n, const float *x, float *y);
 
@@ -125,6 +132,7 @@ typedef struct aek_kernel_set {
     const char *gemm_ukr_name;
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
     aek_gemm_ukr_fn gemm_ukr;
+    aek_pack_t_fn pack_t;
 
     aek_vmap_fn vexp;
     aek_vmap_fn vsigmoid;

@@ -8,12 +8,16 @@
 
 #include <string.h>
 
-void aek_pack_a(aek_trans ta, const float *A, size_t lda, size_t i0, size_t p0,
-                size_t mc, size_t kc, size_t mr, float *dst)
+void aek_pack_a(aek_pack_t_fn pack_t, aek_trans ta, const float *A, size_t lda, size_t i0,
+                size_t p0, size_t mc, size_t kc, size_t mr, float *dst)
 {
     for (size_t ir = 0; ir < mc; ir += mr) {
         size_t rows = mc - ir < mr ? mc - ir : mr;
         float *d = dst + ir * kc;
+        if (ta == AEK_N && pack_t) {
+            pack_t(A + (i0 + ir) * lda + p0, lda, rows, kc, mr, d);
+            continue; /* pads rows itself */
+        }
         if (ta == AEK_N) {
             /* op(A) = A: row i of the panel is contiguous in memory. */
             for (size_t i = 0; i < rows; i++) {
@@ -33,12 +37,16 @@ void aek_pack_a(aek_trans ta, const float *A, size_t lda, size_t i0, size_t p0,
     }
 }
 
-void aek_pack_b(aek_trans tb, const float *B, size_t ldb, size_t p0, size_t j0,
-                size_t kc, size_t nc, size_t nr, float *dst)
+void aek_pack_b(aek_pack_t_fn pack_t, aek_trans tb, const float *B, size_t ldb, size_t p0,
+                size_t j0, size_t kc, size_t nc, size_t nr, float *dst)
 {
     for (size_t jr = 0; jr < nc; jr += nr) {
         size_t cols = nc - jr < nr ? nc - jr : nr;
         float *d = dst + jr * kc;
+        if (tb == AEK_T && pack_t) {
+            pack_t(B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr, d);
+            continue;
+        }
         if (tb == AEK_N) {
             for (size_t p = 0; p < kc; p++)
                 memcpy(d + p * nr, B + (p0 + p) * ldb + j0 + jr, cols * sizeof(float));

@@ -15,10 +15,13 @@
 #include <stddef.h>
 #include "../src/aekit.h"
 
-void aek_pack_a(aek_trans ta, const float *A, size_t lda, size_t i0, size_t p0,
-                size_t mc, size_t kc, size_t mr, float *dst);
+#include "kernels.h"
 
-void aek_pack_b(aek_trans tb, const float *B, size_t ldb, size_t p0, size_t j0,
-                size_t kc, size_t nc, size_t nr, float *dst);
+/* pack_t: the set's transposing packer, or NULL for the portable loop. */
+void aek_pack_a(aek_pack_t_fn pack_t, aek_trans ta, const float *A, size_t lda, size_t i0,
+                size_t p0, size_t mc, size_t kc, size_t mr, float *dst);
+
+void aek_pack_b(aek_pack_t_fn pack_t, aek_trans tb, const float *B, size_t ldb, size_t p0,
+                size_t j0, size_t kc, size_t nc, size_t nr, float *dst);
 
 #endif

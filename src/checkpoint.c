@@ -170,7 +170,7 @@ aek_status aek_model_save(const char *path, const aek_model *M, const aek_prepro
         put_u64(&b, st->rows_done);
         put_u64(&b, st->data_rows);
         put_u64(&b, st->data_cols);
-        put_u32(&b, st->data_crc);
+        put_u64(&b, st->data_crc);
         char sisa[16] = {0};
         snprintf(sisa, sizeof sisa, "%s", st->isa);
         put(&b, sisa, 16);
@@ -426,7 +426,7 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         t.rows_done = (size_t)get_u64(&c, "the training state");
         t.data_rows = (size_t)get_u64(&c, "the training state");
         t.data_cols = (size_t)get_u64(&c, "the training state");
-        t.data_crc = get_u32(&c, "the training state");
+        t.data_crc = get_u64(&c, "the training state");
         take(&c, t.isa, 16, "the training state");
         t.isa[15] = '\0';
         uint32_t moments = get_u32(&c, "the training state");

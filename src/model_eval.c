@@ -4,9 +4,11 @@
  * the kernels of backend.h.  Math and notation: model.h and DESIGN.md §3
  * (batch-mean convention: every per-sample term is divided by m).
  *
- * Backward accumulates: the gradient block is zeroed once, and every weight
- * gradient GEMM adds into it (beta = 1), which is what tied weights and the
- * CAE+H copies need.
+ * Backward accumulates where a tensor has several contributions (tied
+ * weights: decoder and encoder; CAE+H: each corrupted copy): the first GEMM
+ * into a weight gradient overwrites it (beta = 0), later ones add (beta = 1),
+ * so the block is never cleared with a separate pass.  Bias gradients that
+ * accumulate are zeroed first (they are short).
  */
 #include "model.h"
 #include "model_internal.h"
@@ -120,8 +122,9 @@ static void decoder_forward(aek_model *M, size_t m)
     }
 }
 
-/* From dZ_0 (in *P) to the gradient w.r.t. the code (left in *P). */
-static void decoder_backward(aek_model *M, size_t m, real **P, real **Q)
+/* From dZ_0 (in *P) to the gradient w.r.t. the code (left in *P).  Tied:
+ * writes the decoder's share of gW[l] and marks it in *written. */
+static void decoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigned *written)
 {
     const size_t *sz = M->cfg.sizes;
     for (int l = 0; l < M->L; l++) {
@@ -129,12 +132,13 @@ static void decoder_backward(aek_model *M, size_t m, real **P, real **Q)
         real *D = *P;
         if (M->cfg.tied) {
             /* ∂/∂W_l of Y_{l+1}W_l: Y_{l+1}ᵀ·dZ_l, added to the encoder's */
-            be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, in, sz[l + 1], D, sz[l], 1, M->gW[l],
+            be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, in, sz[l + 1], D, sz[l], 0, M->gW[l],
                     sz[l], NULL, AEK_ACT_IDENTITY);
+            *written |= 1u << l;
             be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, D, sz[l], M->W[l], sz[l], 0, *Q,
                     sz[l + 1], NULL, AEK_ACT_IDENTITY);
         } else {
-            be_gemm(AEK_T, AEK_N, sz[l], sz[l + 1], m, 1, D, sz[l], in, sz[l + 1], 1, M->gWd[l],
+            be_gemm(AEK_T, AEK_N, sz[l], sz[l + 1], m, 1, D, sz[l], in, sz[l + 1], 0, M->gWd[l],
                     sz[l + 1], NULL, AEK_ACT_IDENTITY);
             be_gemm(AEK_N, AEK_N, m, sz[l + 1], sz[l], 1, D, sz[l], M->Wd[l], sz[l + 1], 0, *Q,
                     sz[l + 1], NULL, AEK_ACT_IDENTITY);
@@ -149,13 +153,13 @@ static void decoder_backward(aek_model *M, size_t m, real **P, real **Q)
 }
 
 /* From dA_{L−1} (in *P) to the encoder's weight and bias gradients. */
-static void encoder_backward(aek_model *M, size_t m, real **P, real **Q)
+static void encoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigned written)
 {
     const size_t *sz = M->cfg.sizes;
     for (int l = M->L - 1; l >= 0; l--) {
         real *D = *P;
-        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], M->H[l], sz[l], 1, M->gW[l],
-                sz[l], NULL, AEK_ACT_IDENTITY);
+        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], M->H[l], sz[l],
+                (written >> l) & 1u ? 1 : 0, M->gW[l], sz[l], NULL, AEK_ACT_IDENTITY);
         be_colsum(m, sz[l + 1], D, M->tmpn);
         be_axpy(sz[l + 1], 1, M->tmpn, M->gb[l]);
         if (l > 0) {
@@ -291,8 +295,10 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         return M->loss_total;
     }
 
-    memset(M->grads, 0, M->nparams * sizeof(real));
-    decoder_backward(M, m, &P, &Q);
+    unsigned written = 0; /* weight gradients already holding a contribution */
+    for (int l = 0; l < L; l++)
+        memset(M->gb[l], 0, sz[l + 1] * sizeof(real));
+    decoder_backward(M, m, &P, &Q, &written);
 
     /* P = ∂L/∂H_L.  k-sparse: only kept units pass gradient. */
     if (cfg->ksparse_k)
@@ -305,8 +311,6 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
                                cfg->contractive > 0 ? M->colv[1] : NULL, ccoef, P,
                                cfg->contractive > 0 ? M->colv[2] : NULL);
     M->loss_contractive = cfg->contractive / (double)m * pen;
-    if (cfg->contractive > 0)
-        add_row_scaled(M, ccoef, M->colv[2]);
 
     M->loss_cae_h = 0;
     if (cfg->cae_h_gamma > 0) {
@@ -318,16 +322,22 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
             aek_model_cae_h_copy(M, m, key, c);
             hpen += be_cae_h(m, code, cfg->act[0], M->H[1], M->hc, M->colv[1], hcoef, P, M->dac, d2);
             /* the copy's own pre-activation path: dW += dÃᵀ x̃_c, db += colsum dÃ */
-            be_gemm(AEK_T, AEK_N, code, n, m, 1, M->dac, code, M->xc, n, 1, M->gW[0], n, NULL,
-                    AEK_ACT_IDENTITY);
+            be_gemm(AEK_T, AEK_N, code, n, m, 1, M->dac, code, M->xc, n, written & 1u ? 1 : 0,
+                    M->gW[0], n, NULL, AEK_ACT_IDENTITY);
+            written |= 1u;
             be_colsum(m, code, M->dac, M->tmpn);
             be_axpy(code, 1, M->tmpn, M->gb[0]);
         }
-        add_row_scaled(M, hcoef, d2);
         M->loss_cae_h = g * hpen;
     }
 
-    encoder_backward(M, m, &P, &Q);
+    encoder_backward(M, m, &P, &Q, written);
+    /* the Jacobian penalties' terms through c_j = ‖W_j‖² (gW is complete now) */
+    if (cfg->contractive > 0)
+        add_row_scaled(M, ccoef, M->colv[2]);
+    if (cfg->cae_h_gamma > 0)
+        add_row_scaled(M, (real)(2 * cfg->cae_h_gamma / ((double)m * cfg->cae_h_copies)),
+                       M->colv[3]);
 
     if (cfg->l2 > 0)
         for (int l = 0; l < L; l++) {

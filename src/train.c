@@ -13,7 +13,6 @@
 #include "backend.h"
 #include "checkpoint.h"
 #include "fileio.h"
-#include "inflate.h"
 #include "rng.h"
 #include "../simd/error.h"
 #include "../simd/kernels.h"
@@ -61,9 +60,31 @@ void aek_train_state_free(aek_train_state *s)
     s->m1 = s->m2 = NULL;
 }
 
-uint32_t aek_data_fingerprint(const float *X, size_t rows, size_t cols)
+/* Four independent multiply–mix lanes over 64-bit words (a few GB/s, where
+ * a byte-wise CRC of 188 MB of Fashion-MNIST took half a second), folded and
+ * finalised with splitmix64's mixer.  It only has to tell data sets apart. */
+uint64_t aek_data_fingerprint(const float *X, size_t rows, size_t cols)
 {
-    return aek_crc32(0, X, rows * cols * sizeof(float));
+    const size_t bytes = rows * cols * sizeof(float);
+    const unsigned char *p = (const unsigned char *)X;
+    uint64_t h[4] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
+                     0x27D4EB2F165667C5ull};
+    size_t i = 0;
+    for (; i + 32 <= bytes; i += 32)
+        for (int l = 0; l < 4; l++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * (size_t)l, 8);
+            h[l] = (h[l] ^ w) * 0xBF58476D1CE4E5B9ull;
+            h[l] ^= h[l] >> 29;
+        }
+    uint64_t f = bytes;
+    for (; i < bytes; i++)
+        f = (f ^ p[i]) * 0x100000001B3ull;
+    for (int l = 0; l < 4; l++)
+        f = (f ^ h[l]) * 0x94D049BB133111EBull + (uint64_t)l;
+    f ^= f >> 31;
+    f *= 0xBF58476D1CE4E5B9ull;
+    return f ^ (f >> 27);
 }
 
 static double now_s(void)
@@ -410,13 +431,14 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
 
     aek_train_state own;
     aek_train_state *st = resume;
-    uint32_t crc = aek_data_fingerprint(X, rows, n);
+    uint64_t crc = aek_data_fingerprint(X, rows, n);
     if (resume) {
         if (resume->data_rows != rows || resume->data_cols != n || resume->data_crc != crc)
             return aek_error(AEK_ERR_SHAPE,
                              "the checkpoint was trained on other data (%zu x %zu, fingerprint "
-                             "%08x); this data is %zu x %zu, fingerprint %08x",
-                             resume->data_rows, resume->data_cols, resume->data_crc, rows, n, crc);
+                             "%016llx); this data is %zu x %zu, fingerprint %016llx",
+                             resume->data_rows, resume->data_cols,
+                             (unsigned long long)resume->data_crc, rows, n, (unsigned long long)crc);
         if (strcmp(resume->isa, aek_kernels()->name) != 0 && tc->progress)
             fprintf(tc->progress,
                     "aekit: warning: the checkpoint was written by the %s kernel set, this run "

@@ -81,7 +81,7 @@ typedef struct {
     double loss_sum, recon_sum; /* running sums of the current epoch       */
     size_t rows_done;
     size_t data_rows, data_cols;
-    uint32_t data_crc;      /* fingerprint of the training data             */
+    uint64_t data_crc;      /* fingerprint of the training data             */
     char isa[16];           /* kernel set that produced the state           */
 } aek_train_state;
 
@@ -103,7 +103,7 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
 aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
                             double *total);
 
-/* CRC-32 of the data, the fingerprint stored in checkpoints. */
-uint32_t aek_data_fingerprint(const float *X, size_t rows, size_t cols);
+/* A 64-bit hash of the data, the fingerprint stored in checkpoints. */
+uint64_t aek_data_fingerprint(const float *X, size_t rows, size_t cols);
 
 #endif

@@ -21,12 +21,16 @@ void aek_sgd_avx2(size_t n, float *w, const float *g, float *v, float lr, float 
 void aek_adam_avx2(size_t n, float *w, const float *g, float *m, float *v,
                    const aek_adam_step *s);
 
+void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                             float *dst);
+
 const aek_kernel_set aek_kernels_avx2 = {
     .isa = AEK_ISA_AVX2,
     .name = "avx2",
     .gemm_ukr_name = "aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma",
     .mr = 6,
     .nr = 16,
+    .pack_t = aek_pack_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma,
     .vexp = aek_vexp_avx2,
     .vsigmoid = aek_vsigmoid_avx2,

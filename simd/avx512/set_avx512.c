@@ -21,12 +21,16 @@ void aek_sgd_avx512(size_t n, float *w, const float *g, float *v, float lr, floa
 void aek_adam_avx512(size_t n, float *w, const float *g, float *m, float *v,
                      const aek_adam_step *s);
 
+void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                             float *dst);
+
 const aek_kernel_set aek_kernels_avx512 = {
     .isa = AEK_ISA_AVX512,
     .name = "avx512",
     .gemm_ukr_name = "aek_f32_gemm_bias_act_ukernel_12x32__avx512",
     .mr = 12,
     .nr = 32,
+    .pack_t = aek_pack_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_12x32__avx512,
     .vexp = aek_vexp_avx512,
     .vsigmoid = aek_vsigmoid_avx512,
