@@ -18,6 +18,14 @@ OPT     ?= -O2
 TARGET  := $(shell $(CC) -dumpmachine)
 ARCH    := $(firstword $(subst -, ,$(TARGET)))
 
+# Test-only: BREAK=contractive builds (in its own directory) a model whose
+# contractive gradient has one sign flipped, to show that `make verify`
+# catches it.  Never set for a real build.
+ifneq ($(BREAK),)
+BUILD   ?= build-break-$(BREAK)
+BREAKFLAGS = -DAEK_BREAK_$(shell echo $(BREAK) | tr a-z A-Z)
+endif
+
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -30,7 +38,8 @@ WARN    = -Wall -Wextra -Wshadow -Wvla -Wformat=2
 CFLAGS  ?= $(OPT) -g
 # -ffp-contract=off: every fused multiply-add is written out, so the scalar
 # reference and the SIMD sets round where their sources say they do.
-BASEFLAGS = -std=c11 $(WARN) -ffp-contract=off -fno-math-errno -pthread -MMD -MP $(SANFLAGS)
+BASEFLAGS = -std=c11 $(WARN) -ffp-contract=off -fno-math-errno -pthread -MMD -MP $(SANFLAGS) \
+            $(BREAKFLAGS)
 LDLIBS  = -lm -pthread
 
 AVX2FLAGS   = -mavx2 -mfma
@@ -106,7 +115,7 @@ deps-verify:
 	@bash tools/deps.sh verify
 
 verify: deps-verify all tests
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) bash verify/run.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) BREAK=$(BREAK) bash verify/run.sh
 
 verify-quick: all tests
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) QUICK=1 bash verify/run.sh

@@ -333,8 +333,15 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
 
     encoder_backward(M, m, &P, &Q, written);
     /* the Jacobian penalties' terms through c_j = ‖W_j‖² (gW is complete now) */
-    if (cfg->contractive > 0)
+    if (cfg->contractive > 0) {
+#ifdef AEK_BREAK_CONTRACTIVE
+        /* test-only switch (make verify BREAK=contractive): a sign error in
+         * the penalty's ∂/∂W_j through ‖W_j‖², which verify must catch */
+        add_row_scaled(M, -ccoef, M->colv[2]);
+#else
         add_row_scaled(M, ccoef, M->colv[2]);
+#endif
+    }
     if (cfg->cae_h_gamma > 0)
         add_row_scaled(M, (real)(2 * cfg->cae_h_gamma / ((double)m * cfg->cae_h_copies)),
                        M->colv[3]);

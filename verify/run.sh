@@ -63,7 +63,7 @@ elapsed=$(( $(date +%s) - start ))
 
 # reports/<cpu>/verify.md (full, unsanitized runs only: they are what a
 # reader cites).
-if [ "$QUICK" != 1 ] && [ -z "$SANITIZE" ] && [ -z "$RUNNER" ]; then
+if [ "$QUICK" != 1 ] && [ -z "$SANITIZE" ] && [ -z "$RUNNER" ] && [ -z "${BREAK:-}" ]; then
   slug=$(bash tools/cpu_slug.sh "$BUILD/aekit")
   out=reports/$slug/verify.md
   mkdir -p "reports/$slug"
