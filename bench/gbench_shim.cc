@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -68,7 +69,7 @@ struct Progress {
         Entry &e = entries[idx];
         if (st.error_occurred()) {
             if (!e.error_shown)
-                line(true, e.name + ": not measured");
+                line(true, e.name + ": not measured (or a repetition aborted)");
             e.error_shown = true;
         } else if (seconds < 0.5 * e.min_time) {
             return;
@@ -104,6 +105,20 @@ Progress &progress()
     static Progress p;
     return p;
 }
+
+// Google Benchmark fixes a benchmark's iteration count in its first
+// repetition.  If the machine then gets busy, a library whose threads meet
+// at spin barriers can slow down a hundredfold (seen with BLIS at 2 threads
+// while other processes held a core), and one repetition would run for
+// minutes.  A repetition that overruns its budget is therefore stopped and
+// reported as an error: Google Benchmark leaves it out of the statistics, and
+// the report counts it.
+struct CallBudget {
+    Clock::time_point start;
+    double budget;   // seconds
+    long calls;
+};
+thread_local CallBudget g_call;
 
 benchmark::State &S(aeb_state *st) { return *reinterpret_cast<benchmark::State *>(st); }
 
@@ -151,6 +166,7 @@ int aeb_register(const char *name, aeb_fn fn, void *arg, const aeb_opts *o)
     benchmark::internal::Benchmark *b =
         benchmark::RegisterBenchmark(name, [fn, arg, idx](benchmark::State &st) {
             const Clock::time_point t0 = Clock::now();
+            g_call = CallBudget{t0, std::max(5 * progress().entries[idx].min_time, 0.5), 0};
             fn(reinterpret_cast<aeb_state *>(&st), arg);
             progress().note(idx, st,
                             std::chrono::duration<double>(Clock::now() - t0).count());
@@ -167,7 +183,21 @@ int aeb_register(const char *name, aeb_fn fn, void *arg, const aeb_opts *o)
     return 0;
 }
 
-int aeb_keep_running(aeb_state *st) { return S(st).KeepRunning() ? 1 : 0; }
+int aeb_keep_running(aeb_state *st)
+{
+    benchmark::State &state = S(st);
+    const Clock::time_point now = Clock::now();
+    // The budget is 5x the minimum time, at least 0.5 s, and at least 5x the
+    // first iteration (a single call may legitimately take long).
+    if (g_call.calls == 1) {
+        const double first = std::chrono::duration<double>(now - g_call.start).count();
+        g_call.budget = std::max(g_call.budget, 5 * first);
+    }
+    if (g_call.calls++ > 0 && !state.error_occurred() &&
+        std::chrono::duration<double>(now - g_call.start).count() > g_call.budget)
+        state.SkipWithError("aborted: repetition over its time budget (machine overloaded?)");
+    return state.KeepRunning() ? 1 : 0;
+}
 
 void aeb_set_flops(aeb_state *st, double flops_per_iteration)
 {

@@ -530,6 +530,16 @@ static void choose(aeb_peer *p, int quick)
     char d[128];
     describe_env(vars, d, sizeof d);
     snprintf(p->config, sizeof p->config, "%s (%s)", d, cand[best].label);
+    if (p->id == AEB_OPENBLAS && !getenv("OPENBLAS_THREAD_TIMEOUT")) {
+        /* OpenBLAS's idle workers spin for 2^28 cycles (~0.1 s) after a
+         * call before they sleep: with interleaved benchmarks that spin
+         * lands on whichever benchmark runs next (measured: aekit 2-thread
+         * 9-15% slower right after an OpenBLAS run).  2^20 cycles (~0.5 ms)
+         * still dwarfs the gap between the back-to-back calls of its own
+         * timed loop, so its figures are unaffected. */
+        setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1);
+        aeb_append(p->config, sizeof p->config, " OPENBLAS_THREAD_TIMEOUT=20");
+    }
     if (!peer_load(p))
         return;
     if (strcmp(p->kernel, res[best].kernel) != 0)

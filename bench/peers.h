@@ -30,7 +30,7 @@ typedef struct {
     char status[384];     /* "ok", or why it is absent or rejected          */
     char path[256];       /* the library file actually loaded               */
     char version[160];
-    char config[160];     /* the environment chosen                         */
+    char config[224];     /* the environment chosen                         */
     char kernel[64];      /* openblas_get_corename() / bli_arch_string()    */
     char probes[1024];    /* every configuration tried, with its GFLOP/s    */
     char check[256];      /* agreement with aek_sgemm                       */

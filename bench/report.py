@@ -38,7 +38,11 @@ def collect(doc):
             continue
         r = out.setdefault(key, {"reps": 0, "label": b.get("label", "")})
         if b.get("error_occurred"):
-            r["error"] = b.get("error_message", "not measured")
+            msg = b.get("error_message", "not measured")
+            if msg.startswith("aborted"):
+                r["aborted"] = r.get("aborted", 0) + 1
+            else:
+                r["error"] = msg
         elif b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
                 r["median"] = b["flops"] / 1e9
@@ -77,10 +81,14 @@ def cell(r, peak=None):
     if r is None:
         return "—"
     if "median" not in r:
-        return "absent" if r.get("error", "").startswith("absent") else "not measured"
+        if r.get("error", "").startswith("absent"):
+            return "absent"
+        return f"all {r['aborted']} aborted" if r.get("aborted") else "not measured"
     txt = f"{r['median']:.1f}"
     if peak:
         txt += f" ({100 * r['median'] / peak:.0f}%)"
+    if r.get("aborted"):
+        txt += f" [{r['aborted']} aborted]"
     return txt
 
 
@@ -254,7 +262,9 @@ def main():
       f"over the peer, pair-wise (same shape, op and threads); **bold** where aekit is slower. "
       f"cv: the largest coefficient of variation across repetitions among {disp} and the peers in "
       f"that row. load: CPUs kept busy by other processes during those repetitions, on average "
-      f"(⚠ above 0.25: that row was disturbed). —: not run "
+      f"(⚠ above 0.25: that row was disturbed). [n aborted]: repetitions stopped after "
+      f"overrunning their time budget (5x the minimum time, at least 0.5 s: an overloaded machine), left out of the median. "
+      f"—: not run "
       f"({ctx.get('bench_scalar_limit', 'see the context of the JSON')}).")
     w("")
     ratios = {p: {t: [] for t in threads} for p, _ in PEERS}
@@ -326,8 +336,8 @@ def main():
             continue
         g = [geomean(ratios[p][t]) for t in threads]
         w(f"| {name} | " + " | ".join(f"{x:.2f}" if x else "—" for x in g) + " |")
-        summary.append(f"aekit/{name}: " + ", ".join(
-            f"{x:.2f} at {t}t" for x, t in zip(g, threads) if x))
+        summary.append(f"aekit/{name}: " + (", ".join(
+            f"{x:.2f} at {t}t" for x, t in zip(g, threads) if x) or "no measured pairs"))
     w("")
     if slower:
         w(f"Where aekit ({disp}) is slower than a peer ({len(slower)} of the pairs), slowest first:")
