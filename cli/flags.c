@@ -29,7 +29,19 @@ void flags_help(FILE *out, const char *cmd, const char *summary, const flag *f, 
             fprintf(out, " (");
             for (int c = 0; f[i].choices[c]; c++)
                 fprintf(out, "%s%s", c ? "|" : "", f[i].choices[c]);
-            fprintf(out, ")");
+            fprintf(out, "; default %s)", f[i].choices[*(const int *)f[i].p]);
+        }
+        /* the table is built with the defaults in place, so show them */
+        switch (f[i].type) {
+        case FLAG_INT: fprintf(out, " [%d]", *(const int *)f[i].p); break;
+        case FLAG_SIZE: fprintf(out, " [%zu]", *(const size_t *)f[i].p); break;
+        case FLAG_U64: fprintf(out, " [%llu]", (unsigned long long)*(const uint64_t *)f[i].p); break;
+        case FLAG_DOUBLE: fprintf(out, " [%g]", *(const double *)f[i].p); break;
+        case FLAG_STRING:
+            if (*(const char *const *)f[i].p)
+                fprintf(out, " [%s]", *(const char *const *)f[i].p);
+            break;
+        default: break;
         }
         fprintf(out, "\n");
     }
