@@ -46,4 +46,13 @@ static inline double aek_stream_normal(aek_stream *st)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+/* two independent standard normals from one Box–Muller pair */
+static inline void aek_stream_normal2(aek_stream *st, double *a, double *b)
+{
+    double u1 = 1.0 - aek_stream_uniform(st), u2 = aek_stream_uniform(st);
+    double r = sqrt(-2.0 * log(u1)), t = 6.283185307179586 * u2;
+    *a = r * cos(t);
+    *b = r * sin(t);
+}
+
 #endif

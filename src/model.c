@@ -8,6 +8,7 @@
 #include "model_internal.h"
 #include "backend.h"
 #include "counter_rng.h"
+#include "../simd/threadpool.h"
 #include "../simd/error.h"
 
 #include <math.h>
@@ -170,29 +171,65 @@ void aek_model_free(aek_model *M)
 }
 
 /* X̃: masking noise sets each input to 0 with probability q; Gaussian noise
- * adds σ·N(0,1).  Row i draws from stream (seed, epoch, rows[i], 0). */
+ * adds σ·N(0,1) (normals drawn in Box–Muller pairs).  Row i draws from stream
+ * (seed, epoch, rows[i], stream), so rows can go to any thread: the bits do
+ * not depend on the split. */
+typedef struct {
+    const real *src;
+    real *dst;
+    size_t m, n;
+    const aek_noise_key *key;
+    uint64_t stream;  /* 0: the input noise; 1 + c: CAE+H copy c */
+    aek_noise kind;
+    double level;
+} noise_job;
+
+static void noise_rows(void *arg, int t, int T)
+{
+    const noise_job *J = arg;
+    size_t r0 = J->m * (size_t)t / (size_t)T, r1 = J->m * (size_t)(t + 1) / (size_t)T;
+    for (size_t i = r0; i < r1; i++) {
+        size_t row = J->key && J->key->rows ? J->key->rows[i] : i;
+        aek_stream st = aek_stream_for(J->key ? J->key->seed : 0, J->key ? J->key->epoch : 0, row,
+                                       J->stream);
+        const real *x = J->src + i * J->n;
+        real *y = J->dst + i * J->n;
+        if (J->kind == AEK_NOISE_MASK) {
+            for (size_t j = 0; j < J->n; j++)
+                y[j] = aek_stream_uniform(&st) < J->level ? 0 : x[j];
+        } else {
+            size_t j = 0;
+            for (; j + 1 < J->n; j += 2) {
+                double a, b;
+                aek_stream_normal2(&st, &a, &b);
+                y[j] = x[j] + (real)(J->level * a);
+                y[j + 1] = x[j + 1] + (real)(J->level * b);
+            }
+            if (j < J->n)
+                y[j] = x[j] + (real)(J->level * aek_stream_normal(&st));
+        }
+    }
+}
+
+void aek_model_noise(const real *src, real *dst, size_t m, size_t n, const aek_noise_key *key,
+                     uint64_t stream, aek_noise kind, double level)
+{
+    noise_job J = {src, dst, m, n, key, stream, kind, level};
+    /* ~10 ns per element: worth a second thread above a few thousand */
+    int T = m * n >= 8192 ? aek_num_threads() : 1;
+    if ((size_t)T > m)
+        T = (int)m;
+    aek_parallel_run(T, noise_rows, &J);
+}
+
 void aek_model_corrupt(aek_model *M, const real *X, size_t m, const aek_noise_key *key)
 {
     const size_t n = M->cfg.sizes[0];
-    const aek_noise kind = M->cfg.noise;
-    const double q = M->cfg.noise_level;
-    real *Xt = M->H[0];
-    if (kind == AEK_NOISE_NONE || q == 0) {
-        memcpy(Xt, X, m * n * sizeof(real));
+    if (M->cfg.noise == AEK_NOISE_NONE || M->cfg.noise_level == 0) {
+        memcpy(M->H[0], X, m * n * sizeof(real));
         return;
     }
-    for (size_t i = 0; i < m; i++) {
-        size_t row = key && key->rows ? key->rows[i] : i;
-        aek_stream st = aek_stream_for(key ? key->seed : 0, key ? key->epoch : 0, row, 0);
-        const real *x = X + i * n;
-        real *y = Xt + i * n;
-        if (kind == AEK_NOISE_MASK)
-            for (size_t j = 0; j < n; j++)
-                y[j] = aek_stream_uniform(&st) < q ? 0 : x[j];
-        else
-            for (size_t j = 0; j < n; j++)
-                y[j] = x[j] + (real)(q * aek_stream_normal(&st));
-    }
+    aek_model_noise(X, M->H[0], m, n, key, 0, M->cfg.noise, M->cfg.noise_level);
 }
 
 void aek_model_encode(aek_model *M, const real *X, size_t m, real *codes)

@@ -224,13 +224,8 @@ static void add_row_scaled(aek_model *M, real coef, const real *v)
 void aek_model_cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c)
 {
     const size_t n = M->cfg.sizes[0];
-    for (size_t i = 0; i < m; i++) {
-        size_t row = key && key->rows ? key->rows[i] : i;
-        aek_stream st = aek_stream_for(key ? key->seed : 0, key ? key->epoch : 0, row,
-                                       1 + (uint64_t)c);
-        for (size_t j = 0; j < n; j++)
-            M->xc[i * n + j] = M->H[0][i * n + j] + (real)(M->cfg.cae_h_sigma * aek_stream_normal(&st));
-    }
+    aek_model_noise(M->H[0], M->xc, m, n, key, 1 + (uint64_t)c, AEK_NOISE_GAUSS,
+                    M->cfg.cae_h_sigma);
     be_gemm(AEK_N, AEK_T, m, M->cfg.sizes[1], n, 1, M->xc, n, M->W[0], n, 0, M->hc,
             M->cfg.sizes[1], M->b[0], M->cfg.act[0]);
 }
