@@ -225,6 +225,7 @@ void aek_model_noise(const real *src, real *dst, size_t m, size_t n, const aek_n
 void aek_model_corrupt(aek_model *M, const real *X, size_t m, const aek_noise_key *key)
 {
     const size_t n = M->cfg.sizes[0];
+    M->in = M->H[0];
     if (M->cfg.noise == AEK_NOISE_NONE || M->cfg.noise_level == 0) {
         memcpy(M->H[0], X, m * n * sizeof(real));
         return;

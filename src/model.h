@@ -70,6 +70,9 @@ typedef struct aek_model {
     /* workspace for up to max_batch rows */
     size_t max_batch;
     real *H[AEK_MAX_LAYERS + 1]; /* H[0]: corrupted input; H[l]: layer l units */
+    const real *in;              /* the encoder's input of the current batch:
+                                    H[0], or the caller's X when there is no
+                                    noise (saves a copy per batch)           */
     real *Y[AEK_MAX_LAYERS];     /* decoder outputs; Y[0] = x̂ (MSE) or logits (BCE) */
     real *xhat;                  /* σ(logits) for BCE                     */
     real *dA, *dB;               /* two m × max-width gradient buffers    */

@@ -87,7 +87,7 @@ static void encoder_forward(aek_model *M, size_t m, size_t keep, unsigned char *
 {
     const size_t *sz = M->cfg.sizes;
     for (int l = 0; l < M->L; l++)
-        be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, M->H[l], sz[l], M->W[l], sz[l], 0,
+        be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, l ? M->H[l] : M->in, sz[l], M->W[l], sz[l], 0,
                 M->H[l + 1], sz[l + 1], M->b[l], M->cfg.act[l]);
     if (M->cfg.ksparse_k)
         aek_ksparse(M->H[M->L], m, sz[M->L], keep, M->kidx, mask);
@@ -158,7 +158,7 @@ static void encoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigne
     const size_t *sz = M->cfg.sizes;
     for (int l = M->L - 1; l >= 0; l--) {
         real *D = *P;
-        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], M->H[l], sz[l],
+        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], l ? M->H[l] : M->in, sz[l],
                 (written >> l) & 1u ? 1 : 0, M->gW[l], sz[l], NULL, AEK_ACT_IDENTITY);
         be_colsum(m, sz[l + 1], D, M->tmpn);
         be_axpy(sz[l + 1], 1, M->tmpn, M->gb[l]);
@@ -224,7 +224,7 @@ static void add_row_scaled(aek_model *M, real coef, const real *v)
 void aek_model_cae_h_copy(aek_model *M, size_t m, const aek_noise_key *key, int c)
 {
     const size_t n = M->cfg.sizes[0];
-    aek_model_noise(M->H[0], M->xc, m, n, key, 1 + (uint64_t)c, AEK_NOISE_GAUSS,
+    aek_model_noise(M->in, M->xc, m, n, key, 1 + (uint64_t)c, AEK_NOISE_GAUSS,
                     M->cfg.cae_h_sigma);
     be_gemm(AEK_N, AEK_T, m, M->cfg.sizes[1], n, 1, M->xc, n, M->W[0], n, 0, M->hc,
             M->cfg.sizes[1], M->b[0], M->cfg.act[0]);
@@ -240,7 +240,10 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
     const int L = M->L;
     const size_t n = sz[0], code = sz[L];
 
-    aek_model_corrupt(M, X, m, key);
+    if (cfg->noise == AEK_NOISE_NONE || cfg->noise_level == 0)
+        M->in = X;
+    else
+        aek_model_corrupt(M, X, m, key);
     encoder_forward(M, m, cfg->ksparse_k, M->kmask);
     decoder_forward(M, m);
 
@@ -360,7 +363,7 @@ void aek_model_forward_clean(aek_model *M, const real *X, size_t m, size_t keep,
     const size_t n = M->cfg.sizes[0], code = M->cfg.sizes[M->L];
     for (size_t r0 = 0; r0 < m; r0 += M->max_batch) {
         size_t mb = m - r0 < M->max_batch ? m - r0 : M->max_batch;
-        memcpy(M->H[0], X + r0 * n, mb * n * sizeof(real));
+        M->in = X + r0 * n;
         encoder_forward(M, mb, keep, NULL);
         if (codes)
             memcpy(codes + r0 * code, M->H[M->L], mb * code * sizeof(real));
