@@ -160,6 +160,42 @@ static int add_context_after(const char *path, const char *key, const char *valu
     return ok;
 }
 
+/* Peaks, then for every shape, op and thread count the dispatched set, the
+ * peers and the other sets (the order does not matter: repetitions run
+ * randomly interleaved). */
+static void register_benchmarks(const mode *md, const aek_kernel_set *const sets[], int nsets,
+                                const int *threads, int nthreads, const aeb_peer peers[])
+{
+    const aek_kernel_set *dispatched = sets[0];
+    const aeb_opts ratio = {md->reps_ratio, md->min_time};
+    const aeb_opts rest = {md->reps_other, md->min_time};
+    const aeb_opts once = {1, md->min_time}; /* an absent peer: one "not measured" entry */
+    const aeb_opts peak = {md->reps_peak, md->min_time};
+    for (int s = 0; s < nsets; s++)
+        for (int t = 0; t < nthreads; t++)
+            aeb_register_peak(sets[s], threads[t], &peak);
+
+    static const aek_trans trans[3][2] = {{AEK_N, AEK_N}, {AEK_N, AEK_T}, {AEK_T, AEK_N}};
+    aeb_sgemm_prepare(md->shapes, md->nshapes);
+    for (int sh = 0; sh < md->nshapes; sh++)
+        for (int tr = 0; tr < 3; tr++)
+            for (int t = 0; t < nthreads; t++) {
+                aek_trans ta = trans[tr][0], tb = trans[tr][1];
+                aeb_register_sgemm(dispatched, NULL, md->shapes[sh], ta, tb, threads[t], &ratio);
+                for (int p = 0; p < AEB_NPEERS; p++)
+                    aeb_register_sgemm(NULL, &peers[p], md->shapes[sh], ta, tb, threads[t],
+                                       peers[p].present ? &ratio : &once);
+                for (int s = 1; s < nsets; s++) {
+                    /* The scalar reference takes seconds per call on the
+                     * largest squares and adds nothing a smaller one does not
+                     * show; it would double the time of make bench. */
+                    if (sets[s]->isa == AEK_ISA_SCALAR && flops_of(md->shapes[sh]) > SCALAR_MAX_FLOPS)
+                        continue;
+                    aeb_register_sgemm(sets[s], NULL, md->shapes[sh], ta, tb, threads[t], &rest);
+                }
+            }
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: aekit_bench [--quick] --out FILE.json [--context KEY=VALUE]... "
@@ -245,33 +281,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < AEB_NPEERS; i++)
         describe_peer(&peers[i]);
 
-    const aeb_opts ratio = {md->reps_ratio, md->min_time};
-    const aeb_opts rest = {md->reps_other, md->min_time};
-    const aeb_opts once = {1, md->min_time}; /* an absent peer: one "not measured" entry */
-    const aeb_opts peak = {md->reps_peak, md->min_time};
-    for (int s = 0; s < nsets; s++)
-        for (int t = 0; t < nthreads; t++)
-            aeb_register_peak(sets[s], threads[t], &peak);
-
-    static const aek_trans trans[3][2] = {{AEK_N, AEK_N}, {AEK_N, AEK_T}, {AEK_T, AEK_N}};
-    aeb_sgemm_prepare(md->shapes, md->nshapes);
-    for (int sh = 0; sh < md->nshapes; sh++)
-        for (int tr = 0; tr < 3; tr++)
-            for (int t = 0; t < nthreads; t++) {
-                aek_trans ta = trans[tr][0], tb = trans[tr][1];
-                aeb_register_sgemm(dispatched, NULL, md->shapes[sh], ta, tb, threads[t], &ratio);
-                for (int p = 0; p < AEB_NPEERS; p++)
-                    aeb_register_sgemm(NULL, &peers[p], md->shapes[sh], ta, tb, threads[t],
-                                       peers[p].present ? &ratio : &once);
-                for (int s = 1; s < nsets; s++) {
-                    /* The scalar reference takes seconds per call on the
-                     * largest squares and adds nothing a smaller one does not
-                     * show; it would double the time of make bench. */
-                    if (sets[s]->isa == AEK_ISA_SCALAR && flops_of(md->shapes[sh]) > SCALAR_MAX_FLOPS)
-                        continue;
-                    aeb_register_sgemm(sets[s], NULL, md->shapes[sh], ta, tb, threads[t], &rest);
-                }
-            }
+    register_benchmarks(md, sets, nsets, threads, nthreads, peers);
 
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
