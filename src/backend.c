@@ -2,6 +2,9 @@
  * double build (scalar kernels in double). */
 #include "backend.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #ifdef AEK_F64
 #include "../simd/scalar/elementwise_f64.h"
 
@@ -44,6 +47,94 @@ void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real
 
 #else
 #include "../simd/kernels.h"
+#include "../simd/threadpool.h"
+
+/* Element-wise passes over large arrays are split into chunks of CHUNK
+ * elements, and chunks are dealt to threads.  The chunking depends only on
+ * n, never on the thread count, and sums are added chunk by chunk in order,
+ * so results are bitwise the same for any number of threads. */
+#define CHUNK 16384
+#define MAX_CHUNKS 1024
+
+typedef struct {
+    const aek_kernel_set *ks;
+    int op;             /* which kernel */
+    size_t n;
+    aek_act act;
+    const real *x, *y;  /* inputs  */
+    real *o1, *o2, *o3; /* outputs / state */
+    real a, b, c, d;    /* scalars */
+    double part[MAX_CHUNKS];
+} ew_job;
+
+enum { EW_ACT, EW_MSE, EW_BCE, EW_AXPY, EW_SGD, EW_ADAM };
+
+static void ew_chunk(ew_job *j, size_t c)
+{
+    size_t i0 = c * CHUNK, len = j->n - i0 < CHUNK ? j->n - i0 : CHUNK;
+    switch (j->op) {
+    case EW_ACT: j->ks->act(len, j->act, j->x + i0, j->o1 + i0); break;
+    case EW_MSE:
+        j->part[c] = j->ks->loss_mse(len, j->x + i0, j->y + i0, j->act, j->a, j->o1 ? j->o1 + i0 : NULL);
+        break;
+    case EW_BCE:
+        j->part[c] = j->ks->loss_bce(len, j->x + i0, j->y + i0, j->a, j->o1 ? j->o1 + i0 : NULL,
+                                     j->o2 ? j->o2 + i0 : NULL);
+        break;
+    case EW_AXPY: j->ks->axpy(len, j->a, j->x + i0, j->o1 + i0); break;
+    case EW_SGD: j->ks->sgd(len, j->o1 + i0, j->x + i0, j->o2 + i0, j->a, j->b); break;
+    case EW_ADAM: {
+        aek_adam_step s = {j->a, j->b, j->c, j->d};
+        j->ks->adam(len, j->o1 + i0, j->x + i0, j->o2 + i0, j->o3 + i0, &s);
+        break;
+    }
+    }
+}
+
+static void ew_task(void *arg, int t, int T)
+{
+    ew_job *j = arg;
+    size_t chunks = (j->n + CHUNK - 1) / CHUNK;
+    for (size_t c = chunks * (size_t)t / (size_t)T; c < chunks * (size_t)(t + 1) / (size_t)T; c++)
+        ew_chunk(j, c);
+}
+
+/* Runs the job over its chunks; returns the in-order sum of the parts. */
+static double ew_run(ew_job *j)
+{
+    size_t chunks = (j->n + CHUNK - 1) / CHUNK;
+    if (chunks == 0)
+        return 0;
+    if (chunks > MAX_CHUNKS) {
+        /* beyond the partial-sum table (n > 16M): serial; sums in one call */
+        if (j->op == EW_MSE)
+            return j->ks->loss_mse(j->n, j->x, j->y, j->act, j->a, j->o1);
+        if (j->op == EW_BCE)
+            return j->ks->loss_bce(j->n, j->x, j->y, j->a, j->o1, j->o2);
+        for (size_t c = 0; c < chunks; c++)
+            ew_chunk(j, c);
+        return 0;
+    }
+    int T = aek_num_threads();
+    if ((size_t)T > chunks)
+        T = (int)chunks;
+    aek_parallel_run(T, ew_task, j);
+    double s = 0;
+    if (j->op == EW_MSE || j->op == EW_BCE)
+        for (size_t c = 0; c < chunks; c++)
+            s += j->part[c];
+    return s;
+}
+
+static ew_job *job(int op, size_t n)
+{
+    static _Thread_local ew_job j;
+    memset(&j, 0, offsetof(ew_job, part));
+    j.ks = aek_kernels();
+    j.op = op;
+    j.n = n;
+    return &j;
+}
 
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
              const real *A, size_t lda, const real *B, size_t ldb, real beta, real *C,
@@ -53,14 +144,33 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
     aek_sgemm_with(aek_kernels(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc,
                    bias || act != AEK_ACT_IDENTITY ? &ep : NULL);
 }
-void be_act(size_t n, aek_act act, const real *x, real *y) { aek_kernels()->act(n, act, x, y); }
+void be_act(size_t n, aek_act act, const real *x, real *y)
+{
+    ew_job *j = job(EW_ACT, n);
+    j->act = act;
+    j->x = x;
+    j->o1 = y;
+    ew_run(j);
+}
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz)
 {
-    return aek_kernels()->loss_mse(n, xhat, x, f, scale, dz);
+    ew_job *j = job(EW_MSE, n);
+    j->x = xhat;
+    j->y = x;
+    j->act = f;
+    j->a = scale;
+    j->o1 = dz;
+    return ew_run(j);
 }
 double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz)
 {
-    return aek_kernels()->loss_bce(n, z, x, scale, xhat, dz);
+    ew_job *j = job(EW_BCE, n);
+    j->x = z;
+    j->y = x;
+    j->a = scale;
+    j->o1 = xhat;
+    j->o2 = dz;
+    return ew_run(j);
 }
 void be_colsum(size_t rows, size_t cols, const real *x, real *out) { aek_kernels()->colsum(rows, cols, x, out); }
 double be_hidden_bwd(size_t rows, size_t cols, aek_act act, const real *h, const real *dh,
@@ -75,12 +185,36 @@ double be_cae_h(size_t rows, size_t cols, aek_act act, const real *h, const real
     aek_cae_h_args a = {rows, cols, act, h, hc, c, coef, da, dac, d2};
     return aek_kernels()->cae_h(&a);
 }
-void be_axpy(size_t n, real a, const real *x, real *y) { aek_kernels()->axpy(n, a, x, y); }
-void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu) { aek_kernels()->sgd(n, w, g, v, lr, mu); }
+void be_axpy(size_t n, real a, const real *x, real *y)
+{
+    ew_job *j = job(EW_AXPY, n);
+    j->a = a;
+    j->x = x;
+    j->o1 = y;
+    ew_run(j);
+}
+void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu)
+{
+    ew_job *j = job(EW_SGD, n);
+    j->o1 = w;
+    j->x = g;
+    j->o2 = v;
+    j->a = lr;
+    j->b = mu;
+    ew_run(j);
+}
 void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real b1, real b2,
              real eps_t)
 {
-    aek_adam_step s = {lr_t, b1, b2, eps_t};
-    aek_kernels()->adam(n, w, g, m, v, &s);
+    ew_job *j = job(EW_ADAM, n);
+    j->o1 = w;
+    j->x = g;
+    j->o2 = m;
+    j->o3 = v;
+    j->a = lr_t;
+    j->b = b1;
+    j->c = b2;
+    j->d = eps_t;
+    ew_run(j);
 }
 #endif
