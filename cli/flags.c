@@ -128,6 +128,8 @@ static int set_value(const char *cmd, flag *f, const char *v)
     return 2;
 }
 
+int flags_parse_only;
+
 int flags_parse(const char *cmd, const char *summary, flag *f, size_t nf, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -172,7 +174,7 @@ int flags_parse(const char *cmd, const char *summary, flag *f, size_t nf, int ar
         if (r)
             return r;
     }
-    return 0;
+    return flags_parse_only ? 1 : 0; /* the fuzzing hook (flags.h) */
 }
 
 int flags_size_list(const char *cmd, const char *flag_name, const char *s, size_t *out, int max,

@@ -35,6 +35,12 @@ typedef struct {
  * --help prints the help to stdout and returns 1; else 0. */
 int flags_parse(const char *cmd, const char *summary, flag *f, size_t nf, int argc, char **argv);
 
+/* Test hook for fuzz/fuzz_cli.c and verify/test_regress.c: when non-zero, a
+ * successful parse returns 1 (as --help does), so every subcommand stops
+ * right after its flags, before loading data or doing any work.  Never set by
+ * the aekit command itself. */
+extern int flags_parse_only;
+
 void flags_help(FILE *out, const char *cmd, const char *summary, const flag *f, size_t nf);
 
 /* The flag of that name (NULL if not in the table). */

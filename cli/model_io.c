@@ -62,19 +62,38 @@ int cli_path(const char *cmd, char *buf, size_t len, const char *dir, const char
     return 0;
 }
 
+/* A decimal number of at least one digit at *p (no sign, no overflow). */
+static int parse_dim(const char **p, size_t *out)
+{
+    size_t v = 0;
+    const char *s = *p;
+    if (*s < '0' || *s > '9')
+        return 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        if (__builtin_mul_overflow(v, (size_t)10, &v) || __builtin_add_overflow(v, (size_t)(*s - '0'), &v))
+            return 0;
+    *p = s;
+    *out = v;
+    return 1;
+}
+
 int cli_image_shape(const char *cmd, const char *spec, const aek_dataset *data, size_t cols,
                     size_t *h, size_t *w)
 {
     if (spec) {
-        unsigned long a, b;
-        char x;
-        if (sscanf(spec, "%lu%c%lu", &a, &x, &b) != 3 || (x != 'x' && x != 'X') || a * b != cols) {
-            fprintf(stderr, "aekit %s: --image '%s' must be HxW with H*W = %zu\n", cmd, spec, cols);
-            return 1;
+        /* Digits, 'x', digits and nothing else, H*W without wrap-around:
+         * sscanf's %lu took "-16x-49" as (2^64-16) x (2^64-49), whose product
+         * wraps to 784 (found by fuzz/fuzz_cli.c, verify/regress/cli/). */
+        size_t a, b, prod;
+        const char *p = spec;
+        if (parse_dim(&p, &a) && (*p == 'x' || *p == 'X') && (++p, parse_dim(&p, &b)) && !*p &&
+            !__builtin_mul_overflow(a, b, &prod) && prod == cols) {
+            *h = a;
+            *w = b;
+            return 0;
         }
-        *h = a;
-        *w = b;
-        return 0;
+        fprintf(stderr, "aekit %s: --image '%s' must be HxW with H*W = %zu\n", cmd, spec, cols);
+        return 1;
     }
     if (data && data->h && data->w && data->h * data->w == cols) {
         *h = data->h;

@@ -393,6 +393,22 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
     uint64_t np = get_u64(&c, "the parameter count");
     if (c.st == AEK_OK && (s = aek_config_check(&cfg)) != AEK_OK)
         c.st = aek_error_prefix(s, path);
+    /* The parameter count must match the configuration and fit in the bytes
+     * that are left before anything is allocated: a damaged header naming
+     * layers of 2^24 units would otherwise have a file of a few hundred bytes
+     * allocate and clear gigabytes (sizes are <= 2^24 here, so no overflow). */
+    if (c.st == AEK_OK) {
+        size_t need = 0;
+        for (int l = 0; l < cfg.n_layers; l++)
+            need += cfg.sizes[l + 1] * cfg.sizes[l] * (cfg.tied ? 1 : 2) + cfg.sizes[l + 1] +
+                    cfg.sizes[l];
+        if (np != need)
+            c.st = aek_error(AEK_ERR_FORMAT, "%s: %llu parameters stored, the configuration needs "
+                             "%zu", path, (unsigned long long)np, need);
+        else if (need > c.left / 4)
+            c.st = aek_error(AEK_ERR_FORMAT, "%s: truncated: %zu parameters need %zu bytes, %zu "
+                             "are left", path, need, 4 * need, c.left);
+    }
     aek_model *M = NULL;
     if (c.st == AEK_OK && (s = aek_model_create(&cfg, 1, 0, &M)) != AEK_OK)
         c.st = aek_error_prefix(s, path);
@@ -449,8 +465,6 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         if (c.st == AEK_OK && st) {
             *st = t;
             got_state = 1;
-            if (has_state)
-                *has_state = 1;
         } else {
             aek_train_state_free(&t);
         }
@@ -472,6 +486,7 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         aek_model *big = NULL;
         aek_status s2 = aek_model_create(&M->cfg, batch_rows, 0, &big);
         if (s2 != AEK_OK) {
+            s2 = aek_error_prefix(s2, path);
             aek_model_free(M);
             aek_preproc_free(&pp);
             if (st)
@@ -486,6 +501,10 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         *prep = pp;
     else
         aek_preproc_free(&pp);
+    /* only now: a failure above must not leave *has_state = 1 beside a
+     * freed state (found by fuzz/fuzz_model.c, verify/regress/model/) */
+    if (has_state)
+        *has_state = got_state;
     *out = M;
     return AEK_OK;
 }

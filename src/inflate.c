@@ -553,7 +553,9 @@ aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t ma
         uint32_t want_crc = le32(in + z.pos), want_size = le32(in + z.pos + 4);
         z.pos += 8;
         size_t got = z.out_len - member_start;
-        uint32_t crc = aek_crc32(0, z.out + member_start, got);
+        /* an empty member may have no output buffer yet: NULL + 0 is undefined
+         * behaviour in C (UBSan, found by fuzz/fuzz_gzip.c); CRC-32 of nothing is 0 */
+        uint32_t crc = got ? aek_crc32(0, z.out + member_start, got) : 0;
         if (crc != want_crc) {
             s = aek_error(AEK_ERR_FORMAT,
                           "%s: gzip CRC-32 mismatch (stored %08x, data gives %08x): the file is "

@@ -8,6 +8,7 @@
 #include "model_internal.h"
 #include "backend.h"
 #include "counter_rng.h"
+#include "data.h"
 #include "../simd/threadpool.h"
 #include "../simd/error.h"
 
@@ -77,6 +78,27 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
         return st;
     if (max_batch < 1 || max_batch > (1u << 24))
         return aek_error(AEK_ERR_ARG, "batch size %zu is not in 1..%u", max_batch, 1u << 24);
+    /* Refuse before allocating a model whose parameters, gradients and batch
+     * workspace exceed the memory cap (data.h: 16 GiB or AEKIT_MAX_DATA_BYTES):
+     * `--hidden 16777216` was killed by the OOM killer while its buffers were
+     * cleared (verify/steps/bad_inputs.sh).  An upper estimate, in double. */
+    {
+        double par = 0, rows = 2.0 * (double)cfg->sizes[0], widest = 0;
+        for (int l = 0; l < cfg->n_layers; l++)
+            par += (double)cfg->sizes[l] * (double)cfg->sizes[l + 1] * (cfg->tied ? 1 : 2) +
+                   (double)cfg->sizes[l] + (double)cfg->sizes[l + 1];
+        for (int l = 0; l <= cfg->n_layers; l++) {
+            rows += 2.0 * (double)cfg->sizes[l];
+            widest = (double)cfg->sizes[l] > widest ? (double)cfg->sizes[l] : widest;
+        }
+        double bytes = (2 * par + (double)max_batch * (rows + 2 * widest)) * sizeof(real);
+        size_t cap = aek_data_memory_cap();
+        if (bytes > (double)cap)
+            return aek_error(AEK_ERR_NOMEM,
+                             "the model (%.3g parameters, batches of %zu rows) needs about %.3g "
+                             "GiB, above the memory cap of %.3g GiB (AEKIT_MAX_DATA_BYTES)",
+                             par, max_batch, bytes / 1073741824.0, (double)cap / 1073741824.0);
+    }
     aek_model *M = calloc(1, sizeof *M);
     if (!M)
         return aek_error(AEK_ERR_NOMEM, "out of memory");

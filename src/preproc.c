@@ -77,9 +77,14 @@ aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d)
                              "data are floating point");
         s = aek_data_scale_u8(d);
     } else if (p->scale == AEK_SCALE_MINMAX) {
-        float r = p->hi - p->lo;
+        /* Exactly the arithmetic of aek_data_scale_minmax (range and quotient
+         * in double): a model must see its training data bit for bit as
+         * training did, and a range above FLT_MAX must not become Inf (the
+         * float version differed on ordinary data; found by fuzz/fuzz_csv.c,
+         * verify/regress/csv/). */
+        double range = (double)p->hi - (double)p->lo;
         for (size_t i = 0; i < d->rows * d->cols; i++)
-            d->x[i] = r > 0 ? (d->x[i] - p->lo) / r : 0.0f;
+            d->x[i] = range > 0 ? (float)(((double)d->x[i] - p->lo) / range) : 0.0f;
     }
     if (s == AEK_OK && p->std)
         s = aek_data_standardize_with(d, p->mean, p->std);

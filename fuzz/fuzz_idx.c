@@ -1,0 +1,44 @@
+/*
+ * fuzz_idx.c — IDX image and label files (src/data_idx.c), plain or gzip'd,
+ * through aek_load_idx_images / aek_load_idx_labels on an in-memory file.
+ *
+ * Beyond "no crash": a rejected file leaves the dataset empty and names the
+ * problem; an accepted one has the shape its bytes can hold, values 0..255
+ * and a consistent image shape.
+ */
+#include "fuzz.h"
+#include "../src/data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+FUZZ_TARGET(idx)
+{
+    fuzz_setup();
+    const char *path = fuzz_file(data, size);
+
+    aek_dataset d;
+    if (aek_load_idx_images(path, &d) == AEK_OK) {
+        if (!d.x || d.rows == 0 || d.cols == 0 || d.origin != AEK_ORIGIN_U8)
+            abort();
+        if ((d.h || d.w) && d.h * d.w != d.cols)
+            abort();
+        for (size_t i = 0; i < d.rows * d.cols; i++)
+            if (!(d.x[i] >= 0 && d.x[i] <= 255))
+                abort();
+    } else if (d.x || d.rows || !aek_last_error()[0]) {
+        abort(); /* a failure must leave nothing behind and say why */
+    }
+    aek_dataset_free(&d);
+
+    uint8_t *labels = NULL;
+    size_t n = 0;
+    if (aek_load_idx_labels(path, &labels, &n) == AEK_OK) {
+        if (!labels || n == 0)
+            abort();
+        free(labels);
+    } else if (labels || n || !aek_last_error()[0]) {
+        abort();
+    }
+    return 0;
+}
