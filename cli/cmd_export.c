@@ -50,7 +50,7 @@ static aek_status emit_config(FILE *f, const char *path, void *vctx)
     for (size_t t = 0; t < c->M->ntensors; t++) {
         const aek_tensor *T = &c->M->tensors[t];
         fprintf(f, "%s\n    {\"name\": \"%s\", \"shape\": [", t ? "," : "", T->name);
-        if (T->rows == 1)
+        if (T->name[0] == 'b' || T->name[0] == 'c')
             fprintf(f, "%zu]}", T->cols);
         else
             fprintf(f, "%zu, %zu]}", T->rows, T->cols);
@@ -69,8 +69,10 @@ static int write_tensors(const char *cmd, const aek_model *M, const float *block
         snprintf(name, sizeof name, "%s%s.npy", prefix, T->name);
         if (cli_path(cmd, path, sizeof path, dir, name))
             return 1;
-        aek_status s = T->rows == 1 ? aek_npy_write_f32_1d(path, block + T->offset, T->cols)
-                                    : aek_npy_write_f32(path, block + T->offset, T->rows, T->cols);
+        /* weight matrices stay 2-D even with one unit; biases are 1-D */
+        int vec = T->name[0] == 'b' || T->name[0] == 'c';
+        aek_status s = vec ? aek_npy_write_f32_1d(path, block + T->offset, T->cols)
+                           : aek_npy_write_f32(path, block + T->offset, T->rows, T->cols);
         if (s != AEK_OK) {
             fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
             return 1;
