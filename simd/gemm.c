@@ -144,7 +144,9 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
         for (size_t pc = 0; pc == 0 || pc < j->k; pc += KC) {
             size_t kc = j->k - pc < KC ? j->k - pc : KC;
             int first = pc == 0, last = pc + kc >= j->k;
-            if (kc)
+            /* row-major A feeds a direct kernel in place: no packing */
+            const int direct = j->ta == AEK_N && j->ks->gemm_ukr_adirect != NULL;
+            if (kc && !direct)
                 aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
             aek_ukr_epi epi = {
                 .alpha = j->alpha,
@@ -161,8 +163,12 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                     for (size_t jr = 0; jr < nc; jr += NR) {
                         size_t n_eff = nc - jr < NR ? nc - jr : NR;
                         epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
-                        ukr(kc, Ap + ir * kc, Bp + jr * kc, j->C + (ic + ir) * j->ldc + jc + jr,
-                            j->ldc, m_eff, n_eff, &epi);
+                        float *Ct = j->C + (ic + ir) * j->ldc + jc + jr;
+                        if (direct)
+                            j->ks->gemm_ukr_adirect(kc, j->A + (ic + ir) * j->lda + pc, j->lda,
+                                                    Bp + jr * kc, Ct, j->ldc, m_eff, n_eff, &epi);
+                        else
+                            ukr(kc, Ap + ir * kc, Bp + jr * kc, Ct, j->ldc, m_eff, n_eff, &epi);
                     }
                 }
             }

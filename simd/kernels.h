@@ -43,6 +43,14 @@ typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
                                 size_t ldc, size_t m_eff, size_t n_eff,
                                 const aek_ukr_epi *epi);
 
+/* The same micro-kernel contract with A read in place instead of packed:
+ * op(A) = A row-major, row i of the tile at a + i·lda (i < m_eff; the kernel
+ * never reads rows ≥ m_eff).  Same arithmetic per element as the packed
+ * kernel, so the results are bitwise the same.  NULL in a set: always pack. */
+typedef void (*aek_gemm_ukr_adirect_fn)(size_t kc, const float *restrict a, size_t lda,
+                                        const float *restrict b, float *restrict c, size_t ldc,
+                                        size_t m_eff, size_t n_eff, const aek_ukr_epi *epi);
+
 /* The transposing half of packing (pack.h): a block of `rows` ≤ r rows
  * (stride ld) × kc columns written column-interleaved,
  *   dst[p·r + i] = src[i·ld + p] (i < rows), 0 (rows ≤ i < r).
@@ -132,6 +140,7 @@ typedef struct aek_kernel_set {
     const char *gemm_ukr_name;
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
     aek_gemm_ukr_fn gemm_ukr;
+    aek_gemm_ukr_adirect_fn gemm_ukr_adirect;
     aek_pack_t_fn pack_t;
 
     aek_vmap_fn vexp;

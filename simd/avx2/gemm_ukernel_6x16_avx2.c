@@ -84,3 +84,43 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
      * instruction of this thread ~3.5x (measured on the eigen-solver). */
     _mm256_zeroupper();
 }
+
+/* The same tile with A read in place (op(A) = A, row-major, stride lda):
+ * no packing of A; rows ≥ m_eff point at row 0 (read, computed, never
+ * stored), so every stored element sees the packed kernel's operations. */
+#define ACC_FMA_D(i)                                                 \
+    {                                                                \
+        const __m256 va = _mm256_broadcast_ss(a##i + p);             \
+        vacc##i##x0 = _mm256_fmadd_ps(va, vb0, vacc##i##x0);         \
+        vacc##i##x1 = _mm256_fmadd_ps(va, vb1, vacc##i##x1);         \
+    }
+#define ROWPTR(i) const float *a##i = a + (i < m_eff ? i : 0) * lda;
+
+void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float *restrict a,
+                                                           size_t lda, const float *restrict b,
+                                                           float *restrict c, size_t ldc,
+                                                           size_t m_eff, size_t n_eff,
+                                                           const aek_ukr_epi *epi)
+{
+    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    ROWPTR(0) ROWPTR(1) ROWPTR(2) ROWPTR(3) ROWPTR(4) ROWPTR(5)
+
+    for (size_t p = 0; p < kc; p++) {
+        const __m256 vb0 = _mm256_loadu_ps(b);
+        const __m256 vb1 = _mm256_loadu_ps(b + 8);
+        ACC_FMA_D(0) ACC_FMA_D(1) ACC_FMA_D(2) ACC_FMA_D(3) ACC_FMA_D(4) ACC_FMA_D(5)
+        b += NR;
+    }
+
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane);
+    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();
+    if (epi->bias) {
+        vbias0 = _mm256_maskload_ps(epi->bias, mask0);
+        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);
+    }
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+    _mm256_zeroupper();
+}

@@ -88,3 +88,51 @@ void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restric
      * instruction of this thread ~3.5x (measured on the eigen-solver). */
     _mm256_zeroupper();
 }
+
+/* The same tile with A read in place (op(A) = A, row-major, stride lda):
+ * row i of the tile broadcasts a_i[p] = A[(row0 + i)·lda + p].  Skips packing
+ * A (for AE batches, a third of all packing) — the A rows of one tile stay
+ * in L1 while the B micro-panels stream past.  Rows ≥ m_eff point at row 0:
+ * valid memory, computed, never stored; so each stored element sees the same
+ * operations as in the packed kernel (bitwise the same results). */
+#define ACC_FMA_D(i)                                                 \
+    {                                                                \
+        const __m512 va = _mm512_set1_ps(a##i[p]);                   \
+        vacc##i##x0 = _mm512_fmadd_ps(va, vb0, vacc##i##x0);         \
+        vacc##i##x1 = _mm512_fmadd_ps(va, vb1, vacc##i##x1);         \
+    }
+#define ROWPTR(i) const float *a##i = a + (i < m_eff ? i : 0) * lda;
+
+void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
+                                                          size_t lda, const float *restrict b,
+                                                          float *restrict c, size_t ldc,
+                                                          size_t m_eff, size_t n_eff,
+                                                          const aek_ukr_epi *epi)
+{
+    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
+    ROWPTR(0) ROWPTR(1) ROWPTR(2) ROWPTR(3) ROWPTR(4) ROWPTR(5)
+    ROWPTR(6) ROWPTR(7) ROWPTR(8) ROWPTR(9) ROWPTR(10) ROWPTR(11)
+
+    for (size_t p = 0; p < kc; p++) {
+        const __m512 vb0 = _mm512_loadu_ps(b);
+        const __m512 vb1 = _mm512_loadu_ps(b + 16);
+        ACC_FMA_D(0) ACC_FMA_D(1) ACC_FMA_D(2) ACC_FMA_D(3) ACC_FMA_D(4) ACC_FMA_D(5)
+        ACC_FMA_D(6) ACC_FMA_D(7) ACC_FMA_D(8) ACC_FMA_D(9) ACC_FMA_D(10) ACC_FMA_D(11)
+        b += NR;
+    }
+
+    const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1);
+    const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0
+                          : n_eff >= 32 ? (__mmask16)0xFFFF
+                                        : (__mmask16)((1u << (n_eff - 16)) - 1);
+    __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();
+    if (epi->bias) {
+        vbias0 = _mm512_maskz_loadu_ps(mask0, epi->bias);
+        vbias1 = _mm512_maskz_loadu_ps(mask1, epi->bias + 16);
+    }
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+    _mm256_zeroupper();
+}
