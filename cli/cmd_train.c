@@ -12,11 +12,14 @@
 #include "../src/train.h"
 #include "../simd/kernels.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig)
@@ -44,6 +47,39 @@ static void on_epoch(void *ctx, const aek_epoch_stats *s)
     if (h->f)
         fprintf(h->f, "%d,%d,%.9g,%.9g,%.6f,%zu\n", s->phase, s->epoch, s->loss, s->recon,
                 s->seconds, s->rows);
+}
+
+/* Fail fast, before any training, when an output file cannot be created:
+ * its directory is missing or not writable, or a directory stands in its
+ * place (before, a missing directory showed only when the first checkpoint
+ * or the final model was written: verify/steps/bad_inputs.sh).  A device
+ * such as /dev/full is written in place; it fails, with a message, when
+ * written. */
+static int check_output(const char *flag_name, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "aekit train: --%s %s is a directory\n", flag_name, path);
+            return 1;
+        }
+        if (!S_ISREG(sb.st_mode))
+            return 0;
+    }
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aekit train: --%s %s: cannot create files in %s: %s\n", flag_name, path,
+                dir, strerror(errno));
+        return 1;
+    }
+    return 0;
 }
 
 static int parse_acts(const char *s, aek_act *out, int n)
@@ -163,6 +199,8 @@ int cmd_train(int argc, char **argv)
         snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
         ckpt = ckpt_buf;
     }
+    if (check_output("out", out) || check_output("checkpoint", ckpt))
+        goto done;
 
     if (resume) {
         int has_state = 0;
@@ -266,7 +304,7 @@ int cmd_train(int argc, char **argv)
     tc.on_epoch = on_epoch;
     tc.on_epoch_ctx = &h;
     if (hist_path && !(h.f = fopen(hist_path, resume ? "a" : "w"))) {
-        perror(hist_path);
+        fprintf(stderr, "aekit train: --history %s: %s\n", hist_path, strerror(errno));
         goto done;
     }
     if (h.f && !resume)
@@ -286,6 +324,7 @@ int cmd_train(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* a signal must not fail a checkpoint write with EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
@@ -300,12 +339,20 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "aekit train: %s\n", aek_last_error());
         goto done;
     }
+    /* The model is written only if its loss on the training data is finite:
+     * training checks each batch it trains on, this checks them all (before,
+     * a failed evaluation was ignored and the model written regardless). */
+    double recon, total;
+    if ((s = aek_eval_dataset(M, data.x, data.rows, 0, &recon, &total)) != AEK_OK) {
+        fprintf(stderr, "aekit train: %s; the model is not written (the last checkpoint is %s)\n",
+                aek_last_error(), ckpt);
+        goto done;
+    }
     if ((s = aek_model_save(out, M, &prep, NULL)) != AEK_OK) {
         fprintf(stderr, "aekit train: cannot write the model: %s\n", aek_last_error());
         goto done;
     }
-    double recon, total;
-    if (aek_eval_dataset(M, data.x, data.rows, 0, &recon, &total) == AEK_OK && !quiet)
+    if (!quiet)
         fprintf(stderr, "aekit train: wrote %s; loss on the training data (clean inputs): recon "
                 "%.6g, total %.6g\n", out, recon, total);
     rc = 0;

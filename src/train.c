@@ -121,6 +121,8 @@ typedef struct {
     aek_train_state *st;
     int phase;          /* −1 main model, l ≥ 0 pretraining layer l */
     int checkpointing;  /* this phase writes tc->checkpoint          */
+    int resumed;        /* the state came from a checkpoint          */
+    int saved_epoch;    /* epochs done in the last checkpoint this run wrote (−1: none) */
     float *xb;          /* batch × n gather buffer                   */
     size_t *perm, *brows;
     int batches_this_run;
@@ -218,10 +220,76 @@ static void progress_line(const phase_run *R, int epoch, size_t b, size_t nb, do
     fflush(f);
 }
 
-static aek_status save_checkpoint(const phase_run *R)
+static aek_status save_checkpoint(phase_run *R)
 {
     aek_status s = aek_model_save(R->tc->checkpoint, R->M, R->tc->prep, R->st);
+    if (s == AEK_OK)
+        R->saved_epoch = R->st->epoch;
     return s == AEK_OK ? s : aek_error_prefix(s, "cannot write the checkpoint");
+}
+
+/* What is on disk when training stops on a fault (for the message). */
+static void saved_note(const phase_run *R, char *buf, size_t len)
+{
+    if (!R->checkpointing || !R->tc->checkpoint)
+        snprintf(buf, len, "%s", R->phase >= 0 ? " (pretraining writes no checkpoint)" : "");
+    else if (R->saved_epoch >= 0)
+        snprintf(buf, len, ", the last good checkpoint is %s (written after epoch %d)",
+                 R->tc->checkpoint, R->saved_epoch);
+    else if (R->resumed)
+        snprintf(buf, len, "; no checkpoint written in this run: the one it resumed from is "
+                 "unchanged");
+    else
+        snprintf(buf, len, "; no checkpoint had been written yet");
+}
+
+/* A state is written to a checkpoint (or handed back) only if it is good:
+ * every parameter and optimizer moment finite, and the loss of the batch
+ * just trained (still in xb), re-evaluated at the new parameters, finite.
+ * A step taken from a finite loss can still overflow the weights, or make
+ * them NaN where a ReLU hides it from the loss; such a state must never
+ * replace the last good checkpoint (before this check it did: the
+ * checkpoint then failed to load, or its loss was Inf; see
+ * verify/steps/train_faults.sh).  The extra forward pass changes no
+ * parameter, moment or gradient, so training gives the same bits with it. */
+static aek_status check_state(phase_run *R, size_t mb, size_t b, size_t nb)
+{
+    aek_model *M = R->M;
+    const aek_train_state *st = R->st;
+    const float *block[3] = {M->params, st->m1, st->m2};
+    static const char *const what[3] = {"a parameter", "an optimizer moment",
+                                        "an optimizer second moment"};
+    const char *bad = NULL, *tensor = "";
+    for (int k = 0; k < 3 && !bad; k++)
+        for (size_t i = 0; block[k] && i < M->nparams; i++)
+            if (!isfinite(block[k][i])) {
+                bad = what[k];
+                for (size_t t = 0; t < M->ntensors; t++)
+                    if (i >= M->tensors[t].offset)
+                        tensor = M->tensors[t].name;
+                break;
+            }
+    double loss = 0;
+    if (!bad && mb > 0) {
+        aek_noise_key key = {st->seed, (uint64_t)st->epoch, R->brows};
+        loss = aek_model_eval(M, R->xb, mb, &key, 0);
+    }
+    if (!bad && isfinite(loss))
+        return AEK_OK;
+    char note[512];
+    saved_note(R, note, sizeof note);
+    if (bad)
+        return aek_error(AEK_ERR_NUMERIC,
+                         "%s of %s became NaN/Inf in the step of %sepoch %d, batch %zu of %zu; "
+                         "training stopped%s (try a smaller learning rate)",
+                         bad, tensor, R->phase >= 0 ? "pretraining, " : "", st->epoch + 1, b, nb,
+                         note);
+    return aek_error(AEK_ERR_NUMERIC,
+                     "the loss became %s after the step of %sepoch %d, batch %zu of %zu (that "
+                     "batch again at the new parameters); training stopped%s (try a smaller "
+                     "learning rate)",
+                     isnan(loss) ? "NaN" : "infinite", R->phase >= 0 ? "pretraining, " : "",
+                     st->epoch + 1, b, nb, note);
 }
 
 static aek_status run_phase(phase_run *R)
@@ -236,14 +304,16 @@ static aek_status run_phase(phase_run *R)
     for (; st->epoch < st->epochs; st->epoch++) {
         epoch_order(R->perm, R->rows, st->seed, st->epoch, st->shuffle);
         double t0 = now_s(), t_last = 0;
-        size_t rows_run = 0;
+        size_t rows_run = 0, last_mb = 0; /* rows of the batch in xb (0: none yet) */
         for (size_t b = st->next_batch; b < nb; b++) {
             if ((tc->stop && *tc->stop) ||
                 (tc->stop_after_batches && R->batches_this_run >= tc->stop_after_batches)) {
                 if (live)
                     fputc('\n', tc->progress);
                 if (R->checkpointing && tc->checkpoint) {
-                    aek_status s = save_checkpoint(R);
+                    aek_status s = check_state(R, last_mb, b, nb);
+                    if (s == AEK_OK)
+                        s = save_checkpoint(R);
                     if (s != AEK_OK)
                         return s;
                     return aek_error(AEK_ERR_INTERRUPTED,
@@ -261,15 +331,18 @@ static aek_status run_phase(phase_run *R)
             }
             aek_noise_key key = {st->seed, (uint64_t)st->epoch, R->brows};
             double loss = aek_model_eval(M, R->xb, mb, &key, 1);
-            if (!isfinite(loss))
+            if (!isfinite(loss)) {
+                char note[512];
+                saved_note(R, note, sizeof note);
                 return aek_error(AEK_ERR_NUMERIC,
                                  "the loss became %s in %sepoch %d, batch %zu of %zu; training "
-                                 "stopped%s%s (try a smaller learning rate)",
+                                 "stopped%s (try a smaller learning rate)",
                                  isnan(loss) ? "NaN" : "infinite",
                                  R->phase >= 0 ? "pretraining, " : "", st->epoch + 1, b + 1, nb,
-                                 R->checkpointing && tc->checkpoint ? ", the last good checkpoint is " : "",
-                                 R->checkpointing && tc->checkpoint ? tc->checkpoint : "");
+                                 note);
+            }
             opt_step(M, st, (uint64_t)st->epochs * nb);
+            last_mb = mb;
             st->loss_sum += loss * (double)mb;
             st->recon_sum += M->loss_recon * (double)mb;
             st->rows_done += mb;
@@ -282,6 +355,11 @@ static aek_status run_phase(phase_run *R)
                               rows_run);
             }
         }
+        /* every phase, checkpointing or not: a bad state stops here, in the
+         * epoch that made it, before it is saved or fed to the next phase */
+        aek_status cs = check_state(R, last_mb, nb, nb);
+        if (cs != AEK_OK)
+            return cs;
         aek_epoch_stats es = {R->phase, st->epoch + 1, st->epochs,
                               st->loss_sum / (double)st->rows_done,
                               st->recon_sum / (double)st->rows_done, now_s() - t0, rows_run};
@@ -371,7 +449,8 @@ static aek_status pretrain(aek_model *M, const float *X, size_t rows, const aek_
         st.batch = tc->batch;
         st.epochs = tc->pretrain_epochs;
         st.shuffle = tc->shuffle;
-        phase_run R = {.M = A, .X = in, .rows = rows, .tc = tc, .st = &st, .phase = l};
+        phase_run R = {.M = A, .X = in, .rows = rows, .tc = tc, .st = &st, .phase = l,
+                       .saved_epoch = -1};
         s = state_alloc_moments(&st, A->nparams);
         if (s == AEK_OK)
             s = phase_alloc(&R, lc.sizes[0]);
@@ -464,7 +543,7 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
     snprintf(st->isa, sizeof st->isa, "%s", aek_kernels()->name);
     s = state_alloc_moments(st, M->nparams);
     phase_run R = {.M = M, .X = X, .rows = rows, .tc = tc, .st = st, .phase = -1,
-                   .checkpointing = 1};
+                   .checkpointing = 1, .resumed = resume != NULL, .saved_epoch = -1};
     if (s == AEK_OK)
         s = phase_alloc(&R, n);
     if (s == AEK_OK)

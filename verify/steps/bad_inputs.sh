@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# bad_inputs.sh — the bad-input catalogue: every way a researcher's files,
+# flags, environment or disk can be wrong, run through the real `aekit`
+# command.  Each case must give
+#   - the expected exit status (2: usage — flags, environment; 1: the input
+#     or the output is bad), never a signal, never a hang (120 s limit);
+#   - a message on stderr that names the problem (a regular expression
+#     per case);
+#   - no output file: every case runs in its own empty directory, which
+#     must still be empty afterwards (no model, no partial file, no
+#     temporary) unless the case says what may be there (a checkpoint that
+#     training legitimately saved before the failure).
+# One CHECK line per case (verify/check.h): figure = exit status, note = the
+# message aekit printed (or what went wrong).  Run by verify/run.sh with
+# BUILD and PYTHON set; the inputs are made here with the Python standard
+# library only.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+PYTHON=${PYTHON:-/usr/bin/python3}
+A=$PWD/$BUILD/aekit
+if [ ! -x "$A" ]; then
+  printf 'CHECK\tbad inputs: aekit binary\tnan\tnan\tFAIL\t%s is missing\n' "$A"
+  exit 1
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-bad.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+IN=$T/in
+mkdir -p "$IN"
+
+# ---- the inputs --------------------------------------------------------------
+"$PYTHON" - "$IN" <<'EOF' || { printf 'CHECK\tbad inputs: make the inputs\tnan\tnan\tFAIL\t%s failed\n' "$PYTHON"; exit 1; }
+import gzip, os, struct, sys, zlib
+d = sys.argv[1]
+def put(name, data):
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+def npy(descr, shape, payload, fortran=False):
+    h = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+    h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + payload
+R, C = 60, 16
+vals = [((i * 7919 + j * 104729) % 1000) / 1000.0 for i in range(R) for j in range(C)]
+f4 = lambda v: struct.pack("<%df" % len(v), *v)
+u8 = bytes(int(v * 255) for v in vals)
+idx = struct.pack(">BBBBIII", 0, 0, 8, 3, R, 4, 4) + u8
+put("ok.idx", idx)
+put("ok.npy", npy("<f4", "(%d, %d)" % (R, C), f4(vals)))
+put("ok.csv", "".join(",".join("%.9g" % vals[i * C + j] for j in range(C)) + "\n" for i in range(R)).encode())
+put("wide.npy", npy("<f4", "(4, 784)", f4([0.5] * 4 * 784)))
+put("idx_truncated.idx", idx[:16 + 500])
+put("idx_magic.idx", b"\x01\x02" + idx[2:])
+put("idx_overflow.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + u8)
+put("idx_huge.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0x7FFFFFFF, 0xFFFF, 0xFFFF) + u8)
+put("idx_labels.idx", struct.pack(">BBBBI", 0, 0, 8, 1, R) + bytes(R))
+put("labels10.idx", struct.pack(">BBBBI", 0, 0, 8, 1, 10) + bytes(10))
+put("idx_gz_truncated.idx.gz", gzip.compress(idx, mtime=0)[:200])
+put("empty.idx", b"")
+put("npy_magic.npy", b"\x93NUMPX" + npy("<f4", "(60, 16)", f4(vals))[6:])
+put("npy_overflow.npy", npy("<f4", "(99999999999999, 99999999)", f4(vals)))
+put("npy_short.npy", npy("<f4", "(60, 16)", f4(vals[:-16])))
+v = list(vals); v[7 * C + 3] = float("nan"); put("npy_nan.npy", npy("<f4", "(60, 16)", f4(v)))
+v = list(vals); v[9 * C + 5] = float("inf"); put("npy_inf.npy", npy("<f4", "(60, 16)", f4(v)))
+v = list(vals); v[2 * C + 11] = 1e300
+put("npy_f8_range.npy", npy("<f8", "(60, 16)", struct.pack("<%dd" % len(v), *v)))
+put("npy_fortran.npy", npy("<f4", "(60, 16)", f4(vals), fortran=True))
+put("npy_bigendian.npy", npy(">f4", "(60, 16)", struct.pack(">%df" % len(vals), *vals)))
+put("npy_header_cut.npy", npy("<f4", "(60, 16)", f4(vals))[:40])
+put("npy_zero_rows.npy", npy("<f4", "(0, 16)", b""))
+put("empty.npy", b"")
+rows = [",".join("%.9g" % vals[i * C + j] for j in range(C)) for i in range(R)]
+r = list(rows); f = r[4].split(","); f[2] = "nan"; r[4] = ",".join(f)
+put("csv_nan.csv", ("\n".join(r) + "\n").encode())
+r = list(rows); f = r[6].split(","); f[1] = "-inf"; r[6] = ",".join(f)
+put("csv_inf.csv", ("\n".join(r) + "\n").encode())
+put("csv_ragged.csv", b"1,2,3\n4,5,6\n7,8\n")
+put("csv_text.csv", b"1,2,3\n4,abc,6\n")
+put("csv_header_only.csv", b"a,b,c\n")
+put("csv_binary.csv", b"1,2,3\n4,\x00\x01\x02,6\n")
+put("empty.csv", b"")
+put("not_a_model.aek", npy("<f4", "(60, 16)", f4(vals)))
+put("empty.aek", b"")
+EOF
+mkdir -p "$IN/a_directory.npy"
+printf 'not a directory\n' >"$IN/plain_file"
+
+# ---- the runner ----------------------------------------------------------------
+n=0
+failed=0
+# check NAME RC REGEX ALLOWED -- COMMAND...
+#   ALLOWED: extended regex of file names that may exist afterwards ('' = none)
+check() {
+  local name=$1 want=$2 re=$3 allow=$4
+  shift 5
+  n=$((n + 1))
+  local w=$T/case$n
+  mkdir -p "$w"
+  (cd "$w" && exec timeout 120 "$@") >"$w.out" 2>"$w.err"
+  local rc=$?
+  local msg
+  msg=$(grep -v "^run 'aekit" "$w.err" | grep -m1 . | tr '\t' ' ' | cut -c1-400)
+  local left
+  left=$(cd "$w" && ls -A | { if [ -n "$allow" ]; then grep -vxE "$allow"; else cat; fi } | tr '\n' ' ')
+  local why=""
+  [ "$rc" -eq "$want" ] || why+="exit status $rc, expected $want; "
+  [ "$rc" -lt 124 ] || why+="killed or timed out; "
+  grep -qE -- "$re" "$w.err" || why+="message does not match /$re/; "
+  [ -z "$left" ] || why+="files left behind: $left; "
+  if [ -z "$why" ]; then
+    printf 'CHECK\tbad input: %s\t%d\tnan\tPASS\t%s\n' "$name" "$rc" "$msg"
+  else
+    failed=$((failed + 1))
+    printf 'CHECK\tbad input: %s\t%d\tnan\tFAIL\t%s(said: %s)\n' "$name" "$rc" "$why" "$msg"
+  fi
+}
+TRAIN=("$A" train --hidden 4 --epochs 1 --quiet --synthetic-rows 50)
+TR0=("$A" train --hidden 4 --epochs 1 --quiet)
+TR=("$A" train --quiet --synthetic-rows 50) # for the flag cases that set --hidden or --epochs
+
+# ---- data files ----------------------------------------------------------------
+check "IDX truncated (header says 60x4x4, 500 of 960 data bytes)" 1 \
+  'header says shape \(60, 4, 4\).*holds 500 bytes' '' -- "${TRAIN[@]}" --data "$IN/idx_truncated.idx"
+check "IDX wrong magic (01 02 08 03)" 1 'not an IDX image file: magic bytes 01 02 08 03' '' -- \
+  "${TRAIN[@]}" --data "$IN/idx_magic.idx"
+check "IDX header dims whose product overflows (2^32-1 x 2^32-1 x 2^32-1)" 1 \
+  'size overflows: the header is corrupt' '' -- "${TRAIN[@]}" --data "$IN/idx_overflow.idx"
+check "IDX header dims of 2^31-1 x 65535 x 65535 (8 EiB) on a 976-byte file" 1 \
+  'header says shape \(2147483647, 65535, 65535\).*but the file holds 960 bytes' '' -- \
+  "${TRAIN[@]}" --data "$IN/idx_huge.idx"
+check "IDX label file given as --data" 1 'is a label file, not images' '' -- \
+  "${TRAIN[@]}" --data "$IN/idx_labels.idx"
+check "IDX gzip cut after 200 bytes" 1 'idx_gz_truncated.idx.gz: .*(truncated|end of|corrupt)' '' -- \
+  "${TRAIN[@]}" --data "$IN/idx_gz_truncated.idx.gz"
+check "IDX empty file" 1 'empty.idx: file is empty' '' -- "${TRAIN[@]}" --data "$IN/empty.idx"
+check "data above the memory cap (AEKIT_MAX_DATA_BYTES=1000, 976-byte IDX of 3840 floats)" 1 \
+  'above the memory cap of 1000 bytes' '' -- \
+  env AEKIT_MAX_DATA_BYTES=1000 "${TRAIN[@]}" --data "$IN/ok.idx"
+check "NPY wrong magic" 1 'not a .npy file' '' -- "${TRAIN[@]}" --data "$IN/npy_magic.npy"
+check "NPY shape (99999999999999, 99999999) overflows" 1 'size overflows: the header is corrupt' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_overflow.npy"
+check "NPY one row short of its shape" 1 'header says shape \(60, 16\) but the file holds 3776 bytes' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_short.npy"
+check "NPY header cut short" 1 'npy_header_cut.npy: .*truncated' '' -- "${TRAIN[@]}" --data "$IN/npy_header_cut.npy"
+check "NPY NaN at row 7, column 3" 1 'row 7, column 3 \(0-based\) is NaN' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_nan.npy"
+check "NPY +Inf at row 9, column 5" 1 'row 9, column 5 \(0-based\) is \+Inf' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_inf.npy"
+check "NPY float64 1e300 (outside float32) at row 2, column 11" 1 \
+  'row 2, column 11 \(0-based\) is 1e\+300, outside the float32 range' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_f8_range.npy"
+check "NPY in Fortran order" 1 'Fortran \(column-major\) order' '' -- "${TRAIN[@]}" --data "$IN/npy_fortran.npy"
+check "NPY big-endian >f4" 1 "big-endian dtype '>f4' is not supported" '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_bigendian.npy"
+check "NPY of shape (0, 16) (no rows)" 1 'the array is empty' '' -- "${TRAIN[@]}" --data "$IN/npy_zero_rows.npy"
+check "NPY empty file" 1 'empty.npy: file is empty' '' -- "${TRAIN[@]}" --data "$IN/empty.npy"
+check "CSV NaN at row 4, column 2" 1 'row 4, column 2 \(0-based\) .*is NaN' '' -- \
+  "${TRAIN[@]}" --data "$IN/csv_nan.csv"
+check "CSV -inf at row 6, column 1" 1 'row 6, column 1 \(0-based\) .*is Inf' '' -- \
+  "${TRAIN[@]}" --data "$IN/csv_inf.csv"
+check "CSV ragged (line 3 has 2 fields)" 1 'line 3 has 2 fields, expected 3' '' -- \
+  "${TRAIN[@]}" --data "$IN/csv_ragged.csv"
+check "CSV text in a number field" 1 "line 2, column 1 \\(0-based\\): 'abc' is not a number" '' -- \
+  "${TRAIN[@]}" --data "$IN/csv_text.csv"
+check "CSV header only" 1 'no data lines \(only a header\)' '' -- "${TRAIN[@]}" --data "$IN/csv_header_only.csv"
+check "CSV with binary bytes" 1 'NUL byte' '' -- "${TRAIN[@]}" --data "$IN/csv_binary.csv"
+check "CSV empty file" 1 'empty.csv: file is empty' '' -- "${TRAIN[@]}" --data "$IN/empty.csv"
+check "data file missing" 1 'nosuch.npy: cannot open: No such file or directory' '' -- \
+  "${TRAIN[@]}" --data "$IN/nosuch.npy"
+check "data path is a directory" 1 'is a directory' '' -- "${TRAIN[@]}" --data "$IN/a_directory.npy"
+check "10 labels for 60 rows" 1 '10 labels for a dataset of 60 rows' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --labels "$IN/labels10.idx"
+
+# ---- models against data, damaged models ----------------------------------------
+M=$T/models
+mkdir -p "$M"
+(cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out m16.aek >/dev/null 2>&1)
+"$PYTHON" - "$M" <<'EOF'
+import os, sys, zlib
+d = sys.argv[1]
+b = bytearray(open(os.path.join(d, "m16.aek.ckpt"), "rb").read())
+f = bytearray(b); f[len(f) // 2] ^= 0x10
+open(os.path.join(d, "flipped.ckpt"), "wb").write(f)
+open(os.path.join(d, "truncated.ckpt"), "wb").write(b[: len(b) * 2 // 3])
+v = bytearray(b); v[8] = 2
+v[-4:] = zlib.crc32(bytes(v[:-4])).to_bytes(4, "little")
+open(os.path.join(d, "version2.ckpt"), "wb").write(v)
+EOF
+check "model of 16 inputs, data of 784 columns (eval)" 1 \
+  'the data have 784 columns, the model .*m16.aek expects 16 inputs' '' -- \
+  "$A" eval --model "$M/m16.aek" --data "$IN/wide.npy"
+check "model of 16 inputs, data of 784 columns (encode: no codes written)" 1 \
+  'the data have 784 columns' '' -- "$A" encode --model "$M/m16.aek" --data "$IN/wide.npy" --out codes.npy
+check "checkpoint resumed on other data" 1 'the checkpoint was trained on other data' '' -- \
+  "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/ok.idx" --quiet
+check "--resume given a model without training state" 1 'without training state; --resume needs a checkpoint' '' -- \
+  "$A" train --resume "$M/m16.aek" --data "$IN/ok.npy" --quiet
+check "--resume combined with --hidden" 2 '--hidden cannot be combined with --resume' '' -- \
+  "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/ok.npy" --hidden 8
+check "checkpoint with one byte flipped" 1 'checksum mismatch .*: the file is corrupted' '' -- \
+  "$A" train --resume "$M/flipped.ckpt" --data "$IN/ok.npy" --quiet
+check "checkpoint truncated to 2/3" 1 'payload bytes, the file holds .* \(truncated or extended\)' '' -- \
+  "$A" train --resume "$M/truncated.ckpt" --data "$IN/ok.npy" --quiet
+check "model file of format version 2 (valid checksum)" 1 'model format version 2; this aekit reads version 1' '' -- \
+  "$A" eval --model "$M/version2.ckpt" --data "$IN/ok.npy"
+check "a .npy given as --model" 1 'not an aekit model file' '' -- "$A" eval --model "$IN/not_a_model.aek" --data "$IN/ok.npy"
+check "empty model file" 1 'not an aekit model file' '' -- "$A" encode --model "$IN/empty.aek" --data "$IN/ok.npy"
+check "model file missing" 1 'nosuch.aek: cannot open: No such file' '' -- "$A" eval --model "$IN/nosuch.aek" --data "$IN/ok.npy"
+
+# ---- flags ---------------------------------------------------------------------
+check "--batch 0" 2 "--batch: must be in 1\\.\\.1048576 \\(got '0'\\)" '' -- "${TRAIN[@]}" --batch 0
+check "--epochs -1" 2 "--epochs: must be in 0\\.\\.1000000 \\(got '-1'\\)" '' -- "${TR[@]}" --epochs -1
+check "--lr nan" 2 "--lr: is not a finite number \\(got 'nan'\\)" '' -- "${TRAIN[@]}" --lr nan
+check "--lr inf" 2 "--lr: is not a finite number \\(got 'inf'\\)" '' -- "${TRAIN[@]}" --lr inf
+check "--lr 0" 2 "--lr: must be in \\[1e-12, 1e\\+06\\] \\(got '0'\\)" '' -- "${TRAIN[@]}" --lr 0
+check "--lr -1" 2 "--lr: must be in" '' -- "${TRAIN[@]}" --lr -1
+check "--hidden 0" 2 "--hidden: every entry must be in 1\\.\\.16777216 \\(got '0'\\)" '' -- "${TR[@]}" --hidden 0
+check "--hidden 99999999999" 2 "--hidden: every entry must be in 1\\.\\.16777216 \\(got '99999999999'\\)" '' -- \
+  "${TR[@]}" --hidden 99999999999
+check "--hidden 16777216 on 784 inputs (in range, beyond memory)" 2 \
+  'needs about [0-9.e+]+ GiB, above the memory cap' '' -- \
+  "$A" train --hidden 16777216 --synthetic-rows 10 --quiet
+check "--batch 1048576 --hidden 20000 (workspace beyond memory)" 2 'above the memory cap' '' -- \
+  "$A" train --batch 1048576 --hidden 20000 --synthetic-rows 10 --quiet
+check "--hidden 256,,64" 2 "--hidden: is not a comma-separated list" '' -- "${TR[@]}" --hidden 256,,64
+check "--hidden -5" 2 "--hidden: is not a comma-separated list" '' -- "${TR[@]}" --hidden -5
+check "--act foo" 2 "--act: 'foo' is not linear, sigmoid, tanh or relu" '' -- "${TRAIN[@]}" --act foo
+check "--threads 0" 2 "--threads: must be in 1\\.\\.256" '' -- "${TRAIN[@]}" --threads 0
+check "--epochs 1e3 (not an integer)" 2 "--epochs: is not an integer \\(got '1e3'\\)" '' -- "${TR[@]}" --epochs 1e3
+check "--seed 18446744073709551616 (2^64)" 2 "--seed: is not an integer" '' -- "${TRAIN[@]}" --seed 18446744073709551616
+check "--lr without a value" 2 '--lr: needs a value' '' -- "${TRAIN[@]}" --lr
+check "--lr given twice" 2 '--lr: given more than once' '' -- "${TRAIN[@]}" --lr 1 --lr 2
+check "unknown flag --hiden" 2 'unknown flag --hiden' '' -- "${TRAIN[@]}" --hiden 4
+check "unknown subcommand" 2 "unknown command 'trian'" '' -- "$A" trian
+check "--noise mask --noise-level 1.5" 2 'masking noise probability must be in \[0, 1\)' '' -- \
+  "${TRAIN[@]}" --noise mask --noise-level 1.5
+check "--loss bce --out-act linear" 2 'cross-entropy loss needs a sigmoid output' '' -- \
+  "${TRAIN[@]}" --loss bce --out-act linear
+check "--ksparse 10 with a code of 4" 2 'k-sparse k = 10 exceeds the code size 4' '' -- \
+  "${TRAIN[@]}" --ksparse 10
+check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
+check "--synthetic-rows 100000000 --synthetic-dim 1000000" 1 'above the memory cap' '' -- \
+  "${TR0[@]}" --synthetic-rows 100000000 --synthetic-dim 1000000
+check "--image -16x-49 (negative sides whose product wraps to 784)" 2 "--image '-16x-49' must be HxW with H\\*W = 16" '' -- \
+  "$A" filters --model "$M/m16.aek" --image=-16x-49 --out f.png
+check "--image 16x1152921504606846977 (H*W wraps around 2^64 to 16)" 2 \
+  "--image '16x1152921504606846977' must be HxW" '' -- \
+  "$A" filters --model "$M/m16.aek" --image 16x1152921504606846977 --out f.png
+
+# ---- environment -------------------------------------------------------------------
+case $(uname -m) in
+  x86_64) foreign=neon; foreign_re='it is an AArch64 set and this binary is not built for AArch64' ;;
+  *) foreign=avx2; foreign_re='it is an x86-64 set and this binary is not built for x86-64' ;;
+esac
+check "AEKIT_ISA=$foreign on $(uname -m)" 2 "AEKIT_ISA=$foreign cannot be used: $foreign_re" '' -- \
+  env AEKIT_ISA=$foreign "${TRAIN[@]}"
+check "AEKIT_ISA=$foreign (aekit info)" 2 "AEKIT_ISA=$foreign cannot be used" '' -- env AEKIT_ISA=$foreign "$A" info
+check "AEKIT_ISA=foo" 2 "unknown kernel set 'foo' \\(expected scalar, avx2, avx512 or neon\\)" '' -- \
+  env AEKIT_ISA=foo "${TRAIN[@]}"
+for v in 0 abc -3 257 99999999999; do
+  check "AEKIT_NUM_THREADS=$v" 2 "AEKIT_NUM_THREADS='$v' is not an integer in 1\\.\\.256" '' -- \
+    env AEKIT_NUM_THREADS=$v "${TRAIN[@]}"
+done
+if ! "$A" info | grep -q '^kernel sets.* avx512 '; then
+  check "AEKIT_ISA=avx512 on a CPU without AVX-512" 2 'AEKIT_ISA=avx512 cannot be used: the CPU lacks' '' -- \
+    env AEKIT_ISA=avx512 "$A" info
+fi
+
+# ---- outputs -------------------------------------------------------------------------
+check "--out in a missing directory (refused before training)" 1 \
+  '--out /nonexistent-dir/m.aek: cannot create files in /nonexistent-dir: No such file or directory' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out /nonexistent-dir/m.aek
+check "--checkpoint in a missing directory" 1 '--checkpoint /nonexistent-dir/c: cannot create files' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --checkpoint /nonexistent-dir/c
+check "--out is a directory" 1 "--out $IN/a_directory.npy is a directory" '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out "$IN/a_directory.npy"
+check "--out /dev/full (disk full when the model is written)" 1 \
+  '/dev/full: cannot write: No space left on device' 'c\.ckpt' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out /dev/full --checkpoint c.ckpt
+check "--checkpoint /dev/full (disk full at the first checkpoint)" 1 \
+  'cannot write the checkpoint: /dev/full: cannot write: No space left on device' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --checkpoint /dev/full
+check "encode --out /dev/full" 1 '/dev/full: cannot write: No space left on device' '' -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out /dev/full
+check "encode --out in a missing directory" 1 'cannot create a file in its directory: No such file or directory' '' -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out /nonexistent-dir/codes.npy
+check "export --out-dir is a file" 1 'exists and is not a directory' '' -- \
+  "$A" export --model "$M/m16.aek" --out-dir "$IN/plain_file"
+check "--history in a missing directory" 1 'aekit train: --history /nonexistent-dir/h.csv: No such file or directory' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --history /nonexistent-dir/h.csv
+
+echo "# $n bad inputs, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# train_faults.sh — training faults, end to end through `aekit train`:
+#
+# 1. Divergence: runs whose loss or parameters become NaN/Inf (SGD with an
+#    absurd learning rate; with ReLU the NaN can hide in the weights while
+#    the loss is still finite, and a step can overflow the weights after a
+#    finite loss).  Each must stop with exit 1 and a message naming the
+#    epoch and batch, write no model, and leave on disk the last good
+#    checkpoint: it loads, its loss is finite, and it is the model of the
+#    same run stopped after that epoch (same loss to the last digit).
+# 2. SIGTERM and SIGINT: a run is signalled once its first epoch is done;
+#    it must save a checkpoint and exit 130 with a message saying how to
+#    resume; `--resume` must then finish it, and the final model must be
+#    bitwise identical (cmp) to an uninterrupted run with the same seed.
+#
+# Prints CHECK lines (verify/check.h).  QUICK=1: fewer epochs.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+QUICK=${QUICK:-0}
+A=$PWD/$BUILD/aekit
+if [ ! -x "$A" ]; then
+  printf 'CHECK\ttrain faults: aekit binary\tnan\tnan\tFAIL\t%s is missing\n' "$A"
+  exit 1
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-faults.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+failed=0
+pass() { printf 'CHECK\t%s\t%s\tnan\tPASS\t%s\n' "$1" "$2" "$3"; }
+fail() { printf 'CHECK\t%s\t%s\tnan\tFAIL\t%s\n' "$1" "$2" "$3"; failed=$((failed + 1)); }
+first_line() { grep -m1 . "$1" | tr '\t' ' ' | cut -c1-400; }
+
+# ---- 1. divergence ------------------------------------------------------------
+SMALL=(--synthetic-rows 64 --synthetic-dim 16 --hidden 4 --out-act linear --optimizer sgd --quiet)
+# name | flags
+diverge=(
+  "ReLU, lr 1e5: NaN in the weights|--act relu --lr 1e5 --batch 16"
+  "ReLU, lr 3e4: the loss overflows in epoch 3|--act relu --lr 3e4 --batch 16"
+  "linear, lr 1e6, one batch per epoch: the step after a finite loss overflows|--act linear --lr 1e6 --batch 64"
+)
+for entry in "${diverge[@]}"; do
+  name="divergence: ${entry%%|*}"
+  read -r -a flags <<<"${entry#*|}"
+  rm -rf d && mkdir d
+  (cd d && "$A" train "${SMALL[@]}" "${flags[@]}" --epochs 8 --out m.aek) 2>d.err
+  rc=$?
+  msg=$(first_line d.err)
+  re='epoch ([0-9]+), batch [0-9]+ of [0-9]+.*training stopped, the last good checkpoint is m\.aek\.ckpt \(written after epoch ([0-9]+)\)'
+  if [ $rc -ne 1 ] || ! [[ $msg =~ $re ]]; then
+    fail "$name" $rc "expected exit 1 and a message naming epoch, batch and the last good checkpoint; got: $msg"
+    continue
+  fi
+  good=${BASH_REMATCH[2]}
+  if [ -e d/m.aek ]; then
+    fail "$name" $rc "the model m.aek was written although training diverged"
+    continue
+  fi
+  # the checkpoint loads and its loss is finite
+  ev=$("$A" eval --model d/m.aek.ckpt --synthetic-rows 64 --synthetic-dim 16 2>&1)
+  erc=$?
+  loss=$(sed -n 's/^total //p' <<<"$ev")
+  if [ $erc -ne 0 ] || [ -z "$loss" ] || [[ $loss =~ (nan|inf) ]]; then
+    fail "$name" $rc "the checkpoint is not good: eval exits $erc: $(head -c 300 <<<"$ev" | tr '\n\t' '  ')"
+    continue
+  fi
+  # ... and it is the state after epoch $good: the same run stopped there
+  rm -rf r && mkdir r
+  (cd r && "$A" train "${SMALL[@]}" "${flags[@]}" --epochs "$good" --out m.aek) 2>r.err
+  ref=$("$A" eval --model r/m.aek --synthetic-rows 64 --synthetic-dim 16 2>&1 | sed -n 's/^total //p')
+  if [ "$ref" != "$loss" ]; then
+    fail "$name" $rc "the checkpoint's loss $loss differs from the run stopped after epoch $good ($ref)"
+    continue
+  fi
+  pass "$name" $rc "$msg; the checkpoint loads, loss $loss = the run stopped after epoch $good"
+done
+
+# ---- 2. signals ------------------------------------------------------------------
+EPOCHS=10
+[ "$QUICK" = 1 ] && EPOCHS=6
+DATA=(--synthetic-rows 4000 --synthetic-dim 784)
+RUN=("${DATA[@]}" --hidden 256 --batch 32 --epochs "$EPOCHS" --seed 7)
+if ! "$A" train "${RUN[@]}" --quiet --out ref.aek 2>ref.err; then
+  fail "signals: uninterrupted reference run" 1 "$(first_line ref.err)"
+  exit 1
+fi
+for sig in TERM INT; do
+  name="SIG$sig during training: checkpoint, exit 130, resume gives the same bits"
+  rm -f "int$sig.aek" "int$sig.aek.ckpt"
+  "$A" train "${RUN[@]}" --out "int$sig.aek" 2>"int$sig.err" &
+  pid=$!
+  # wait for the first epoch (a checkpoint exists), then signal a little
+  # later, most likely inside epoch 2 (any moment is a valid test)
+  for _ in $(seq 1 1200); do
+    grep -q "^epoch 1/$EPOCHS" "int$sig.err" 2>/dev/null && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep 0.05
+  kill -s "$sig" $pid 2>/dev/null
+  wait $pid
+  rc=$?
+  msg=$(grep -m1 'stopped in epoch' "int$sig.err" | tr '\t' ' ')
+  if [ $rc -ne 130 ]; then
+    fail "$name" $rc "exit $rc, expected 130 (did the run end before the signal?): $(tail -n1 "int$sig.err")"
+    continue
+  fi
+  if ! grep -qE "stopped in epoch [0-9]+ after [0-9]+ of [0-9]+ batches; checkpoint saved to int$sig\\.aek\\.ckpt" "int$sig.err" ||
+     ! grep -q "resume with: aekit train --resume int$sig.aek.ckpt" "int$sig.err"; then
+    fail "$name" $rc "message: $(tail -n2 "int$sig.err" | tr '\n' ' ')"
+    continue
+  fi
+  if [ -e "int$sig.aek" ]; then
+    fail "$name" $rc "the final model was written although training was interrupted"
+    continue
+  fi
+  if ! "$A" train --resume "int$sig.aek.ckpt" "${DATA[@]}" --out "int$sig.aek" --quiet 2>"res$sig.err"; then
+    fail "$name" $rc "--resume failed: $(first_line "res$sig.err")"
+    continue
+  fi
+  if ! cmp -s ref.aek "int$sig.aek"; then
+    fail "$name" $rc "the resumed model differs from the uninterrupted one: $(cmp ref.aek "int$sig.aek" 2>&1 | head -n1)"
+    continue
+  fi
+  pass "$name" $rc "$msg; resumed model = uninterrupted model (cmp, $(stat -c %s ref.aek) bytes)"
+done
+
+echo "# train faults: $failed failed"
+[ "$failed" -eq 0 ]
