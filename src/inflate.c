@@ -304,7 +304,9 @@ static aek_status stored_block(inflater *z)
     aek_status s = reserve(z, len);
     if (s != AEK_OK)
         return s;
-    memcpy(z->out + z->out_len, z->in + z->pos, len);
+    if (len) /* an empty stored block may meet a NULL buffer: NULL + 0 and
+              * memcpy(NULL, .., 0) are undefined (UBSan, fuzz/fuzz_idx.c) */
+        memcpy(z->out + z->out_len, z->in + z->pos, len);
     z->out_len += len;
     z->pos += len;
     return AEK_OK;
