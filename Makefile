@@ -181,6 +181,14 @@ $(BUILD)/test_regress: $(BUILD)/obj/verify/test_regress.o $(REGRESS_OBJ) $(TEST_
 data:
 	@PYTHON=$(PYTHON) bash tools/make_data.sh
 
+# ---- experiments -----------------------------------------------------------
+# The research studies of experiments/run.py: reports/experiments/README.md
+# and its PNGs (≈ 25 min on 2 cores); QUICK=1 is the CI smoke run (≈ 3 min),
+# written to $(BUILD)/experiments-quick/ instead.
+.PHONY: experiments
+experiments: data all
+	@$(PYTHON) experiments/run.py --build $(BUILD) $(if $(filter 1,$(QUICK)),--quick)
+
 clean:
 	rm -rf build build-san build-aarch64 build-fuzz
 

@@ -39,6 +39,7 @@ static const struct {
     {"export", cmd_export, "every weight and bias as .npy plus config.json"},
     {"filters", cmd_filters, "PNG grid of first-layer filters W_j/||W_j||"},
     {"pca", cmd_pca, "top-k principal components and explained variance"},
+    {"classify", cmd_classify, "softmax classifier on features or codes; test error"},
     {"info", cmd_info, "CPU, features, kernel set, caches, blocking, threads"},
 };
 

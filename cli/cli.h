@@ -14,6 +14,7 @@ int cmd_grad(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_filters(int argc, char **argv);
 int cmd_pca(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
 
 /* aek_init() and the thread count (threads ≤ 0: keep the default); prints
  * "aekit <cmd>: <problem>" and returns non-zero on failure. */

@@ -1,0 +1,309 @@
+/*
+ * test_softmax.c — the softmax classifier behind `aekit classify`
+ * (src/softmax.h).
+ *
+ * 1. Gradient, in two links:
+ *    a. an independent double-precision reference of the loss and of its
+ *       analytic gradient (written here, from the formulas in softmax.h) is
+ *       checked against central differences of the reference loss
+ *       (h = 1e-5: truncation O(h²·|L'''|) ≈ 1e-10, rounding ≈ 1e-16/h);
+ *    b. the library's float loss and gradient are checked against that
+ *       reference on the same parameters and data.  A priori bound for (b):
+ *       the logits are float dot products of length d, the weight gradient
+ *       float dot products of length m (aek_sgemm), so every entry's error
+ *       is below γ_{d+m+8}·(|∂L/∂Z|ᵀ|X| + |∂L/∂Z|ᵀ|X|·max|δz|) — we use the
+ *       normwise form 4·(d + m)·u·max|g_ref| + that, u = 2⁻²⁴.
+ *    c. a direct, loose check of the float gradient against central
+ *       differences of the float loss (h = 1e-2; the float logits make the
+ *       difference quotient accurate to ≈ u·|z|/h only).
+ *    A flipped sign, a missing 1/m or a wrong L2 factor gives errors of
+ *    order 1, far above every bound.
+ * 2. Training on separable data: K = 4 Gaussian blobs in d = 12 whose
+ *    means are 12σ apart are classified without a single error (train and
+ *    test); the final loss is below that of the first epoch.
+ * 3. Determinism: same seed → the same bits, also with 1 and 2 threads.
+ * 4. Errors: bad class counts, labels out of range, bad arguments.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+#include "../src/softmax.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double UF = 0x1p-24;
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "test_softmax: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* The double reference: loss and gradient (layout of softmax.h: W then b). */
+static double ref_loss(const double *P, size_t d, size_t k, const double *X, const uint8_t *y,
+                       size_t m, double l2, double *grad)
+{
+    const double *W = P, *b = P + k * d;
+    double *z = xmalloc(k * sizeof *z);
+    double sum = 0;
+    if (grad)
+        memset(grad, 0, (k * d + k) * sizeof *grad);
+    for (size_t i = 0; i < m; i++) {
+        double mx = -INFINITY;
+        for (size_t c = 0; c < k; c++) {
+            double a = b[c];
+            for (size_t j = 0; j < d; j++)
+                a += W[c * d + j] * X[i * d + j];
+            z[c] = a;
+            if (a > mx)
+                mx = a;
+        }
+        double se = 0;
+        for (size_t c = 0; c < k; c++)
+            se += exp(z[c] - mx);
+        double lse = mx + log(se);
+        sum += lse - z[y[i]];
+        if (grad)
+            for (size_t c = 0; c < k; c++) {
+                double dz = (exp(z[c] - lse) - (c == y[i])) / (double)m;
+                for (size_t j = 0; j < d; j++)
+                    grad[c * d + j] += dz * X[i * d + j];
+                grad[k * d + c] += dz;
+            }
+    }
+    double reg = 0;
+    for (size_t j = 0; j < k * d; j++) {
+        reg += W[j] * W[j];
+        if (grad)
+            grad[j] += 2 * l2 * W[j];
+    }
+    free(z);
+    return sum / (double)m + l2 * reg;
+}
+
+static void test_gradient(void)
+{
+    const size_t d = 37, k = 5, m = 64;
+    const double l2 = 0.03;
+    chk_rng r = {12345};
+    aek_softmax s;
+    if (aek_softmax_init(&s, d, k) != AEK_OK) {
+        chk_verdict("softmax init", 0, NAN, 0, "%s", aek_last_error());
+        return;
+    }
+    const size_t np = aek_softmax_nparams(&s);
+    float *X = xmalloc(m * d * sizeof *X), *g = xmalloc(np * sizeof *g),
+          *work = xmalloc(m * k * sizeof *work);
+    double *Xd = xmalloc(m * d * sizeof *Xd), *P = xmalloc(np * sizeof *P),
+           *gr = xmalloc(np * sizeof *gr), *tmp = xmalloc(np * sizeof *tmp);
+    uint8_t *y = xmalloc(m);
+    for (size_t i = 0; i < m * d; i++)
+        Xd[i] = X[i] = (float)chk_uniform(&r, -1, 1);
+    for (size_t i = 0; i < m; i++)
+        y[i] = (uint8_t)(chk_next(&r) % k);
+    for (size_t j = 0; j < np; j++)
+        P[j] = s.params[j] = (float)chk_uniform(&r, -0.5, 0.5);
+
+    /* a. reference analytic gradient vs central differences of the reference */
+    double Lr = ref_loss(P, d, k, Xd, y, m, l2, gr);
+    double gmax = 0, fd_err = 0;
+    for (size_t j = 0; j < np; j++)
+        gmax = fmax(gmax, fabs(gr[j]));
+    const double h = 1e-5;
+    for (size_t j = 0; j < np; j++) {
+        memcpy(tmp, P, np * sizeof *P);
+        tmp[j] = P[j] + h;
+        double lp = ref_loss(tmp, d, k, Xd, y, m, l2, NULL);
+        tmp[j] = P[j] - h;
+        double lm = ref_loss(tmp, d, k, Xd, y, m, l2, NULL);
+        fd_err = fmax(fd_err, fabs((lp - lm) / (2 * h) - gr[j]));
+    }
+    chk_le("softmax: double reference gradient vs central differences (max abs err / max|g|)",
+           fd_err / gmax, 1e-7, "d=%zu k=%zu m=%zu l2=%g, %zu parameters, h=%g", d, k, m, l2, np, h);
+
+    /* b. library (float) vs the reference */
+    double Lf = aek_softmax_loss(&s, X, d, y, m, l2, g, work);
+    double gerr = 0;
+    for (size_t j = 0; j < np; j++)
+        gerr = fmax(gerr, fabs((double)g[j] - gr[j]));
+    /* logit error ≤ γ_d Σ|w||x| ≤ d·u·(max row ‖w‖₁ + |b|) (|x| ≤ 1) */
+    double wmax = 0;
+    for (size_t c = 0; c < k; c++) {
+        double a = fabs(P[k * d + c]);
+        for (size_t j = 0; j < d; j++)
+            a += fabs(P[c * d + j]);
+        wmax = fmax(wmax, a);
+    }
+    double dz = 2 * (double)(d + 2) * UF * wmax; /* |δp| ≤ 2|δz| per class */
+    double gbound = 4 * (double)(d + m) * UF * gmax + dz;
+    chk_le("softmax: float gradient vs double reference (max abs err)", gerr, gbound,
+           "bound 4(d+m)u·max|g| + 2(d+2)u·max‖w‖₁ (logit error through p); max|g| = %.3g", gmax);
+    chk_le("softmax: float loss vs double reference (rel err)", fabs(Lf - Lr) / Lr,
+           4 * (double)(d + 2) * UF * wmax, "L = %.9g (ref %.9g)", Lf, Lr);
+
+    /* c. float gradient vs central differences of the float loss */
+    const float hf = 1e-2f;
+    double fe = 0;
+    for (size_t j = 0; j < np; j++) {
+        float keep = s.params[j];
+        s.params[j] = keep + hf;
+        double lp = aek_softmax_loss(&s, X, d, y, m, l2, NULL, work);
+        s.params[j] = keep - hf;
+        double lm = aek_softmax_loss(&s, X, d, y, m, l2, NULL, work);
+        s.params[j] = keep;
+        double hh = ((double)(keep + hf) - (double)(keep - hf)); /* the step as represented */
+        fe = fmax(fe, fabs((lp - lm) / hh - g[j]));
+    }
+    chk_le("softmax: float gradient vs central differences of the float loss (max abs err / max|g|)",
+           fe / gmax, 2e-3, "h = 1e-2; truncation h²|L'''|/6 and float logits (u·|z|/h) dominate");
+
+    /* the L2 term: with X = 0 the weight gradient is exactly 2λW */
+    memset(X, 0, m * d * sizeof *X);
+    aek_softmax_loss(&s, X, d, y, m, l2, g, work);
+    double l2err = 0;
+    for (size_t j = 0; j < k * d; j++)
+        l2err = fmax(l2err, fabs((double)g[j] - (double)(float)(2 * l2) * s.params[j]));
+    chk_le("softmax: weight gradient on zero inputs is 2*l2*W", l2err, 1e-7, "max abs err");
+
+    free(X); free(g); free(work); free(Xd); free(P); free(gr); free(tmp); free(y);
+    aek_softmax_free(&s);
+}
+
+/* Gaussian blobs: class c has mean 9·e_c (pairwise 9√2 ≈ 12.7 apart) plus
+ * N(0, 1) noise in every coordinate. */
+static void blobs(float *X, uint8_t *y, size_t m, size_t d, size_t k, unsigned long long seed)
+{
+    chk_rng r = {seed};
+    for (size_t i = 0; i < m; i++) {
+        uint8_t c = (uint8_t)(i % k);
+        y[i] = c;
+        for (size_t j = 0; j < d; j++) {
+            /* Box–Muller */
+            double u1 = chk_uniform(&r, 1e-12, 1), u2 = chk_uniform(&r, 0, 1);
+            double n = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            X[i * d + j] = (float)(n + (j == c ? 9.0 : 0.0));
+        }
+    }
+}
+
+typedef struct {
+    double first, last;
+    int n;
+} loss_log;
+
+static void log_epoch(void *ctx, const aek_softmax_epoch *e)
+{
+    loss_log *l = ctx;
+    if (e->epoch == 1)
+        l->first = e->loss;
+    l->last = e->loss;
+    l->n++;
+}
+
+static void test_separable(void)
+{
+    const size_t d = 12, k = 4, m = 800, mt = 400;
+    float *X = xmalloc(m * d * sizeof *X), *Xt = xmalloc(mt * d * sizeof *Xt);
+    uint8_t *y = xmalloc(m), *yt = xmalloc(mt);
+    blobs(X, y, m, d, k, 7);
+    blobs(Xt, yt, mt, d, k, 8);
+    aek_softmax s;
+    aek_softmax_init(&s, d, k);
+    aek_softmax_train_config cfg = aek_softmax_train_default();
+    cfg.epochs = 10;
+    cfg.batch = 64;
+    loss_log lg = {0, 0, 0};
+    aek_status st = aek_softmax_train(&s, X, d, y, m, &cfg, log_epoch, &lg);
+    chk_verdict("softmax: training on blobs succeeds", st, 0, st == AEK_OK, "%s", aek_last_error());
+    double etr = 1, ete = 1;
+    aek_softmax_error(&s, X, d, y, m, &etr);
+    aek_softmax_error(&s, Xt, d, yt, mt, &ete);
+    chk_le("softmax: separable blobs, training error", etr, 0,
+           "K=%zu classes in d=%zu, means 9σ from the origin on distinct axes, %zu rows", k, d, m);
+    chk_le("softmax: separable blobs, test error", ete, 0, "%zu held-out rows", mt);
+    chk_verdict("softmax: epoch callback and loss decrease", lg.last, lg.first,
+                lg.n == cfg.epochs && lg.last < 0.5 * lg.first, "%d epochs, loss %.4g -> %.4g", lg.n,
+                lg.first, lg.last);
+
+    /* determinism: same seed → same bits; thread count does not matter */
+    aek_softmax s2;
+    aek_softmax_init(&s2, d, k);
+    int T = aek_num_threads();
+    aek_set_num_threads(T > 1 ? 1 : 2);
+    aek_softmax_train(&s2, X, d, y, m, &cfg, NULL, NULL);
+    aek_set_num_threads(T);
+    chk_verdict("softmax: same seed, other thread count -> identical parameters",
+                memcmp(s.params, s2.params, aek_softmax_nparams(&s) * sizeof(float)) != 0, 0,
+                memcmp(s.params, s2.params, aek_softmax_nparams(&s) * sizeof(float)) == 0,
+                "threads %d vs %d", T, T > 1 ? 1 : 2);
+    aek_softmax_free(&s2);
+
+    /* a different shuffle seed still converges, to different bits */
+    aek_softmax_init(&s2, d, k);
+    cfg.seed = 99;
+    aek_softmax_train(&s2, X, d, y, m, &cfg, NULL, NULL);
+    double e2 = 1;
+    aek_softmax_error(&s2, Xt, d, yt, mt, &e2);
+    chk_verdict("softmax: another seed shuffles differently and also separates", e2, 0,
+                e2 == 0 && memcmp(s.params, s2.params, aek_softmax_nparams(&s) * sizeof(float)) != 0,
+                "test error %.3g", e2);
+    aek_softmax_free(&s2);
+
+    /* ties: all-zero parameters predict class 0 */
+    aek_softmax_init(&s2, d, k);
+    uint8_t pred[4] = {9, 9, 9, 9};
+    aek_softmax_predict(&s2, X, d, 4, pred);
+    chk_verdict("softmax: ties go to the first class", pred[0] + pred[1] + pred[2] + pred[3], 0,
+                !pred[0] && !pred[1] && !pred[2] && !pred[3], "zero weights");
+    aek_softmax_free(&s2);
+    aek_softmax_free(&s);
+    free(X); free(Xt); free(y); free(yt);
+}
+
+static void test_errors(void)
+{
+    aek_softmax s;
+    chk_verdict("softmax: k = 1 is refused", 0, NAN, aek_softmax_init(&s, 3, 1) == AEK_ERR_ARG, "%s",
+                aek_last_error());
+    chk_verdict("softmax: d = 0 is refused", 0, NAN, aek_softmax_init(&s, 0, 3) == AEK_ERR_ARG, "%s",
+                aek_last_error());
+    aek_softmax_init(&s, 2, 3);
+    float X[4] = {0, 1, 1, 0};
+    uint8_t y[2] = {0, 3};
+    aek_softmax_train_config cfg = aek_softmax_train_default();
+    chk_verdict("softmax: a label >= k is refused", 0, NAN,
+                aek_softmax_train(&s, X, 2, y, 2, &cfg, NULL, NULL) == AEK_ERR_ARG, "%s",
+                aek_last_error());
+    y[1] = 1;
+    cfg.epochs = 0;
+    chk_verdict("softmax: epochs = 0 is refused", 0, NAN,
+                aek_softmax_train(&s, X, 2, y, 2, &cfg, NULL, NULL) == AEK_ERR_ARG, "%s",
+                aek_last_error());
+    cfg = aek_softmax_train_default();
+    cfg.lr = 1e30; /* diverges */
+    cfg.lr_final = 0;
+    float Xb[4] = {1e20f, -1e20f, -1e20f, 1e20f};
+    aek_status st = aek_softmax_train(&s, Xb, 2, y, 2, &cfg, NULL, NULL);
+    chk_verdict("softmax: a diverging run stops with AEK_ERR_NUMERIC or stays finite", st, 0,
+                st == AEK_ERR_NUMERIC || (st == AEK_OK && isfinite(s.params[0])), "%s",
+                st == AEK_OK ? "finite" : aek_last_error());
+    aek_softmax_free(&s);
+}
+
+int main(void)
+{
+    if (aek_init() != AEK_OK) {
+        fprintf(stderr, "test_softmax: %s\n", aek_last_error());
+        return 2;
+    }
+    test_gradient();
+    test_separable();
+    test_errors();
+    return chk_finish();
+}
