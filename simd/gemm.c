@@ -13,11 +13,13 @@
  * Why these choices:
  *  - beta is applied on the first k-block only, bias+activation on the last,
  *    so the epilogue costs nothing extra and beta = 0 never reads C.
- *  - Threads split C into rectangles aligned to MR/NR; each thread packs its
- *    own blocks into its own buffers (no barriers inside a call).  The split
- *    never touches k, and kc does not depend on the thread count, so every
- *    element of C sees the same sequence of operations for any thread count:
- *    results are bitwise identical (verify/test_gemm.c checks it).
+ *  - C is split into rectangles aligned to MR/NR (about three per thread),
+ *    claimed dynamically by whichever threads are running (threadpool.c), so
+ *    a descheduled worker delays no one; each packs its own blocks into its
+ *    own buffers (no barriers inside a call).  The split never touches k, and
+ *    kc does not depend on the thread count, so every element of C sees the
+ *    same sequence of operations for any thread count or schedule: results
+ *    are bitwise identical (verify/test_gemm.c checks it).
  *  - Pack buffers are per OS thread, page-aligned, grown on demand and kept:
  *    a training loop calling GEMM thousands of times allocates nothing.
  */
@@ -28,6 +30,7 @@
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +62,10 @@ aek_blocking aek_blocking_for(const aek_kernel_set *ks)
 typedef struct {
     float *a, *b;
     size_t acap, bcap; /* in floats */
+    /* what `a` holds: the A block (ic, pc) of GEMM call `serial`, so a thread
+     * that runs several column parts of one product packs A only once */
+    unsigned long long a_serial;
+    size_t a_ic, a_pc;
 } pack_bufs;
 
 static pthread_key_t g_pack_key;
@@ -121,8 +128,11 @@ typedef struct {
     size_t ldc;
     const float *bias;
     aek_act act;
-    int tm, tn; /* thread grid: tm row slabs × tn column slabs */
+    int tm, tn; /* parts: tm row slabs × tn column slabs */
+    unsigned long long serial; /* unique per call (pack cache key) */
 } gemm_job;
+
+static atomic_ullong g_serial;
 
 /* The serial algorithm on C[r0:r1, c0:c1]. */
 static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
@@ -134,7 +144,10 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     size_t mc_max = r1 - r0 < MC ? r1 - r0 : MC;
     size_t nc_max = c1 - c0 < NC ? c1 - c0 : NC;
     size_t kc_max = j->k < KC ? j->k : KC;
+    size_t acap = pb->acap;
     float *Ap = grow(&pb->a, &pb->acap, ((mc_max + MR - 1) / MR) * MR * (kc_max ? kc_max : 1));
+    if (pb->acap != acap)
+        pb->a_serial = 0; /* a new buffer holds nothing */
     float *Bp = grow(&pb->b, &pb->bcap, ((nc_max + NR - 1) / NR) * NR * (kc_max ? kc_max : 1));
 
     for (size_t ic = r0; ic < r1; ic += MC) {
@@ -146,8 +159,13 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
             int first = pc == 0, last = pc + kc >= j->k;
             /* row-major A feeds a direct kernel in place: no packing */
             const int direct = j->ta == AEK_N && j->ks->gemm_ukr_adirect != NULL;
-            if (kc && !direct)
+            if (kc && !direct &&
+                !(pb->a_serial == j->serial && pb->a_ic == ic && pb->a_pc == pc)) {
                 aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
+                pb->a_serial = j->serial;
+                pb->a_ic = ic;
+                pb->a_pc = pc;
+            }
             aek_ukr_epi epi = {
                 .alpha = j->alpha,
                 .beta = first ? j->beta : 1.0f,
@@ -193,9 +211,9 @@ static void gemm_task(void *arg, int tid, int nthreads)
         gemm_block(j, r0, r1, c0, c1);
 }
 
-/* Split at most T threads into a tm×tn grid that minimises the largest
- * per-thread tile count; ties go to fewer threads, then to more column slabs
- * (each thread then packs only its own B block). */
+/* Split C into at most T parts on a tm×tn grid that minimises the largest
+ * part's tile count; ties go to fewer parts, then to more column slabs
+ * (each part then packs only its own B block; row-major A is not packed). */
 static void thread_grid(int T, size_t mt, size_t nt, int *tm, int *tn)
 {
     size_t best = SIZE_MAX;
@@ -265,10 +283,13 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     } else if (k == 0) {
         j.alpha = 0.0f;
     }
+    j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
-    thread_grid(T, mt, nt, &j.tm, &j.tn);
-    aek_parallel_run(j.tm * j.tn, gemm_task, &j);
+    /* three parts per thread let the claiming balance load; one thread runs
+     * the whole product as one part */
+    thread_grid(T > 1 ? 3 * T : 1, mt, nt, &j.tm, &j.tn);
+    aek_parallel_parts(j.tm * j.tn, T, gemm_task, &j);
 }
 
 void aek_sgemm_ex(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,

@@ -1,16 +1,33 @@
 /*
- * threadpool.c — fork/join over persistent pthreads.
+ * threadpool.c — fork/join over persistent pthreads, with parts claimed
+ * dynamically.
  *
- * A job is published by bumping a generation counter; workers spin briefly on
- * it (a GEMM of an autoencoder batch takes tens of microseconds, so sleeping
- * on a condition variable every time would cost more than the work) and then
- * sleep on a condition variable, so an idle pool uses no CPU.
+ * aek_parallel_run(n, fn, arg) publishes a job of n parts; the caller and
+ * the workers claim parts one at a time from a shared ticket until none is
+ * left, and the call returns when every part has finished.  Whoever is
+ * running claims the work, so a worker that the OS has descheduled (a
+ * shared, loaded machine) delays nothing: the others take its parts.  Part t
+ * computes the same thing whichever thread runs it, so results never depend
+ * on the schedule.
+ *
+ * The ticket packs (job generation << 32 | next part) in one atomic word.  A
+ * worker claims by compare-and-swap with the generation it read, so a worker
+ * that wakes late can never claim a part of a newer job with the fields of
+ * an older one; and the caller only returns (and may publish the next job)
+ * after every part of its job has been claimed and finished, so the fields
+ * a successful claimer reads are its job's.
+ *
+ * Workers spin briefly on the generation (a GEMM of an autoencoder batch
+ * takes tens of microseconds, so sleeping every time would cost more than
+ * the work), then sleep on a condition variable, so an idle pool uses no CPU.
  */
 #define _GNU_SOURCE
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,34 +44,49 @@
 #define SPIN_ITERS 20000
 
 static struct {
-    pthread_mutex_t submit;   /* one job at a time                         */
-    pthread_mutex_t m;        /* protects sleeping on the condition vars  */
-    pthread_cond_t start, done;
+    pthread_mutex_t submit;         /* one job at a time                        */
+    pthread_mutex_t m;              /* sleeping on `start`                      */
+    pthread_cond_t start;
     pthread_t tid[AEK_MAX_THREADS];
-    unsigned long gen0[AEK_MAX_THREADS]; /* generation when worker was made */
-    int nworkers;             /* workers created (tids 1..nworkers)        */
-    atomic_ulong gen;         /* bumped once per job                       */
-    atomic_int pending;       /* workers still running the current job     */
+    int nworkers;                   /* workers created (tids 1..nworkers)       */
+    atomic_uint gen;                /* generation of the published job          */
+    atomic_uint_fast64_t ticket;    /* gen << 32 | next unclaimed part          */
+    atomic_size_t done;             /* parts finished of the current job        */
+    atomic_int helpers;             /* workers wanted for the current job       */
     atomic_int quit;
-    aek_task_fn fn;
-    void *arg;
-    int n;
+    /* the job, written before gen is bumped; atomic because a late worker
+     * may read them while the next job is being published (it then fails
+     * every claim, see claim_parts) */
+    _Atomic(aek_task_fn) fn;
+    _Atomic(void *) arg;
+    atomic_int n;
     int atexit_done;
 } P = {
     .submit = PTHREAD_MUTEX_INITIALIZER,
     .m = PTHREAD_MUTEX_INITIALIZER,
     .start = PTHREAD_COND_INITIALIZER,
-    .done = PTHREAD_COND_INITIALIZER,
 };
 
 static _Thread_local int in_task; /* nested calls run serially */
 
+/* Claims and runs parts of job generation g until none is left. */
+static void claim_parts(unsigned g, aek_task_fn fn, void *arg, int n)
+{
+    for (;;) {
+        uint_fast64_t t = atomic_load(&P.ticket);
+        if ((unsigned)(t >> 32) != g || (int)(t & 0xffffffffu) >= n)
+            return;
+        if (!atomic_compare_exchange_weak(&P.ticket, &t, t + 1))
+            continue;
+        fn(arg, (int)(t & 0xffffffffu), n);
+        atomic_fetch_add(&P.done, 1);
+    }
+}
+
 static void *worker(void *p)
 {
     int tid = (int)(size_t)p;
-    /* Not atomic_load(&P.gen): the job that created this worker may already
-     * be published by the time the thread starts. */
-    unsigned long seen = P.gen0[tid];
+    unsigned seen = 0;
     in_task = 1;
     for (;;) {
         for (int i = 0; i < SPIN_ITERS && atomic_load(&P.gen) == seen && !atomic_load(&P.quit); i++)
@@ -67,16 +99,13 @@ static void *worker(void *p)
         }
         if (atomic_load(&P.quit))
             break;
-        seen = atomic_load(&P.gen);
-        if (tid < P.n)
-            P.fn(P.arg, tid, P.n);
-        /* Every worker acknowledges every job, so the next job cannot be
-         * published while a worker still reads this one's fields. */
-        if (atomic_fetch_sub(&P.pending, 1) == 1) {
-            pthread_mutex_lock(&P.m);
-            pthread_cond_broadcast(&P.done);
-            pthread_mutex_unlock(&P.m);
-        }
+        unsigned g = atomic_load(&P.gen);
+        seen = g;
+        if (tid > atomic_load(&P.helpers))
+            continue; /* this job wants fewer threads */
+        /* possibly a newer job's fields if one is already being published:
+         * the generation check in claim_parts then refuses every claim */
+        claim_parts(g, atomic_load(&P.fn), atomic_load(&P.arg), atomic_load(&P.n));
     }
     return NULL;
 }
@@ -87,51 +116,52 @@ static void run_serial(int n, aek_task_fn fn, void *arg)
         fn(arg, t, n);
 }
 
-void aek_parallel_run(int n, aek_task_fn fn, void *arg)
+void aek_parallel_run(int n, aek_task_fn fn, void *arg) { aek_parallel_parts(n, n, fn, arg); }
+
+void aek_parallel_parts(int n, int threads, aek_task_fn fn, void *arg)
 {
-    if (n > AEK_MAX_THREADS)
-        n = AEK_MAX_THREADS;
-    if (n <= 1 || in_task || pthread_mutex_trylock(&P.submit) != 0) {
+    if (threads > AEK_MAX_THREADS)
+        threads = AEK_MAX_THREADS;
+    if (threads > n)
+        threads = n;
+    if (n <= 1 || threads <= 1 || in_task || pthread_mutex_trylock(&P.submit) != 0) {
         run_serial(n < 1 ? 1 : n, fn, arg);
         return;
     }
-    while (P.nworkers < n - 1) {
+    while (P.nworkers < threads - 1) {
         int t = P.nworkers + 1;
-        P.gen0[t] = atomic_load(&P.gen);
         if (pthread_create(&P.tid[t], NULL, worker, (void *)(size_t)t) != 0)
-            break; /* fewer workers: the rest runs on the caller below */
+            break; /* fewer workers: the caller claims more parts */
         P.nworkers++;
         if (!P.atexit_done) {
             atexit(aek_pool_shutdown);
             P.atexit_done = 1;
         }
     }
-    int parallel = n - 1 <= P.nworkers ? n : 1;
-    if (parallel == 1) {
-        pthread_mutex_unlock(&P.submit);
-        run_serial(n, fn, arg);
-        return;
-    }
-    P.fn = fn;
-    P.arg = arg;
-    P.n = n;
-    atomic_store(&P.pending, P.nworkers);
+    atomic_store(&P.fn, fn);
+    atomic_store(&P.arg, arg);
+    atomic_store(&P.n, n);
+    atomic_store(&P.done, 0);
+    atomic_store(&P.helpers, threads - 1);
+    unsigned g = atomic_load(&P.gen) + 1;
+    if (g == 0)
+        g = 1; /* 0 is every worker's "nothing seen yet" */
+    atomic_store(&P.ticket, (uint_fast64_t)g << 32);
     pthread_mutex_lock(&P.m);
-    atomic_fetch_add(&P.gen, 1);
+    atomic_store(&P.gen, g);
     pthread_cond_broadcast(&P.start);
     pthread_mutex_unlock(&P.m);
 
     in_task = 1;
-    fn(arg, 0, n);
+    claim_parts(g, fn, arg, n);
     in_task = 0;
 
-    for (int i = 0; i < SPIN_ITERS && atomic_load(&P.pending) > 0; i++)
-        cpu_relax();
-    if (atomic_load(&P.pending) > 0) {
-        pthread_mutex_lock(&P.m);
-        while (atomic_load(&P.pending) > 0)
-            pthread_cond_wait(&P.done, &P.m);
-        pthread_mutex_unlock(&P.m);
+    /* Every part is claimed; wait for the ones still running elsewhere. */
+    for (unsigned long i = 0; atomic_load(&P.done) < (size_t)n; i++) {
+        if (i < SPIN_ITERS)
+            cpu_relax();
+        else
+            sched_yield();
     }
     pthread_mutex_unlock(&P.submit);
 }

@@ -2,8 +2,9 @@
  * threadpool.h — a persistent pool of worker threads (created once, reused by
  * every call; no thread creation per GEMM).
  *
- * aek_parallel_run(n, fn, arg) calls fn(arg, t, n) for t = 0..n-1, t = 0 on
- * the calling thread, and returns when all have finished.  Work must be
+ * aek_parallel_run(n, fn, arg) calls fn(arg, t, n) for t = 0..n-1 on up to n
+ * threads (the caller and workers claim the parts as they come free) and
+ * returns when all have finished.  Work must be
  * partitioned by t alone, so that results never depend on which OS thread ran
  * which part.  Calls from inside a task, or while another thread holds the
  * pool, run the n parts one after another on the caller (same results).
@@ -16,6 +17,10 @@
 typedef void (*aek_task_fn)(void *arg, int tid, int nthreads);
 
 void aek_parallel_run(int nthreads, aek_task_fn fn, void *arg);
+
+/* The same with more parts than threads: fn(arg, t, parts) for t < parts,
+ * claimed by the caller and up to threads − 1 workers. */
+void aek_parallel_parts(int parts, int threads, aek_task_fn fn, void *arg);
 
 /* Join the workers (registered with atexit; harmless to call twice). */
 void aek_pool_shutdown(void);

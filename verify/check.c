@@ -7,11 +7,17 @@
 
 static int n_pass, n_fail, n_skip;
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 0)))
+#endif
 static void emit(const char *name, double figure, double bound, const char *verdict,
                  const char *fmt, va_list ap)
 {
     char note[512];
-    vsnprintf(note, sizeof note, fmt ? fmt : "", ap);
+    if (fmt)
+        vsnprintf(note, sizeof note, fmt, ap);
+    else
+        note[0] = '\0';
     printf("CHECK\t%s\t%.3g\t%.3g\t%s\t%s\n", name, figure, bound, verdict, note);
     fflush(stdout);
 }
