@@ -321,6 +321,11 @@ static aek_status run_phase(phase_run *R)
                                      "saved to %s",
                                      st->epoch + 1, b, nb, tc->checkpoint);
                 }
+                if (R->phase >= 0)
+                    return aek_error(AEK_ERR_INTERRUPTED,
+                                     "stopped during layer-wise pretraining (layer %d, epoch %d); "
+                                     "checkpoints start with fine-tuning, so nothing was saved",
+                                     R->phase + 1, st->epoch + 1);
                 return aek_error(AEK_ERR_INTERRUPTED, "stopped in epoch %d after %zu of %zu batches "
                                  "(no checkpoint path: nothing saved)", st->epoch + 1, b, nb);
             }
