@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,10 +329,15 @@ int cmd_train(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    time_t started = time(NULL);
     s = aek_train(M, data.x, data.rows, &tc, resume ? &st : NULL);
     if (s == AEK_ERR_INTERRUPTED) {
-        fprintf(stderr, "aekit train: %s\nresume with: aekit train --resume %s%s%s (and the same data flags)\n",
-                aek_last_error(), ckpt, d.data ? " --data " : "", d.data ? d.data : "");
+        struct stat sb;
+        fprintf(stderr, "aekit train: %s\n", aek_last_error());
+        /* the hint only when this run wrote the checkpoint */
+        if (stat(ckpt, &sb) == 0 && sb.st_mtime >= started)
+            fprintf(stderr, "resume with: aekit train --resume %s%s%s (and the same data flags)\n",
+                    ckpt, d.data ? " --data " : "", d.data ? d.data : "");
         rc = 130;
         goto done;
     }
