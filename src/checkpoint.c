@@ -481,7 +481,7 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
     }
     /* The file was parsed into a one-row model; give the caller its batch
      * size (the checkpoint's own when max_batch is 0). */
-    size_t batch_rows = max_batch ? max_batch : got_state ? st->batch : 1;
+    size_t batch_rows = max_batch ? max_batch : got_state && st ? st->batch : 1;
     if (batch_rows != 1) {
         aek_model *big = NULL;
         aek_status s2 = aek_model_create(&M->cfg, batch_rows, 0, &big);

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # deps.sh PROFILE — install the Debian packages a make target needs, if they
-# are missing.  Profiles: verify, aarch64, bench, fuzz, data.
+# are missing.  Profiles: verify, aarch64, bench, fuzz, lint, data.
 # Runs apt-get as root (or through sudo); never touches anything already
 # installed.  Exits non-zero with the list of packages when it cannot.
 set -euo pipefail
 
-profile=${1:?usage: deps.sh verify|aarch64|bench|fuzz|data}
+profile=${1:?usage: deps.sh verify|aarch64|bench|fuzz|lint|data}
 case "$profile" in
   verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
   aarch64) pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench)   pkgs="g++ libbenchmark-dev libopenblas-dev libblis-dev python3-numpy python3-matplotlib python3-torch valgrind" ;;
   fuzz)    pkgs="clang libclang-rt-14-dev" ;;
+  lint)    pkgs="cppcheck" ;;
   data)    pkgs="dataset-fashion-mnist npm" ;;
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac

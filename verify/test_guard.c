@@ -92,7 +92,7 @@ static gbuf gb_new(size_t n, float fill)
     }
     char *first = *slot + g_page, *end = *slot + (SLOT_PAGES + 1) * g_page;
     gbuf b;
-    b.p = g_head ? (float *)first : (float *)(end - n * sizeof(float));
+    b.p = g_head ? (float *)(void *)first : (float *)(void *)(end - n * sizeof(float));
     for (size_t i = 0; i < n; i++)
         b.p[i] = fill;
     return b;

@@ -54,8 +54,12 @@ static char **list_dir(const char *dir, size_t *count)
         return NULL;
     size_t cap = 64, n = 0;
     char **names = malloc(cap * sizeof *names);
+    if (!names) {
+        closedir(d);
+        return NULL;
+    }
     struct dirent *e;
-    while (names && (e = readdir(d))) {
+    while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
         if (n + 1 >= cap) {
@@ -68,8 +72,6 @@ static char **list_dir(const char *dir, size_t *count)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    if (!names)
-        return NULL;
     qsort(names, n, sizeof *names, cmp_names);
     names[n] = NULL;
     *count = n;
