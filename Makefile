@@ -73,7 +73,7 @@ TEST_BIN = $(TEST_SRC:verify/%.c=$(BUILD)/%)
 # with -DAEK_F64 (the double build of the model).
 TEST_SUPPORT = $(BUILD)/obj/verify/check.o $(patsubst verify/%.c,$(BUILD)/obj/verify/%.o,$(wildcard verify/lib_*.c))
 
-.PHONY: all lib cli tests verify verify-quick verify-aarch64 bench bench-quick deps-verify \
+.PHONY: all lib cli tests verify verify-quick verify-aarch64 verify-tsan bench bench-quick deps-verify \
         deps-bench clean
 all: $(LIB) $(CLI)
 lib: $(LIB)
@@ -119,6 +119,16 @@ verify: deps-verify all tests
 
 verify-quick: all tests
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) QUICK=1 bash verify/run.sh
+
+# ThreadSanitizer (clang) on the tests that drive the thread pool: GEMM
+# parts claimed dynamically, training with 1..4 threads.
+TSAN_TESTS = test_gemm test_train test_elementwise
+verify-tsan:
+	@bash tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-tsan SANITIZE= \
+	    SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer" all $(TSAN_TESTS:%=build-tsan/%)
+	@BUILD=build-tsan TESTS="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	    bash verify/run_kernels.sh
 
 # NEON: cross-compile the library and the kernel tests (test_gemm,
 # test_vmath) into build-aarch64/, run them under qemu-aarch64
