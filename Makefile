@@ -5,6 +5,7 @@
 #   make bench        the performance report (installs its Debian packages)
 #   make verify-aarch64   cross-build, run the kernel tests under qemu-aarch64
 #   make SANITIZE=1 verify   the same proofs under ASan + UBSan (build-san/)
+#   make fuzz         libFuzzer targets of every parser, FUZZ_SECONDS (60) each (fuzz/)
 #
 # Only files under simd/<isa>/ get ISA flags; everything else is built for
 # the baseline target so the binary runs on any CPU of the architecture and

@@ -85,6 +85,9 @@ mkdir -p "$IN/a_directory.npy"
 printf 'not a directory\n' >"$IN/plain_file"
 
 # ---- the runner ----------------------------------------------------------------
+# (bash built-ins wherever possible: on a loaded machine every fork counts)
+shopt -s nullglob dotglob
+mkdir -p "$T"/case{1..200}
 n=0
 failed=0
 # check NAME RC REGEX ALLOWED -- COMMAND...
@@ -94,17 +97,26 @@ check() {
   shift 5
   n=$((n + 1))
   local w=$T/case$n
-  mkdir -p "$w"
   (cd "$w" && exec timeout 120 "$@") >"$w.out" 2>"$w.err"
   local rc=$?
-  local msg
-  msg=$(grep -v "^run 'aekit" "$w.err" | grep -m1 . | tr '\t' ' ' | cut -c1-400)
-  local left
-  left=$(cd "$w" && ls -A | { if [ -n "$allow" ]; then grep -vxE "$allow"; else cat; fi } | tr '\n' ' ')
+  local lines line msg="" err
+  mapfile -t lines <"$w.err"
+  for line in "${lines[@]}"; do
+    [[ -z $line || $line == "run 'aekit"* ]] && continue
+    msg=${line//$'\t'/ }
+    msg=${msg:0:400}
+    break
+  done
+  printf -v err '%s\n' "${lines[@]}"
+  local left="" f
+  for f in "$w"/*; do
+    f=${f##*/}
+    [[ -n $allow && $f =~ ^($allow)$ ]] || left+="$f "
+  done
   local why=""
   [ "$rc" -eq "$want" ] || why+="exit status $rc, expected $want; "
   [ "$rc" -lt 124 ] || why+="killed or timed out; "
-  grep -qE -- "$re" "$w.err" || why+="message does not match /$re/; "
+  [[ $err =~ $re ]] || why+="message does not match /$re/; "
   [ -z "$left" ] || why+="files left behind: $left; "
   if [ -z "$why" ]; then
     printf 'CHECK\tbad input: %s\t%d\tnan\tPASS\t%s\n' "$name" "$rc" "$msg"
