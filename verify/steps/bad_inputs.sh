@@ -193,9 +193,22 @@ b = bytearray(open(os.path.join(d, "m16.aek.ckpt"), "rb").read())
 f = bytearray(b); f[len(f) // 2] ^= 0x10
 open(os.path.join(d, "flipped.ckpt"), "wb").write(f)
 open(os.path.join(d, "truncated.ckpt"), "wb").write(b[: len(b) * 2 // 3])
+def fixcrc(v):
+    v[-4:] = zlib.crc32(bytes(v[:-4])).to_bytes(4, "little")
+    return v
 v = bytearray(b); v[8] = 2
-v[-4:] = zlib.crc32(bytes(v[:-4])).to_bytes(4, "little")
-open(os.path.join(d, "version2.ckpt"), "wb").write(v)
+open(os.path.join(d, "version2.ckpt"), "wb").write(fixcrc(v))
+# header fields (checkpoint.h): magic 8, version 4, flags 4, payload 8, then
+# n_layers (i32) and sizes[] (u64): claim 4194304 hidden units, checksum valid
+v = bytearray(b); v[36:44] = (1 << 22).to_bytes(8, "little")
+open(os.path.join(d, "huge_layer.ckpt"), "wb").write(fixcrc(v))
+# the first parameter (after the configuration, the kernel set name and the
+# count) a NaN, checksum valid
+m = bytearray(open(os.path.join(d, "m16.aek"), "rb").read())
+cfg = 4 + 8 * 9 + 4 * 8 + 4 * 3 + 8 + 4 + 8 * 3 + 8 + 8 * 4 + 4
+off = 24 + cfg + 16 + 8
+m[off:off + 4] = bytes([0, 0, 0xC0, 0x7F])
+open(os.path.join(d, "nan_param.aek"), "wb").write(fixcrc(m))
 EOF
 check "model of 16 inputs, data of 784 columns (eval)" 1 \
   'the data have 784 columns, the model .*m16.aek expects 16 inputs' '' -- \
@@ -214,6 +227,11 @@ check "checkpoint truncated to 2/3" 1 'payload bytes, the file holds .* \(trunca
   "$A" train --resume "$M/truncated.ckpt" --data "$IN/ok.npy" --quiet
 check "model file of format version 2 (valid checksum)" 1 'model format version 2; this aekit reads version 1' '' -- \
   "$A" eval --model "$M/version2.ckpt" --data "$IN/ok.npy"
+check "model header claiming 4194304 hidden units on a 2 KB file (valid checksum)" 1 \
+  '148 parameters stored, the configuration needs 138412048' '' -- \
+  "$A" train --resume "$M/huge_layer.ckpt" --data "$IN/ok.npy" --quiet
+check "model with a NaN weight (valid checksum)" 1 'nan_param.aek: the parameters tensor W0 entry 0 is not finite' '' -- \
+  "$A" eval --model "$M/nan_param.aek" --data "$IN/ok.npy"
 check "a .npy given as --model" 1 'not an aekit model file' '' -- "$A" eval --model "$IN/not_a_model.aek" --data "$IN/ok.npy"
 check "empty model file" 1 'not an aekit model file' '' -- "$A" encode --model "$IN/empty.aek" --data "$IN/ok.npy"
 check "model file missing" 1 'nosuch.aek: cannot open: No such file' '' -- "$A" eval --model "$IN/nosuch.aek" --data "$IN/ok.npy"
