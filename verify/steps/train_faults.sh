@@ -76,10 +76,10 @@ for entry in "${diverge[@]}"; do
 done
 
 # ---- 2. signals ------------------------------------------------------------------
-EPOCHS=10
-[ "$QUICK" = 1 ] && EPOCHS=6
-DATA=(--synthetic-rows 4000 --synthetic-dim 784)
-RUN=("${DATA[@]}" --hidden 256 --batch 32 --epochs "$EPOCHS" --seed 7)
+EPOCHS=10 ROWS=4000 HIDDEN=256
+if [ "$QUICK" = 1 ]; then EPOCHS=6 ROWS=1500 HIDDEN=128; fi # QUICK: the sanitizer run
+DATA=(--synthetic-rows "$ROWS" --synthetic-dim 784)
+RUN=("${DATA[@]}" --hidden "$HIDDEN" --batch 32 --epochs "$EPOCHS" --seed 7)
 if ! "$A" train "${RUN[@]}" --quiet --out ref.aek 2>ref.err; then
   fail "signals: uninterrupted reference run" 1 "$(first_line ref.err)"
   exit 1
@@ -89,14 +89,16 @@ for sig in TERM INT; do
   rm -f "int$sig.aek" "int$sig.aek.ckpt"
   "$A" train "${RUN[@]}" --out "int$sig.aek" 2>"int$sig.err" &
   pid=$!
-  # wait for the first epoch (a checkpoint exists), then signal a little
-  # later, most likely inside epoch 2 (any moment is a valid test)
+  # wait for the first epoch (a checkpoint exists), then signal half an
+  # epoch later, most likely inside epoch 2 (any moment is a valid test;
+  # mid-epoch also checks the batch position and running sums resume)
   for _ in $(seq 1 1200); do
     grep -q "^epoch 1/$EPOCHS" "int$sig.err" 2>/dev/null && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.05
   done
-  sleep 0.05
+  secs=$(sed -n "s|^epoch 1/$EPOCHS .* \([0-9.]*\) s .*|\1|p" "int$sig.err")
+  sleep "$(awk -v s="${secs:-0.1}" 'BEGIN { print s / 2 }')"
   kill -s "$sig" $pid 2>/dev/null
   wait $pid
   rc=$?
