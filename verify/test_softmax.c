@@ -67,6 +67,7 @@ static double ref_loss(const double *P, size_t d, size_t k, const double *X, con
         double se = 0;
         for (size_t c = 0; c < k; c++)
             se += exp(z[c] - mx);
+        /* cppcheck-suppress invalidFunctionArg ; se >= 1: the largest logit adds exp(0) */
         double lse = mx + log(se);
         sum += lse - z[y[i]];
         if (grad)
