@@ -32,7 +32,9 @@ B    := $(BUILD)/bench
 BIN  := $(B)/aekit_bench
 LIB  := $(BUILD)/libaekit.a
 
-C_SRC := bench/main.c bench/peers.c bench/sgemm.c bench/peak.c bench/util.c bench/peak_scalar.c
+C_SRC := bench/main.c bench/modes.c bench/peers.c bench/sgemm.c bench/peak.c bench/util.c \
+         bench/peak_scalar.c bench/bandwidth.c bench/fused.c bench/vmath.c bench/jacobian.c \
+         bench/train.c bench/torch_peer.c bench/pca_race.c bench/pin.c bench/sysinfo.c
 ifeq ($(ARCH),x86_64)
 C_SRC += bench/peak_avx2.c bench/peak_avx512.c
 endif
@@ -71,6 +73,7 @@ run: $(BIN)
 	commit=$$(git rev-parse HEAD 2>/dev/null || echo unknown) && \
 	dirty=$$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo yes || echo no) && \
 	$(BIN) $(if $(QUICK),--quick) --out $$dir/$(OUT).json \
+	    --python $(PYTHON) --torch-script bench/torch_ae.py \
 	    --context "bench_command=$(CMD)" \
 	    --context "git_commit=$$commit" --context "git_dirty=$$dirty" \
 	    --context "lib_flags=$(strip $(LIB_FLAGS)) (ISA files: $(AVX2FLAGS) / $(AVX512FLAGS))" \

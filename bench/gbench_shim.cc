@@ -23,6 +23,7 @@ struct Entry {
     std::string name;
     int reps;
     double min_time;
+    double weight = 0;      // expected seconds of one repetition
     int done = 0;           // repetitions seen to finish (capped at reps)
     bool error_shown = false;
 };
@@ -78,17 +79,35 @@ struct Progress {
             return;
         e.done++;
         done++;
-        done_w += e.min_time;
+        done_w += e.weight;
         if (st.error_occurred())
             return;
-        char what[256];
-        auto f = st.counters.find("flops");
-        if (f != st.counters.end() && seconds > 0)
-            std::snprintf(what, sizeof what, "%s  %.1f GFLOP/s", e.name.c_str(),
-                          f->second.value * static_cast<double>(st.iterations()) / seconds / 1e9);
-        else
-            std::snprintf(what, sizeof what, "%s", e.name.c_str());
-        line(false, what);
+        line(false, e.name + "  " + rate_text(st, seconds));
+    }
+
+    // The headline figure of a finished call, for the status line.  A rate
+    // counter still holds its per-iteration value here (Google Benchmark
+    // divides by the time only when it reports).
+    static std::string rate_text(benchmark::State &st, double seconds)
+    {
+        static const struct {
+            const char *counter, *unit;
+            double scale;
+        } rates[] = {{"flops", "GFLOP/s", 1e9}, {"bytes", "GB/s", 1e9}, {"items", "Gelem/s", 1e9}};
+        char b[96] = "";
+        const double it = static_cast<double>(st.iterations());
+        for (const auto &r : rates) {
+            auto f = st.counters.find(r.counter);
+            if (f != st.counters.end() && seconds > 0) {
+                std::snprintf(b, sizeof b, "%.1f %s", f->second.value * it / seconds / r.scale,
+                              r.unit);
+                return b;
+            }
+        }
+        auto v = st.counters.find("ratio");
+        if (v != st.counters.end())
+            std::snprintf(b, sizeof b, "aekit/peer %.2f", v->second.value);
+        return b;
     }
 
     static std::string mmss(double s)
@@ -171,14 +190,27 @@ int aeb_register(const char *name, aeb_fn fn, void *arg, const aeb_opts *o)
             progress().note(idx, st,
                             std::chrono::duration<double>(Clock::now() - t0).count());
         });
-    b->UseRealTime()->Unit(benchmark::kMillisecond);
+    if (o && o->manual_time)
+        b->UseManualTime();
+    else
+        b->UseRealTime();
+    b->Unit(benchmark::kMillisecond);
     Entry e;
     e.name = name;
     e.reps = o && o->repetitions > 0 ? o->repetitions : 1;
     e.min_time = o && o->min_time > 0 ? o->min_time : 0.1;
-    b->Repetitions(e.reps)->MinTime(e.min_time);
+    b->Repetitions(e.reps);
+    if (o && o->iterations > 0) {
+        b->Iterations(o->iterations);
+        // a fixed-iteration repetition is one long call: count it however long
+        e.min_time = 0;
+    } else {
+        b->MinTime(e.min_time);
+    }
+    const double est = o && o->est_time > 0 ? o->est_time : e.min_time;
+    e.weight = est;
     p.total += e.reps;
-    p.weight += e.reps * e.min_time;
+    p.weight += e.reps * est;
     p.entries.push_back(e);
     return 0;
 }
@@ -204,6 +236,14 @@ void aeb_set_flops(aeb_state *st, double flops_per_iteration)
     S(st).counters["flops"] =
         benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
 }
+
+void aeb_set_rate(aeb_state *st, const char *name, double value_per_iteration)
+{
+    S(st).counters[name] =
+        benchmark::Counter(value_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void aeb_set_iteration_time(aeb_state *st, double seconds) { S(st).SetIterationTime(seconds); }
 
 void aeb_set_counter(aeb_state *st, const char *name, double value)
 {

@@ -28,6 +28,15 @@ typedef void (*aeb_fn)(aeb_state *st, void *arg);
 typedef struct {
     int repetitions;   /* >= 1 */
     double min_time;   /* seconds of timed iterations per repetition */
+    /* > 0: exactly this many iterations per repetition (a body whose one
+     * iteration is long, e.g. a training epoch), no sizing runs */
+    int iterations;
+    /* 1: the body reports each iteration's time with aeb_set_iteration_time
+     * (it times a part of its work, or another process's) */
+    int manual_time;
+    /* expected seconds of one repetition, for the progress estimate
+     * (0: min_time) */
+    double est_time;
 } aeb_opts;
 
 /* Register a benchmark; arg must outlive aeb_run().  Returns 0, or -1 if the
@@ -39,6 +48,13 @@ int aeb_keep_running(aeb_state *st);
 
 /* FLOPs of one iteration; reported as the rate counter "flops" (FLOP/s). */
 void aeb_set_flops(aeb_state *st, double flops_per_iteration);
+
+/* A rate counter: value_per_iteration divided by the time per iteration
+ * (e.g. "bytes" → bytes/s, "items" → elements/s). */
+void aeb_set_rate(aeb_state *st, const char *name, double value_per_iteration);
+
+/* The time of the current iteration, for benchmarks with manual_time. */
+void aeb_set_iteration_time(aeb_state *st, double seconds);
 
 /* A plain counter (reported as is, not as a rate). */
 void aeb_set_counter(aeb_state *st, const char *name, double value);

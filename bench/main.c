@@ -1,22 +1,41 @@
 /*
  * main.c — aekit_bench: the benchmarks behind `make bench`.
  *
- *   aekit_bench [--quick] --out FILE.json [--context KEY=VALUE]... [--benchmark_*...]
+ *   aekit_bench [--quick] --out FILE.json [--python PY] [--torch-script PATH]
+ *               [--context KEY=VALUE]... [--benchmark_*...]
  *
- * Measures, in one process and with all repetitions randomly interleaved:
- *   - the FMA peak of every kernel set this CPU executes, per thread count;
- *   - aek_sgemm with every such set, and OpenBLAS and BLIS (each in the best
- *     configuration found on this CPU), over the square and autoencoder
- *     shapes, NN/NT/TN, 1 and all threads.
+ * Measures, in one process, every repetition of every benchmark in random
+ * order (Google Benchmark's interleaving, so slow drifts of a shared machine
+ * hit every side alike):
+ *   - upper bounds: the FMA peak of every kernel set and the memory
+ *     bandwidth (copy, triad), at 1 and all threads;
+ *   - SGEMM of every kernel set against OpenBLAS and BLIS (each in the best
+ *     configuration found on this CPU): squares and the autoencoder's shapes,
+ *     NN/NT/TN, 1 and all threads;
+ *   - the fused GEMM epilogue against GEMM + a separate pass, the vector
+ *     math, Adam, the fused hidden-layer backward pass, the fused Jacobian
+ *     penalty against an explicit Jacobian;
+ *   - training steps and epochs of every autoencoder variant against
+ *     PyTorch (a child process, pair by pair), and the linear AE against
+ *     aek_pca_fit to the same subspace.
  * Writes Google Benchmark JSON (through FILE.tmp + rename) whose context says
- * what ran where; bench/report.py turns it into bench.md.
+ * what ran where; bench/report.py turns it into bench.md and the plots.
  */
 #define _GNU_SOURCE
+#include "bandwidth.h"
+#include "fused.h"
 #include "gbench_shim.h"
+#include "jacobian.h"
+#include "modes.h"
+#include "pca_race.h"
 #include "peak.h"
 #include "peers.h"
+#include "pin.h"
 #include "sgemm.h"
+#include "sysinfo.h"
+#include "train.h"
 #include "util.h"
+#include "vmath.h"
 #include "../simd/cpu.h"
 
 #include <stdarg.h>
@@ -25,39 +44,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The autoencoder's own products: batch × hidden × input for the forward
- * pass (A = X·Wᵀ), the backward dH = dZ·W*, and the weight gradient
- * dW = dAᵀ·X, at (batch 128, hidden 256) and (batch 256, hidden 1000) on
- * 784-pixel inputs; plus squares for comparison with the literature. */
-static const aeb_shape full_shapes[] = {
-    {256, 256, 256},   {512, 512, 512},  {1024, 1024, 1024}, {2048, 2048, 2048},
-    {128, 256, 784},   {128, 784, 256},  {256, 784, 128},
-    {256, 1000, 784},  {256, 784, 1000}, {1000, 784, 256},
-};
-static const aeb_shape quick_shapes[] = {{512, 512, 512}, {128, 784, 256}};
-
-static double flops_of(aeb_shape s) { return 2.0 * s.m * s.n * s.k; }
-#define SCALAR_MAX_FLOPS 4e9
-
-typedef struct {
-    const char *name;
-    const aeb_shape *shapes;
-    int nshapes;
-    int reps_ratio; /* sides a ratio is claimed for: the dispatched set, peers */
-    int reps_other; /* the other kernel sets                                  */
-    int reps_peak;  /* the peak is the fastest repetition: cheap, so many     */
-    double min_time;
-} mode;
-
-static const mode full_mode = {"full", full_shapes, sizeof full_shapes / sizeof *full_shapes,
-                               9, 3, 15, 0.1};
-static const mode quick_mode = {"quick", quick_shapes, sizeof quick_shapes / sizeof *quick_shapes,
-                                3, 3, 7, 0.03};
-
 static void ctx(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ctx(const char *key, const char *fmt, ...)
 {
-    char v[1024] = "";
+    char v[2048] = "";
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v, sizeof v, fmt, ap);
@@ -102,6 +92,7 @@ static void describe_machine(const aek_kernel_set *const sets[], int nsets, cons
 #if defined(__VERSION__)
     ctx("bench_compiler", "%s", __VERSION__);
 #endif
+    aeb_describe_system();
 }
 
 static void describe_peer(const aeb_peer *p)
@@ -122,8 +113,17 @@ static void describe_peer(const aeb_peer *p)
 #undef PEER_CTX
 }
 
-/* Google Benchmark writes the context before the runs; the load measured
- * during them is added to it afterwards. */
+static void describe_torch(const aeb_torch *t)
+{
+    ctx("peer_torch_status", "%s", t->present ? "present" : t->status);
+    ctx("peer_torch_version", "%s", t->version);
+    ctx("peer_torch_config", "%s", t->config);
+    ctx("peer_torch_probes", "%s", t->probes);
+    ctx("peer_torch_info", "%s", t->info);
+}
+
+/* Google Benchmark writes the context before the runs; figures measured
+ * during them are added to it afterwards. */
 static int add_context_after(const char *path, const char *key, const char *value)
 {
     FILE *f = fopen(path, "rb");
@@ -160,47 +160,125 @@ static int add_context_after(const char *path, const char *key, const char *valu
     return ok;
 }
 
-/* Peaks, then for every shape, op and thread count the dispatched set, the
- * peers and the other sets (the order does not matter: repetitions run
- * randomly interleaved). */
-static void register_benchmarks(const mode *md, const aek_kernel_set *const sets[], int nsets,
-                                const int *threads, int nthreads, const aeb_peer peers[])
+static double flops_of(aeb_shape s) { return 2.0 * s.m * s.n * s.k; }
+
+/* ---- registration, group by group ------------------------------------------- */
+
+static void register_gemm(const aeb_mode *md, const aek_kernel_set *const sets[], int nsets,
+                          const int *threads, int nthreads, const aeb_peer peers[])
 {
     const aek_kernel_set *dispatched = sets[0];
-    const aeb_opts ratio = {md->reps_ratio, md->min_time};
-    const aeb_opts rest = {md->reps_other, md->min_time};
-    const aeb_opts once = {1, md->min_time}; /* an absent peer: one "not measured" entry */
-    const aeb_opts peak = {md->reps_peak, md->min_time};
-    for (int s = 0; s < nsets; s++)
-        for (int t = 0; t < nthreads; t++)
-            aeb_register_peak(sets[s], threads[t], &peak);
-
     static const aek_trans trans[3][2] = {{AEK_N, AEK_N}, {AEK_N, AEK_T}, {AEK_T, AEK_N}};
+    const aeb_opts once = {1, md->min_time, 0, 0, 0}; /* an absent peer: "not measured" */
     aeb_sgemm_prepare(md->shapes, md->nshapes);
-    for (int sh = 0; sh < md->nshapes; sh++)
+    for (int sh = 0; sh < md->nshapes; sh++) {
+        const aeb_shape s = md->shapes[sh];
+        const int big = flops_of(s) > AEB_BIG_FLOPS;
+        const aeb_opts ratio = {big ? md->reps_big : md->reps_ratio, md->min_time, 0, 0, 0};
+        const aeb_opts rest = {md->reps_other, md->min_time, 0, 0, 0};
         for (int tr = 0; tr < 3; tr++)
             for (int t = 0; t < nthreads; t++) {
                 aek_trans ta = trans[tr][0], tb = trans[tr][1];
-                aeb_register_sgemm(dispatched, NULL, md->shapes[sh], ta, tb, threads[t], &ratio);
+                aeb_register_sgemm(dispatched, NULL, s, ta, tb, threads[t], &ratio);
                 for (int p = 0; p < AEB_NPEERS; p++)
-                    aeb_register_sgemm(NULL, &peers[p], md->shapes[sh], ta, tb, threads[t],
+                    aeb_register_sgemm(NULL, &peers[p], s, ta, tb, threads[t],
                                        peers[p].present ? &ratio : &once);
-                for (int s = 1; s < nsets; s++) {
-                    /* The scalar reference takes seconds per call on the
-                     * largest squares and adds nothing a smaller one does not
-                     * show; it would double the time of make bench. */
-                    if (sets[s]->isa == AEK_ISA_SCALAR && flops_of(md->shapes[sh]) > SCALAR_MAX_FLOPS)
+                for (int k = 1; k < nsets; k++) {
+                    /* Other sets are context, not a claim: none on the
+                     * largest square, and the scalar reference (seconds per
+                     * call) only up to AEB_SCALAR_MAX_FLOPS. */
+                    if (big || (sets[k]->isa == AEK_ISA_SCALAR && flops_of(s) > AEB_SCALAR_MAX_FLOPS))
                         continue;
-                    aeb_register_sgemm(sets[s], NULL, md->shapes[sh], ta, tb, threads[t], &rest);
+                    aeb_register_sgemm(sets[k], NULL, s, ta, tb, threads[t], &rest);
                 }
             }
+    }
+}
+
+static void register_kernels(const aeb_mode *md, const aek_kernel_set *const sets[], int nsets,
+                             const int *threads, int nthreads)
+{
+    const aeb_opts claim = {md->reps_ratio, md->min_time, 0, 0, 0};
+    const aeb_opts rest = {md->reps_other, md->min_time, 0, 0, 0};
+    const aeb_opts peak = {md->reps_peak, md->min_time, 0, 0, 0};
+    const aeb_opts bw = {md->reps_ratio, 2 * md->min_time, 0, 0, 0};
+    for (int s = 0; s < nsets; s++)
+        for (int t = 0; t < nthreads; t++)
+            aeb_register_peak(sets[s], threads[t], &peak);
+    for (int t = 0; t < nthreads; t++)
+        aeb_register_bandwidth(md->bw_elements, threads[t], &bw);
+
+    for (int i = 0; i < md->n_epi; i++)
+        for (int t = 0; t < nthreads; t++)
+            for (int s = 0; s < nsets; s++)
+                aeb_register_fused(sets[s], md->epi_shapes[i], threads[t], s ? &rest : &claim);
+
+    for (int s = 0; s <= nsets; s++) { /* s == nsets: the libm reference */
+        const aek_kernel_set *ks = s < nsets ? sets[s] : NULL;
+        for (int f = 0; f < VM_COUNT; f++)
+            for (int i = 0; i < md->n_vm; i++)
+                aeb_register_vmath(ks, (vm_fn)f, md->vm_sizes[i], &rest);
+        if (!ks)
+            continue;
+        for (int i = 0; i < md->n_vm; i++) {
+            aeb_register_adam(ks, md->vm_sizes[i], &rest);
+            aeb_register_hidden_bwd(ks, md->vm_sizes[i] / 256, 256, &rest);
+        }
+        aeb_register_jacobian(ks, 128, 256, 784, s ? &rest : &claim);
+    }
+    aeb_register_jacobian(NULL, 128, 256, 784, &claim);
+}
+
+/* Rough seconds of one training pair, for the progress estimate only. */
+static double train_estimate(const aeb_variant *v, size_t rows, int steps)
+{
+    double per_sample = 0;
+    for (int l = 0; l < v->cfg.n_layers; l++)
+        per_sample += 12.0 * (double)v->cfg.sizes[l] * (double)v->cfg.sizes[l + 1];
+    const double samples = (double)rows + (double)steps * (double)v->batch;
+    return samples * per_sample * (1 / 60e9 + 1 / 20e9);
+}
+
+static void register_training(const aeb_mode *md, const int *threads, int nthreads)
+{
+    static aeb_variant variants[16];
+    int nv = aeb_train_variants(variants, 16);
+    for (int i = 0; i < nv; i++) {
+        int wanted = md->n_train_keys == 0;
+        for (int k = 0; k < md->n_train_keys; k++)
+            wanted |= !strcmp(md->train_keys[k], variants[i].key);
+        if (!wanted)
+            continue;
+        for (int t = 0; t < nthreads; t++) {
+            aeb_opts o = {md->reps_ratio, 0, 1, 1,
+                          train_estimate(&variants[i], md->train_rows, md->train_steps) *
+                              (threads[t] == 1 ? 1.7 : 1)};
+            aeb_register_train(&variants[i], threads[t], md->train_steps, &o);
+        }
+    }
+    const aeb_opts race = {md->reps_race, 0, 1, 1, 3.0 * (double)md->race_rows / 10000};
+    aeb_register_pca_race(md->race_rows, md->race_k, threads[nthreads - 1], &race);
 }
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: aekit_bench [--quick] --out FILE.json [--context KEY=VALUE]... "
-                    "[--benchmark_FLAG=...]...\n");
+    fprintf(stderr, "usage: aekit_bench [--quick] --out FILE.json [--python PY] "
+                    "[--torch-script PATH] [--context KEY=VALUE]... [--benchmark_FLAG=...]...\n");
     return 2;
+}
+
+/* A scratch directory for the training data and the PyTorch log. */
+static char g_scratch[256];
+static void remove_scratch(void)
+{
+    if (!g_scratch[0])
+        return;
+    char p[300];
+    snprintf(p, sizeof p, "%s/data.npy", g_scratch);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/torch.log", g_scratch);
+    unlink(p);
+    rmdir(g_scratch);
 }
 
 int main(int argc, char **argv)
@@ -209,15 +287,19 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--probe"))
             return aeb_peer_probe_main(argc, argv);
 
-    const mode *md = &full_mode;
-    const char *out = NULL;
+    const aeb_mode *md = &aeb_full_mode;
+    const char *out = NULL, *python = "/usr/bin/python3", *script = "bench/torch_ae.py";
     char **gb_args = calloc((size_t)argc, sizeof *gb_args);
     int n_gb = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
-            md = &quick_mode;
+            md = &aeb_quick_mode;
         else if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(argv[i], "--python") && i + 1 < argc)
+            python = argv[++i];
+        else if (!strcmp(argv[i], "--torch-script") && i + 1 < argc)
+            script = argv[++i];
         else if (!strcmp(argv[i], "--context") && i + 1 < argc) {
             char *kv = argv[++i], *eq = strchr(kv, '=');
             if (!eq)
@@ -251,20 +333,7 @@ int main(int argc, char **argv)
     int nthreads = threads[1] > 1 ? 2 : 1;
 
     describe_machine(sets, nsets, threads, nthreads);
-    ctx("bench_mode", "%s", md->name);
-    ctx("bench_repetitions", "%d for the dispatched set (%s) and the peers; %d for the other "
-        "sets; %d for the peaks", md->reps_ratio, dispatched->name, md->reps_other, md->reps_peak);
-    char shapes[512] = "";
-    for (int i = 0; i < md->nshapes; i++)
-        aeb_append(shapes, sizeof shapes, "%s%dx%dx%d", i ? " " : "", md->shapes[i].m,
-                   md->shapes[i].n, md->shapes[i].k);
-    ctx("bench_shapes", "%s", shapes);
-    ctx("bench_min_time_s", "%g", md->min_time);
-    ctx("bench_scalar_limit", "the scalar set is not run on shapes above %.0f GFLOP per call",
-        SCALAR_MAX_FLOPS / 1e9);
-    ctx("bench_interleaving", "all repetitions of all benchmarks in random order "
-        "(--benchmark_enable_random_interleaving)");
-    ctx("bench_time", "wall clock (UseRealTime): the libraries run their own worker threads");
+    aeb_describe_mode(md, dispatched->name);
 
     /* Say up front when the machine is busy: the figures will be noisy. */
     aeb_cpu_sample a, b;
@@ -276,12 +345,43 @@ int main(int argc, char **argv)
                     aeb_other_cpus(&a, &b), aek_cpu()->online_cpus);
     }
 
+    /* AEKIT_BENCH_NO_PEERS=1 (development: with --benchmark_filter on the
+     * kernels alone) skips loading and probing the peers; they are then
+     * reported absent. */
+    const int no_peers = getenv("AEKIT_BENCH_NO_PEERS") && !strcmp(getenv("AEKIT_BENCH_NO_PEERS"), "1");
     static aeb_peer peers[AEB_NPEERS];
-    aeb_peers_setup(peers, md == &quick_mode, dispatched, threads[nthreads - 1]);
+    if (no_peers)
+        aeb_peers_skip(peers, "absent: skipped (AEKIT_BENCH_NO_PEERS=1)");
+    else
+        aeb_peers_setup(peers, md == &aeb_quick_mode, dispatched, threads[nthreads - 1]);
     for (int i = 0; i < AEB_NPEERS; i++)
         describe_peer(&peers[i]);
 
-    register_benchmarks(md, sets, nsets, threads, nthreads, peers);
+    snprintf(g_scratch, sizeof g_scratch, "%s/aekit_bench.XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(g_scratch)) {
+        perror("bench: mkdtemp");
+        return 1;
+    }
+    atexit(remove_scratch);
+    if (!aeb_train_setup(md->train_rows, md == &aeb_quick_mode, no_peers ? NULL : python, script,
+                         g_scratch))
+        return 1;
+    describe_torch(aeb_train_torch());
+
+    /* Pinning comes after every child process has been started (a child
+     * inherits the affinity of the thread that starts it) and after the
+     * peers' thread pools exist (the checks above ran them on all threads). */
+    char pin[256] = "not pinned (AEKIT_BENCH_PIN=0): the scheduler places every thread";
+    const char *pe = getenv("AEKIT_BENCH_PIN");
+    if (!pe || strcmp(pe, "0") != 0)
+        aeb_pin_threads(threads[nthreads - 1], pin, sizeof pin);
+    ctx("bench_pinning", "%s", pin);
+    fprintf(stderr, "bench: %s\n", pin);
+
+    register_kernels(md, sets, nsets, threads, nthreads);
+    register_gemm(md, sets, nsets, threads, nthreads, peers);
+    register_training(md, threads, nthreads);
 
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
@@ -289,6 +389,7 @@ int main(int argc, char **argv)
     int sampled = aeb_cpu_sample_now(&before);
     int done = aeb_run(tmp, 1, n_gb, gb_args);
     free(gb_args);
+    aeb_train_finish();
     if (done < 0)
         return 2;
     if (sampled && aeb_cpu_sample_now(&after) && after.wall > before.wall) {

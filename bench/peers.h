@@ -44,6 +44,9 @@ typedef struct {
  * Progress goes to stderr. */
 void aeb_peers_setup(aeb_peer peers[AEB_NPEERS], int quick, const aek_kernel_set *ks, int threads);
 
+/* Mark both peers absent with the given status (nothing is loaded). */
+void aeb_peers_skip(aeb_peer peers[AEB_NPEERS], const char *status);
+
 /* The child side of a probe: argv = {..., "--probe", name, [--list-archs],
  * [--quick]}.  Prints key/value lines on stdout; returns the exit status. */
 int aeb_peer_probe_main(int argc, char **argv);

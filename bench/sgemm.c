@@ -35,6 +35,10 @@ void aeb_sgemm_prepare(const aeb_shape *shapes, int nshapes)
     aeb_fill(g_C, c, 3);
 }
 
+const float *aeb_sgemm_a(void) { return g_A; }
+const float *aeb_sgemm_b(void) { return g_B; }
+float *aeb_sgemm_c(void) { return g_C; }
+
 static void bm_sgemm(aeb_state *st, void *arg)
 {
     const sgemm_case *c = arg;

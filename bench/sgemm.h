@@ -14,6 +14,12 @@ typedef struct {
  * aeb_run). */
 void aeb_sgemm_prepare(const aeb_shape *shapes, int nshapes);
 
+/* The shared operand buffers (after aeb_sgemm_prepare), for other benchmarks
+ * on the same shapes. */
+const float *aeb_sgemm_a(void);
+const float *aeb_sgemm_b(void);
+float *aeb_sgemm_c(void);
+
 /* side: a kernel set (ks != NULL) or a peer (p != NULL). */
 void aeb_register_sgemm(const aek_kernel_set *ks, const aeb_peer *p, aeb_shape s, aek_trans ta,
                         aek_trans tb, int threads, const aeb_opts *o);
