@@ -35,6 +35,15 @@ aek_status aek_preproc_copy(aek_preproc *dst, const aek_preproc *src)
     return AEK_OK;
 }
 
+/* Finite data can still overflow float32 when centered or scaled (values
+ * near ±3.4e38): refuse, naming row and column, rather than train on or
+ * encode Inf/NaN (found by fuzz/fuzz_csv.c, verify/regress/csv/). */
+static aek_status check_result(const aek_dataset *d)
+{
+    return aek_data_check_finite("preprocessing overflows float32 (values too large to center or "
+                                 "scale)", d->x, d->rows, d->cols);
+}
+
 aek_status aek_preproc_fit(aek_dataset *d, aek_scale_ask scale, int center, int standardize,
                            aek_preproc *out)
 {
@@ -60,6 +69,8 @@ aek_status aek_preproc_fit(aek_dataset *d, aek_scale_ask scale, int center, int 
         s = aek_error(AEK_ERR_NOMEM, "out of memory");
     if (s == AEK_OK && d->std && !(out->std = dup_floats(d->std, d->cols)))
         s = aek_error(AEK_ERR_NOMEM, "out of memory");
+    if (s == AEK_OK && (scale != AEK_SCALE_ASK_NONE || center || standardize))
+        s = check_result(d);
     if (s != AEK_OK)
         aek_preproc_free(out);
     return s;
@@ -90,6 +101,8 @@ aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d)
         s = aek_data_standardize_with(d, p->mean, p->std);
     else if (s == AEK_OK && p->mean)
         s = aek_data_center_with(d, p->mean);
+    if (s == AEK_OK && (p->scale != AEK_SCALE_NONE || p->mean || p->std))
+        s = check_result(d);
     return s;
 }
 

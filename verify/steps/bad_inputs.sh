@@ -76,6 +76,7 @@ put("csv_inf.csv", ("\n".join(r) + "\n").encode())
 put("csv_ragged.csv", b"1,2,3\n4,5,6\n7,8\n")
 put("csv_text.csv", b"1,2,3\n4,abc,6\n")
 put("csv_header_only.csv", b"a,b,c\n")
+put("csv_huge.csv", b"3.4e38,1\n-3.4e38,2\n-3.4e38,3\n")
 put("csv_binary.csv", b"1,2,3\n4,\x00\x01\x02,6\n")
 put("empty.csv", b"")
 put("not_a_model.aek", npy("<f4", "(60, 16)", f4(vals)))
@@ -175,6 +176,9 @@ check "CSV text in a number field" 1 "line 2, column 1 \\(0-based\\): 'abc' is n
   "${TRAIN[@]}" --data "$IN/csv_text.csv"
 check "CSV header only" 1 'no data lines \(only a header\)' '' -- "${TRAIN[@]}" --data "$IN/csv_header_only.csv"
 check "CSV with binary bytes" 1 'NUL byte' '' -- "${TRAIN[@]}" --data "$IN/csv_binary.csv"
+check "CSV of finite values near +-3.4e38, --center (overflows float32)" 1 \
+  'preprocessing overflows float32 \(values too large to center or scale\): row 0, column 0 \(0-based\) is \+Inf' '' -- \
+  "${TRAIN[@]}" --data "$IN/csv_huge.csv" --center
 check "CSV empty file" 1 'empty.csv: file is empty' '' -- "${TRAIN[@]}" --data "$IN/empty.csv"
 check "data file missing" 1 'nosuch.npy: cannot open: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/nosuch.npy"
