@@ -33,24 +33,50 @@ for s in verify/steps/*.sh; do
   steps+=("$(basename "$s" .sh)|bash $s")
 done
 
-start=$(date +%s)
-for entry in "${steps[@]}"; do
-  name=${entry%%|*}
-  cmd=${entry#*|}
-  log=$LOGDIR/$name.log
+# Steps run VERIFY_JOBS at a time (default: the online CPUs, at most 2 —
+# the tests assert no timings, only results); each writes its own logs and
+# the table below is assembled in step order.
+JOBS=${VERIFY_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -gt 2 ] && JOBS=2
+[ "$JOBS" -lt 1 ] && JOBS=1
+
+run_step() { # name cmd
+  local name=$1 cmd=$2 t0 rc
   t0=$(date +%s)
-  printf '%-28s ' "$name"
-  BUILD=$BUILD PYTHON=$PYTHON $cmd >"$log" 2>"$LOGDIR/$name.err"
+  BUILD=$BUILD PYTHON=$PYTHON $cmd >"$LOGDIR/$name.log" 2>"$LOGDIR/$name.err"
   rc=$?
+  echo "$rc $(( $(date +%s) - t0 ))" >"$LOGDIR/$name.rc"
+}
+
+report_step() { # name: summary line + CHECK lines into $ALL
+  local name=$1 log=$LOGDIR/$1.log rc secs np nf reason
+  read -r rc secs <"$LOGDIR/$name.rc"
   grep -P '^CHECK\t' "$log" | sed "s/^CHECK\t/$name\t/" >>"$ALL"
   np=$(grep -cP '^CHECK\t[^\t]*\t[^\t]*\t[^\t]*\tPASS' "$log")
   nf=$(grep -cP '^CHECK\t[^\t]*\t[^\t]*\t[^\t]*\tFAIL' "$log")
-  if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then
+  if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
     reason=$(grep -v '^$' "$LOGDIR/$name.err" | tail -n 3 | tr '\t\n' '  ')
     printf '%s\t%s exits %d\tnan\tnan\tFAIL\t%s\n' "$name" "$name" "$rc" "$reason" >>"$ALL"
     nf=1
   fi
-  printf '%4d passed %3d failed  (%ds)\n' "$np" "$nf" $(( $(date +%s) - t0 ))
+  printf '%-28s %4d passed %3d failed  (%ds)\n' "$name" "$np" "$nf" "$secs"
+}
+
+start=$(date +%s)
+running=0
+for entry in "${steps[@]}"; do
+  name=${entry%%|*}
+  rm -f "$LOGDIR/$name.rc"
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_step "$name" "${entry#*|}" &
+  running=$((running + 1))
+done
+wait
+for entry in "${steps[@]}"; do
+  report_step "${entry%%|*}"
 done
 
 echo

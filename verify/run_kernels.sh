@@ -26,30 +26,49 @@ if [ -n "$RUNNER" ]; then
   echo "# runner: $RUNNER (AEKIT_EMULATED=1)"
 fi
 
-start=$(date +%s)
-for name in $TESTS; do
-  bin=$BUILD/$name
-  log=$LOGDIR/$name.log
-  err=$LOGDIR/$name.err
-  printf '%-28s ' "$name"
+# Two tests at a time on a 2-core machine (they assert results, not
+# timings); the table is assembled in test order.
+JOBS=${VERIFY_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -gt 2 ] && JOBS=2
+[ "$JOBS" -lt 1 ] && JOBS=1
+
+run_test() { # name
+  local name=$1 bin=$BUILD/$1 t0 rc
   t0=$(date +%s)
   if [ -x "$bin" ]; then
-    $RUNNER "$bin" >"$log" 2>"$err"
+    $RUNNER "$bin" >"$LOGDIR/$name.log" 2>"$LOGDIR/$name.err"
     rc=$?
   else
-    echo "$bin: not built" >"$err"
-    : >"$log"
+    echo "$bin: not built" >"$LOGDIR/$name.err"
+    : >"$LOGDIR/$name.log"
     rc=127
   fi
+  echo "$rc $(( $(date +%s) - t0 ))" >"$LOGDIR/$name.rc"
+}
+
+start=$(date +%s)
+running=0
+for name in $TESTS; do
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_test "$name" &
+  running=$((running + 1))
+done
+wait
+for name in $TESTS; do
+  log=$LOGDIR/$name.log
+  read -r rc secs <"$LOGDIR/$name.rc"
   grep -P '^CHECK\t' "$log" | sed "s/^CHECK\t/$name\t/" >>"$ALL"
   np=$(grep -cP '^CHECK\t[^\t]*\t[^\t]*\t[^\t]*\tPASS' "$log")
   nf=$(grep -cP '^CHECK\t[^\t]*\t[^\t]*\t[^\t]*\tFAIL' "$log")
-  if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then
-    reason=$(grep -v '^$' "$err" | tail -n 3 | tr '\t\n' '  ')
+  if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+    reason=$(grep -v '^$' "$LOGDIR/$name.err" | tail -n 3 | tr '\t\n' '  ')
     printf '%s\t%s exits %d\tnan\tnan\tFAIL\t%s\n' "$name" "$name" "$rc" "$reason" >>"$ALL"
     nf=1
   fi
-  printf '%4d passed %3d failed  (%ds)\n' "$np" "$nf" $(( $(date +%s) - t0 ))
+  printf '%-28s %4d passed %3d failed  (%ds)\n' "$name" "$np" "$nf" "$secs"
 done
 
 echo
