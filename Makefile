@@ -3,6 +3,8 @@
 #   make              build/libaekit.a and build/aekit
 #   make verify       the correctness proofs (installs its Debian packages)
 #   make bench        the performance report (installs its Debian packages)
+#   make bench-quick  a seconds-long smoke run of it; make bench-regress: kernel
+#                     instruction counts against a baseline; make report-compare
 #   make verify-aarch64   cross-build, run the kernel tests under qemu-aarch64
 #   make SANITIZE=1 verify   the same proofs under ASan + UBSan (build-san/)
 #   make fuzz         libFuzzer targets of every parser, FUZZ_SECONDS (60) each (fuzz/)
@@ -75,7 +77,7 @@ TEST_BIN = $(TEST_SRC:verify/%.c=$(BUILD)/%)
 TEST_SUPPORT = $(BUILD)/obj/verify/check.o $(patsubst verify/%.c,$(BUILD)/obj/verify/%.o,$(wildcard verify/lib_*.c))
 
 .PHONY: all lib cli tests verify verify-quick verify-aarch64 verify-tsan bench bench-quick deps-verify \
-        deps-bench clean
+        deps-bench bench-regress report-compare clean
 all: $(LIB) $(CLI)
 lib: $(LIB)
 cli: $(CLI)
@@ -156,6 +158,17 @@ bench: deps-bench all
 
 bench-quick: deps-bench all
 	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) QUICK=1 run
+
+# Instruction counts (callgrind) of the core kernels against
+# bench/callgrind_baseline.json: fails on a kernel over +2%; UPDATE=1 writes
+# the baseline.  Load-independent, so CI runs it.
+bench-regress: lib
+	@bash tools/deps.sh bench-regress
+	@$(MAKE) --no-print-directory -f bench/bench.mk $(BENCH_VARS) UPDATE=$(UPDATE) regress
+
+# Every reports/*/bench.json side by side: reports/compare.md + compare.png.
+report-compare:
+	@$(PYTHON) bench/compare.py reports reports/compare.md
 
 # ---- fuzz ------------------------------------------------------------------
 # libFuzzer targets for every parser (fuzz/, clang): `make fuzz` runs each for

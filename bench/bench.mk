@@ -42,11 +42,14 @@ ifeq ($(ARCH),aarch64)
 C_SRC += bench/peak_neon.c
 endif
 OBJ := $(C_SRC:bench/%.c=$(B)/%.o) $(B)/gbench_shim.o
+# aekit_regress: the kernels under callgrind (bench/regress.py)
+REGRESS := $(B)/aekit_regress
+REGRESS_OBJ := $(B)/regress.o $(B)/util.o
 
 $(B)/peak_avx2.o:   ISAFLAGS = $(AVX2FLAGS)
 $(B)/peak_avx512.o: ISAFLAGS = $(AVX512FLAGS)
 
-.PHONY: bin run
+.PHONY: bin run regress
 
 bin: $(BIN)
 
@@ -63,6 +66,14 @@ $(LIB):
 
 $(BIN): $(OBJ) $(LIB)
 	$(CXX) -pthread -o $@ $(OBJ) $(LIB) -lbenchmark -ldl -lm
+
+$(REGRESS): $(REGRESS_OBJ) $(LIB)
+	$(CC) -pthread -o $@ $(REGRESS_OBJ) $(LIB) -lm
+
+# Instruction counts of the core kernels against bench/callgrind_baseline.json
+# (UPDATE=1: write the baseline instead).
+regress: $(REGRESS)
+	@$(PYTHON) bench/regress.py $(if $(UPDATE),--update) $(REGRESS) bench/callgrind_baseline.json
 
 # The command line that reproduces a report, as the report will quote it.
 CMD := make $(if $(QUICK),bench-quick,bench)$(if $(filter-out build,$(BUILD)), BUILD=$(BUILD))
@@ -82,4 +93,4 @@ run: $(BIN)
 	$(PYTHON) bench/report.py $$dir/$(OUT).json $$dir/$(OUT).md && \
 	echo "bench: wrote $$dir/$(OUT).md"
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(REGRESS_OBJ:.o=.d)

@@ -243,12 +243,14 @@ static void register_training(const aeb_mode *md, const int *threads, int nthrea
 {
     static aeb_variant variants[16];
     int nv = aeb_train_variants(variants, 16);
+    char keys[512] = "";
     for (int i = 0; i < nv; i++) {
         int wanted = md->n_train_keys == 0;
         for (int k = 0; k < md->n_train_keys; k++)
             wanted |= !strcmp(md->train_keys[k], variants[i].key);
         if (!wanted)
             continue;
+        aeb_append(keys, sizeof keys, "%s%s", keys[0] ? " " : "", variants[i].key);
         for (int t = 0; t < nthreads; t++) {
             aeb_opts o = {md->reps_ratio, 0, 1, 1,
                           train_estimate(&variants[i], md->train_rows, md->train_steps) *
@@ -256,6 +258,7 @@ static void register_training(const aeb_mode *md, const int *threads, int nthrea
             aeb_register_train(&variants[i], threads[t], md->train_steps, &o);
         }
     }
+    ctx("bench_train_variants", "%s", keys);
     const aeb_opts race = {md->reps_race, 0, 1, 1, 3.0 * (double)md->race_rows / 10000};
     aeb_register_pca_race(md->race_rows, md->race_k, threads[nthreads - 1], &race);
 }

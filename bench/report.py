@@ -2,169 +2,41 @@
 """report.py BENCH.json BENCH.md — the Markdown report of `make bench`.
 
 Reads the Google Benchmark JSON written by aekit_bench and writes, through a
-temporary file and a rename: the machine and build it ran on, the peers'
-configurations, the measured peaks, and per thread count a table of SGEMM
-GFLOP/s per kernel set and peer with % of the measured peak and the ratios
-aekit/OpenBLAS and aekit/BLIS.  Every figure comes from the JSON; nothing is
-assumed.  Prints a short summary on stdout.
+temporary file and a rename, bench.md and its plots beside it (BENCH.png per
+shape, BENCH-sweep.png, BENCH-train.png, BENCH-roofline.png): the machine
+and build, the peers' configurations, the measured upper bounds (FMA peak,
+memory bandwidth), training against PyTorch per variant, SGEMM against
+OpenBLAS and BLIS per shape, the fused kernels against their unfused
+counterparts, the linear AE against PCA, and a roofline.  Every figure
+comes from the JSON; nothing is assumed.  Prints a short summary on stdout.
 """
 import json
-import math
 import os
 import sys
 
-PEERS = [("openblas", "OpenBLAS"), ("blis", "BLIS")]
-SET_ORDER = ["scalar", "avx2", "avx512", "neon"]
-OPS = ["NN", "NT", "TN"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import report_plots as plots  # noqa: E402
+from report_data import PEERS, Bench, geomean  # noqa: E402
+from report_gemm import cell, gemm_summary, gemm_tables, md_cell, peers_section, tname  # noqa: E402
+from report_plots import fmt_shape  # noqa: E402
+
+VM_FNS = ["exp", "sigmoid", "tanh", "softplus"]
+VM_FLOPS = {"exp": 20, "sigmoid": 22, "tanh": 36, "softplus": 34}  # bench/vmath.c
+EW = {"adam": (12, 28), "hidden_bwd": (12, 12)}  # FLOPs, bytes per element (bench/vmath.c)
 
 
-def parse_name(run_name):
-    """'sgemm/NN/512x512x512/t1/avx512/min_time:...' -> key tuple."""
-    parts = [p for p in run_name.split("/") if ":" not in p and p != "real_time"]
-    if parts[0] == "sgemm" and len(parts) >= 5:
-        m, n, k = (int(x) for x in parts[2].split("x"))
-        return ("sgemm", parts[1], (m, n, k), int(parts[3][1:]), parts[4])
-    if parts[0] == "peak" and len(parts) >= 3:
-        return ("peak", parts[1], int(parts[2][1:]))
-    return None
+def pct(x):
+    return f"{100 * x:.1f}%"
 
 
-def collect(doc):
-    """key -> {'median', 'cv', 'reps', 'error', 'label'} (flops in GFLOP/s)."""
-    out = {}
-    for b in doc.get("benchmarks", []):
-        key = parse_name(b.get("run_name", b["name"]))
-        if key is None:
-            continue
-        r = out.setdefault(key, {"reps": 0, "label": b.get("label", "")})
-        if b.get("error_occurred"):
-            msg = b.get("error_message", "not measured")
-            if msg.startswith("aborted"):
-                r["aborted"] = r.get("aborted", 0) + 1
-            else:
-                r["error"] = msg
-        elif b.get("run_type") == "aggregate":
-            if b.get("aggregate_name") == "median":
-                r["median"] = b["flops"] / 1e9
-            elif b.get("aggregate_name") == "cv":
-                r["cv"] = b["flops"]
-        else:
-            r["reps"] += 1
-            r.setdefault("samples", []).append(b["flops"] / 1e9)
-            if "other_cpus" in b:
-                r.setdefault("load", []).append(b["other_cpus"])
-    for r in out.values():  # a single repetition gets no aggregates
-        if "median" not in r and r.get("samples"):
-            s = sorted(r["samples"])
-            r["median"] = s[len(s) // 2]
-            r["cv"] = 0.0
-    return out
+def rng(r, field):
+    v = r.values(field)
+    return f"{min(v):.2f}–{max(v):.2f}" if v else "—"
 
 
-def md_cell(v):
-    """Text safe inside a Markdown table cell."""
-    return str(v).replace("|", "\\|")
-
-
-def mean_load(rs):
-    """Mean CPUs other processes kept busy during the repetitions of rs."""
-    xs = [x for r in rs if r for x in r.get("load", [])]
-    return sum(xs) / len(xs) if xs else None
-
-
-def fmt_shape(s):
-    m, n, k = s
-    return f"{m}³" if m == n == k else f"{m}×{n}×{k}"
-
-
-def cell(r, peak=None):
-    if r is None:
-        return "—"
-    if "median" not in r:
-        if r.get("error", "").startswith("absent"):
-            return "absent"
-        return f"all {r['aborted']} aborted" if r.get("aborted") else "not measured"
-    txt = f"{r['median']:.1f}"
-    if peak:
-        txt += f" ({100 * r['median'] / peak:.0f}%)"
-    if r.get("aborted"):
-        txt += f" [{r['aborted']} aborted]"
-    return txt
-
-
-def geomean(xs):
-    xs = [x for x in xs if x and x > 0]
-    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
-
-
-def plot(res, shapes, threads, disp, peak, machine_peak, present, png):
-    """GFLOP/s per shape and op, one panel per thread count; False without
-    matplotlib (the plot is a convenience, the tables are the report)."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    cases = [(sh, op) for sh in shapes for op in OPS]
-    fig, axes = plt.subplots(len(threads), 1, figsize=(13, 3.8 * len(threads)), squeeze=False)
-    sides = [(disp, f"aekit {disp}", "o")] + [(p, n, m) for (p, n), m in zip(PEERS, "s^") if present[p]]
-    for ax, t in zip(axes[:, 0], threads):
-        x = range(len(cases))
-        for key, label, marker in sides:
-            ys = []
-            for sh, op in cases:
-                r = res.get(("sgemm", op, sh, t, key))
-                ys.append(r["median"] if r and "median" in r else float("nan"))
-            ax.plot(x, ys, marker=marker, linestyle="none", label=label)
-        if t in machine_peak:
-            ax.axhline(machine_peak[t], color="grey", linestyle="--", linewidth=1,
-                       label=f"measured peak ({machine_peak[t]:.0f})")
-        ax.set_xticks(list(x))
-        ax.set_xticklabels([f"{fmt_shape(sh)} {op}" for sh, op in cases], rotation=70, fontsize=7)
-        ax.set_ylabel("GFLOP/s")
-        ax.set_ylim(bottom=0)
-        ax.set_title(f"SGEMM, {t} thread{'s' if t > 1 else ''} (median of the repetitions)")
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1.0))
-    fig.tight_layout()
-    tmp = png + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    os.replace(tmp, png)
-    return True
-
-
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: report.py BENCH.json BENCH.md")
-    src, dst = sys.argv[1], sys.argv[2]
-    with open(src) as f:
-        doc = json.load(f)
-    ctx = doc.get("context", {})
-    res = collect(doc)
-
-    sets = [s for s in SET_ORDER if s in ctx.get("aekit_kernel_sets", "").split()]
-    disp = ctx.get("aekit_dispatched", "?").split()[0]
-    threads = [int(t) for t in ctx.get("bench_threads", "1").split()]
-    shapes = []
-    for key in res:
-        if key[0] == "sgemm" and key[2] not in shapes:
-            shapes.append(key[2])
-    # in the order the bench lists them (squares, then the autoencoder's)
-    order = [tuple(int(x) for x in s.split("x")) for s in ctx.get("bench_shapes", "").split()]
-    shapes.sort(key=lambda s: (order.index(s) if s in order else len(order), s))
-    quick = ctx.get("bench_mode") == "quick"
-    # The peak is the fastest repetition: a ceiling, and other processes on a
-    # shared machine can only ever pull a repetition down.
-    peak = {(k[1], k[2]): max(r["samples"]) for k, r in res.items()
-            if k[0] == "peak" and r.get("samples")}
-    machine_peak = {t: max(v for (s, tt), v in peak.items() if tt == t)
-                    for t in threads if any(tt == t for (_, tt) in peak)}
-    present = {p: ctx.get(f"peer_{p}_status") == "present" for p, _ in PEERS}
-
-    L = []
-    w = L.append
+def header(B, w, src):
+    ctx = B.ctx
     w(f"# aekit bench — {ctx.get('aekit_cpu', 'unknown CPU')}")
     w("")
     w(f"Produced by `{ctx.get('bench_command', 'make bench')}` on {ctx.get('date', '?')}, "
@@ -172,23 +44,31 @@ def main():
       f"{' (with uncommitted changes)' if ctx.get('git_dirty') == 'yes' else ''}; "
       f"raw data: `{os.path.basename(src)}` (Google Benchmark JSON).")
     w("")
-    if quick:
-        w("> **Quick mode** (smoke test): few shapes and repetitions; the ratios are indicative "
-          "only. Run `make bench` for the report to cite.")
+    if B.quick:
+        w("> **Quick mode** (smoke test): few shapes, variants and repetitions; the ratios are "
+          "indicative only. Run `make bench` for the report to cite.")
         w("")
     load = ctx.get("bench_other_load", "").split()
     if len(load) == 4:
         other, steal, ncpu, secs = float(load[0]), float(load[1]), int(load[2]), float(load[3])
+        la = ctx.get("sys_loadavg_at_start", "?").split()
+        la = " ".join(la[:3]) if len(la) >= 3 else "?"
         if other > 0.1 or steal > 0.1:
             w(f"> **The machine was not idle**: while the benchmarks ran ({secs:.0f} s), other "
               f"processes kept {other:.2f} of its {ncpu} CPUs busy on average"
-              f"{f' and the hypervisor stole {steal:.2f}' if steal > 0.1 else ''}. Expect "
-              "noise, above all at the highest thread count; the cv columns show how much.")
+              f"{f' and the hypervisor stole {steal:.2f}' if steal > 0.1 else ''} (load average "
+              f"at the start: {la}). Expect noise, above all at the highest thread count; the cv "
+              "and load columns show how much, and the ratios (both sides measured in the same "
+              "run, interleaved) are the figures that transfer.")
         else:
             w(f"The machine was otherwise idle during the {secs:.0f} s of measurements "
-              f"(other processes: {other:.2f} CPUs, steal {steal:.2f}).")
+              f"(other processes: {other:.2f} CPUs, steal {steal:.2f}; load average at the start: "
+              f"{la}).")
         w("")
 
+
+def machine(B, w):
+    ctx = B.ctx
     w("## Machine and build")
     w("")
     w("| | |")
@@ -198,180 +78,441 @@ def main():
         ("features", ctx.get("aekit_features", "?")),
         ("caches", ctx.get("aekit_caches", "?")),
         ("online CPUs", ctx.get("aekit_online_cpus", "?")),
+        ("virtual machine", ctx.get("sys_virtual", "?")),
+        ("frequency governor", ctx.get("sys_governor", "?")),
+        ("boost", ctx.get("sys_boost", "?")),
+        ("kernel", ctx.get("sys_kernel", "?")),
+        ("transparent huge pages", ctx.get("sys_thp", "?")),
         ("kernel set dispatched", ctx.get("aekit_dispatched", "?")),
     ]
-    for s in sets:
-        rows.append((f"set {s}", ctx.get(f"aekit_set_{s}", "?")))
+    rows += [(f"set {s}", ctx.get(f"aekit_set_{s}", "?")) for s in B.sets]
     rows += [
-        ("threads measured", ", ".join(map(str, threads))),
+        ("threads measured", ", ".join(map(str, B.threads))),
+        ("pinning", ctx.get("bench_pinning", "?")),
         ("compiler", ctx.get("bench_compiler", "?")),
         ("library flags", ctx.get("lib_flags", "?")),
         ("bench flags", ctx.get("bench_flags", "?")),
         ("repetitions", ctx.get("bench_repetitions", "?")
-         + f"; ≥ {ctx.get('bench_min_time_s', '?')} s of timed calls each"),
+         + f"; ≥ {ctx.get('bench_min_time_s', '?')} s of timed calls each (kernels)"),
         ("order", ctx.get("bench_interleaving", "?")),
         ("timing", ctx.get("bench_time", "?")),
+        ("training data", ctx.get("bench_train_data", "?")),
     ]
     for k, v in rows:
         w(f"| {k} | {md_cell(v)} |")
     w("")
 
-    w("## Peers, each in its best configuration on this CPU")
-    w("")
-    w("Each candidate configuration was timed in a child process (1 thread); the fastest was "
-      "used. Results were checked against `aek_sgemm` before any timing.")
-    w("")
-    w("| peer | status | library | configuration used | kernels | check |")
-    w("|---|---|---|---|---|---|")
-    for p, name in PEERS:
-        st = md_cell(ctx.get(f"peer_{p}_status", "?"))
-        lib, cfg = ctx.get(f"peer_{p}_library", ""), ctx.get(f"peer_{p}_config", "")
-        w(f"| {name} | {st} | {ctx.get(f'peer_{p}_version', '')} {f'`{lib}`' if lib else '—'} "
-          f"| {f'`{cfg}`' if cfg else '—'} | {ctx.get(f'peer_{p}_kernel', '') or '—'} "
-          f"| {md_cell(ctx.get(f'peer_{p}_check', '')) or '—'} |")
-    w("")
-    for p, name in PEERS:
-        probes = ctx.get(f"peer_{p}_probes", "")
-        if probes:
-            w(f"- {name} candidates: " + probes.replace("; ", " · "))
-    w("")
 
-    w("## Measured peak (GFLOP/s)")
+def bounds(B, w):
+    w("## Upper bounds: measured peak and bandwidth")
     w("")
-    w("A register-only multiply-add loop per kernel set, on every thread at once "
-      "(`bench/peak_<isa>.c`). The scalar set's ceiling is the baseline target's 128-bit "
-      "multiply + add (the set is portable C, built without FMA contraction). The peak is the "
-      "fastest repetition (a ceiling); the median and cv are shown beside it.")
+    w("Peak: a register-only multiply-add loop per kernel set, on every thread at once "
+      "(`bench/peak_<isa>.c`); the scalar set's ceiling is the baseline target's 128-bit "
+      "multiply + add (portable C, built without FMA contraction). Bandwidth: STREAM-like copy "
+      f"and triad over {B.ctx.get('bench_bw_arrays', '?')} (`bench/bandwidth.c`), bytes counted "
+      "as STREAM does. Both are the fastest repetition (a ceiling: other processes only pull a "
+      "repetition down); median and cv beside it.")
     w("")
-    w("| set | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in threads) + " |")
-    w("|---|" + "---|" * len(threads))
-    for s in sets:
+    w("| | " + " | ".join(tname(t) for t in B.threads) + " |")
+    w("|---|" + "---|" * len(B.threads))
+    for s in B.sets:
         cells = []
-        for t in threads:
-            r = res.get(("peak", s, t))
-            cells.append(f"**{peak[(s, t)]:.1f}** (median {r['median']:.1f}, cv "
-                         f"{r.get('cv', 0) * 100:.1f}%)" if (s, t) in peak else "—")
-        w(f"| {s} | " + " | ".join(cells) + " |")
+        for t in B.threads:
+            r = B.get("peak", s, t)
+            cells.append(f"**{B.peak[(s, t)]:.1f}** GFLOP/s (median {r.median('flops') / 1e9:.1f}, "
+                         f"cv {pct(r.cv('flops'))})" if (s, t) in B.peak else "—")
+        w(f"| peak {s} | " + " | ".join(cells) + " |")
+    for kind in ("copy", "triad"):
+        cells = []
+        for t in B.threads:
+            r = B.get("bw", kind, t)
+            cells.append(f"**{B.bw[(kind, t)]:.1f}** GB/s (median "
+                         f"{r.median('bytes') / 1e9:.1f}, cv "
+                         f"{pct(r.cv('bytes'))})" if (kind, t) in B.bw else "—")
+        w(f"| {kind} | " + " | ".join(cells) + " |")
     w("")
 
-    w("## SGEMM (GFLOP/s, median of the repetitions)")
+
+def train_section(B, w, variants):
+    w("## Training: aekit against PyTorch, every variant")
     w("")
-    w(f"C = A·B, row-major, alpha 1, beta 0; op NT means C = A·Bᵀ, TN means C = Aᵀ·B. "
-      f"In brackets: % of the measured peak at the same thread count — of the set's own peak for "
-      f"aekit, of the machine's (the highest of the set peaks) for the peers. Ratios are aekit ({disp}, the dispatched set) "
-      f"over the peer, pair-wise (same shape, op and threads); **bold** where aekit is slower. "
-      f"cv: the largest coefficient of variation across repetitions among {disp} and the peers in "
-      f"that row. load: CPUs kept busy by other processes during those repetitions, on average "
-      f"(⚠ above 0.25: that row was disturbed). [n aborted]: repetitions stopped after "
-      f"overrunning their time budget (5x the minimum time, at least 0.5 s: an overloaded machine), left out of the median. "
-      f"—: not run "
-      f"({ctx.get('bench_scalar_limit', 'see the context of the JSON')}).")
+    torch_st = B.ctx.get("peer_torch_status", "absent")
+    w("One repetition = aekit and PyTorch back to back on the same model, data, batch, Adam "
+      "settings (lr 1e-3, betas 0.9/0.999, eps 1e-8) and thread count, alternating which goes "
+      "first: a few steps on one batch, then one shuffled epoch each (`bench/train.c`, "
+      "`bench/torch_ae.py`). Times are medians over the repetitions; **aekit/PyTorch** is the "
+      "speed ratio t_PyTorch / t_aekit of each pair (> 1: aekit faster), median and range "
+      "over the pairs. The epoch losses (mean over the epoch, same objective and "
+      "initialisation scheme, different random draws) show both sides train the same model."
+      + ("" if B.torch else f" **PyTorch: {md_cell(torch_st)}** — its columns are empty."))
     w("")
-    ratios = {p: {t: [] for t in threads} for p, _ in PEERS}
-    best_ratios = {p: {t: [] for t in threads} for p, _ in PEERS}
-    loads = []
-    slower = []
-    others = [s for s in sets if s != disp]
-    for t in threads:
-        w(f"### {t} thread{'s' if t > 1 else ''}")
+    w("PyTorch expresses every variant here (CAE+H and the contractive penalty through the "
+      "analytic Jacobian J = diag(s)·W written in torch ops and differentiated by autograd, "
+      "k-sparse through `topk`); what it does not have is aekit's fused kernels for them. The "
+      "stacked variant times one end-to-end fine-tuning epoch on both sides; aekit's greedy "
+      "layer-wise pretraining epochs are one-layer autoencoders like `plain`.")
+    w("")
+    for t in B.threads:
+        w(f"### {tname(t)}")
         w("")
-        head = ["shape m×n×k", "op", f"aekit {disp}"] + [n for p, n in PEERS] + \
-               [f"aekit/{n}" for p, n in PEERS] + ["cv", "load"] + [f"aekit {s}" for s in others]
-        w("| " + " | ".join(head) + " |")
-        w("|" + "---|" * len(head))
-        for sh in shapes:
-            for op in OPS:
-                a = res.get(("sgemm", op, sh, t, disp))
-                if a is None:
-                    continue
-                row = [fmt_shape(sh), op, cell(a, peak.get((disp, t)))]
-                cvs = [a.get("cv", 0)]
-                rat = []
-                for p, name in PEERS:
-                    r = res.get(("sgemm", op, sh, t, p))
-                    row.append(cell(r, machine_peak.get(t)))
-                    if r and "median" in r and a and "median" in a:
-                        q = a["median"] / r["median"]
-                        ratios[p][t].append(q)
-                        best_ratios[p][t].append(max(a["samples"]) / max(r["samples"]))
-                        cvs.append(r.get("cv", 0))
-                        rat.append(f"**{q:.2f}**" if q < 1 else f"{q:.2f}")
-                        if q < 1:
-                            slower.append((q, name, fmt_shape(sh), op, t, a.get("cv", 0), r.get("cv", 0)))
-                    else:
-                        rat.append("—")
-                row += rat
-                row.append(f"{max(cvs) * 100:.1f}%")
-                ld = mean_load([a] + [res.get(("sgemm", op, sh, t, p)) for p, _ in PEERS])
-                row.append("—" if ld is None else f"{ld:.2f}{' ⚠' if ld > 0.25 else ''}")
-                if ld is not None:
-                    loads.append(ld)
-                for s in others:
-                    row.append(cell(res.get(("sgemm", op, sh, t, s)), peak.get((s, t))))
-                w("| " + " | ".join(row) + " |")
+        w("| variant | aekit epoch s | PyTorch epoch s | aekit samples/s | PyTorch samples/s | "
+          "**aekit/PyTorch** epoch [range] | step ms aekit / PyTorch (ratio) | cv aekit / PyTorch "
+          "| epoch loss aekit / PyTorch | load |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+        for v in variants:
+            r = B.get("train", v, t)
+            if r is None:
+                continue
+            if not r.ok():
+                w(f"| {v} | {md_cell(r.error or 'not measured')} |||||||||")
+                continue
+            rows = r.median("rows") or 0
+            ae, te = r.median("aekit_epoch_s"), r.median("torch_epoch_s")
+            q = r.median("ratio")
+            sa, stt, sq = r.median("aekit_step_s"), r.median("torch_step_s"), r.median("step_ratio")
+            la, lt = r.median("aekit_loss"), r.median("torch_loss")
+            ld = r.load()
+            cells = [
+                v, f"{ae:.3f}", f"{te:.3f}" if te else "absent",
+                f"{rows / ae:,.0f}", f"{rows / te:,.0f}" if te else "—",
+                f"**{q:.2f}** [{rng(r, 'ratio')}]" if q else "—",
+                f"{1e3 * sa:.2f} / " + (f"{1e3 * stt:.2f} ({sq:.2f})" if stt else "—"),
+                f"{pct(r.cv('aekit_epoch_s'))} / " + (pct(r.cv("torch_epoch_s")) if te else "—"),
+                f"{la:.2f} / " + (f"{lt:.2f}" if lt is not None else "—"),
+                "—" if ld is None else f"{ld:.2f}" + (" ⚠" if ld > 0.25 else ""),
+            ]
+            w("| " + " | ".join(cells) + " |")
+        w("")
+    descs = {}
+    for v in variants:
+        for t in B.threads:
+            r = B.get("train", v, t)
+            if r and r.label:
+                descs[v] = r.label.split("; PyTorch")[0]
+    if descs:
+        w("Variants: " + " · ".join(f"**{v}**: {md_cell(d)}" for v, d in descs.items()))
         w("")
 
-    over = set()
-    for (kind, op, sh, t, side), r in ((k, r) for k, r in res.items() if k[0] == "sgemm"):
-        ceiling = peak.get((side, t), machine_peak.get(t))  # a peer: the machine's peak
-        if "median" in r and ceiling and r["median"] > ceiling:
-            over.add((side, t) if (side, t) in peak else (max(
-                (v, s) for (s, tt), v in peak.items() if tt == t)[1], t))
-    over = sorted(over)
-    if over:
-        w("> **Peak measurement disturbed**: SGEMM ran faster than the measured peak for "
-          + ", ".join(f"{s} at {t} thread{'s' if t > 1 else ''}" for s, t in over)
-          + " — other processes slowed every repetition of that peak; its % figures are "
-          "too high.")
-        w("")
-    w("## Summary")
+
+def fused_section(B, w):
+    keys = sorted({(k[1], k[2], k[3]) for k in B.res if k[0] == "epi"},
+                  key=lambda x: (x[1], x[0], B.sets.index(x[2]) if x[2] in B.sets else 9))
+    if not keys:
+        return []
+    w("## Fused epilogue against GEMM + a separate pass")
     w("")
-    w("Geometric mean of the pair-wise ratios aekit/peer over all shapes and ops, from the "
-      "medians (the figures to cite) and, beside them, from each side's fastest repetition "
-      "(less sensitive to other processes on a shared machine):")
+    w("C = σ(X·Wᵀ + b) on the forward products: `aek_sgemm_ex` with the bias and sigmoid applied "
+      "to each tile in registers, against `aek_sgemm` followed by the set's own `axpy` (bias) "
+      "and `vsigmoid` over every row of C on the same threads. GFLOP/s count the GEMM only; "
+      "speed-up = fused / separate (median of each).")
     w("")
-    w("| peer | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}: median / fastest"
-                             for t in threads) + " |")
-    w("|---|" + "---|" * len(threads))
-    summary = []
-    for p, name in PEERS:
-        if not present[p]:
-            w(f"| {name} | " + " | ".join("absent" for _ in threads) + " |")
-            summary.append(f"{name}: {ctx.get(f'peer_{p}_status', 'absent')}")
+    w("| shape m×n×k | threads | set | fused GFLOP/s | separate GFLOP/s | speed-up | cv fused / separate |")
+    w("|---|---|---|---|---|---|---|")
+    ups = []
+    for sh, t, s in keys:
+        f, p = B.get("epi", sh, t, s, "fused"), B.get("epi", sh, t, s, "separate")
+        if not (f and p and f.ok() and p.ok()):
             continue
-        g = [geomean(ratios[p][t]) for t in threads]
-        gb = [geomean(best_ratios[p][t]) for t in threads]
-        w(f"| {name} | " + " | ".join(
-            f"{x:.2f} / {y:.2f}" if x else "—" for x, y in zip(g, gb)) + " |")
-        summary.append(f"aekit/{name}: " + (", ".join(
-            f"{x:.2f} at {t}t" for x, t in zip(g, threads) if x) or "no measured pairs"))
+        up = f.median("flops") / p.median("flops")
+        if s == B.disp:
+            ups.append(up)
+        w(f"| {fmt_shape(sh)} | {t} | {s} | {f.median('flops') / 1e9:.1f} | "
+          f"{p.median('flops') / 1e9:.1f} | {up:.2f} | {pct(f.cv('flops'))} / {pct(p.cv('flops'))} |")
     w("")
-    if slower:
-        w(f"Where aekit ({disp}) is slower than a peer ({len(slower)} of the pairs), slowest first:")
+    return ups
+
+
+def vmath_section(B, w):
+    sizes = sorted({k[3] for k in B.res if k[0] == "vm"})
+    if not sizes:
+        return
+    sides = B.sets + ["libm"]
+    w("## Vector math and element-wise kernels (1 thread)")
+    w("")
+    w("Elements per second (G/s, median), each set's vector math against libm's `expf`, "
+      "`tanhf`, `log1pf` in a plain loop (the baseline target, `-O2 -fno-math-errno`). "
+      f"n = {sizes[0]:,} keeps input and output in L1/L2 (arithmetic speed)"
+      + (f"; n = {sizes[-1]:,} streams them from memory (bandwidth-bound: compare the GB/s "
+         "with the measured bandwidth)." if len(sizes) > 1 else "."))
+    w("")
+    head = ["function", "n"] + [f"{s}" for s in sides] + [f"{B.disp}/libm"]
+    w("| " + " | ".join(head) + " |")
+    w("|" + "---|" * len(head))
+    for f in VM_FNS:
+        for n in sizes:
+            row, vals = [f, f"{n:,}"], {}
+            for s in sides:
+                r = B.get("vm", f, s, n)
+                if r and r.ok():
+                    vals[s] = r.median("items") / 1e9
+                    row.append(f"{vals[s]:.2f} ({r.median('bytes') / 1e9:.0f} GB/s)"
+                               if n == sizes[-1] and len(sizes) > 1 else f"{vals[s]:.2f}")
+                else:
+                    row.append("—")
+            row.append(f"{vals[B.disp] / vals['libm']:.1f}×" if B.disp in vals and vals.get("libm") else "—")
+            w("| " + " | ".join(row) + " |")
+    w("")
+    ew = sorted({(k[1], k[3]) for k in B.res if k[0] == "ew"}, key=lambda x: (x[0], len(x[1]), x[1]))
+    if ew:
+        w("| kernel | size | " + " | ".join(B.sets) + " |")
+        w("|---|---|" + "---|" * len(B.sets))
+        for kind, size in ew:
+            row = [kind, size.lstrip("n")]
+            for s in B.sets:
+                r = B.get("ew", kind, s, size)
+                row.append(f"{r.median('items') / 1e9:.2f} G/s, "
+                           f"{r.median('bytes') / 1e9:.0f} GB/s" if r and r.ok() else "—")
+            w("| " + " | ".join(row) + " |")
         w("")
-        w("| ratio | peer | shape | op | threads | cv aekit | cv peer |")
-        w("|---|---|---|---|---|---|---|")
-        for q, name, sh, op, t, ca, cp in sorted(slower):
-            w(f"| {q:.2f} | {name} | {sh} | {op} | {t} | {ca * 100:.1f}% | {cp * 100:.1f}% |")
+        w("adam: one step over n parameters (reads w, g, m, v; writes w, m, v: 28 bytes per "
+          "parameter); hidden_bwd: the fused backward pass of a sigmoid code layer with the KL "
+          "column term and the contractive c (reads h, dh; writes da: 12 bytes per element).")
         w("")
-    disturbed = sum(1 for x in loads if x > 0.25)
-    if disturbed:
-        w(f"{disturbed} of {len(loads)} rows ran while other processes kept more than a quarter "
-          "of a CPU busy (⚠ in the load column): treat their ratios with care.")
+
+
+def jacobian_section(B, w):
+    keys = [k for k in B.res if k[0] == "jac"]
+    if not keys:
+        return None
+    sh = keys[0][1]
+    ex = B.get("jac", sh, "explicit")
+    w("## Contractive penalty: fused against an explicit Jacobian (1 thread)")
+    w("")
+    w(f"Penalty Σᵢ‖Jᵢ‖²_F and its gradient for a batch of m = {sh[0]}, k = {sh[1]} sigmoid units, "
+      f"n = {sh[2]} inputs. Fused (aekit): c_j = ‖W_j‖² once, then `hidden_bwd` with c — "
+      "O(k·n + m·k). Explicit: Jᵢ = diag(sᵢ)·W formed for every sample and reduced — O(m·k·n), "
+      "plain C (`bench/jacobian.c`). Both give the same penalty and gradient (rel. difference "
+      "below).")
+    w("")
+    w("| side | ms per batch (median) | cv | speed-up over explicit | penalty rel. diff | gradient rel. diff |")
+    w("|---|---|---|---|---|---|")
+    t_ex = ex.median("seconds") if ex and ex.ok() else None
+    up = None
+    for s in B.sets + ["explicit"]:
+        r = B.get("jac", sh, s)
+        if not (r and r.ok()):
+            continue
+        t = r.median("seconds")
+        u = t_ex / t if t_ex else None
+        if s == B.disp:
+            up = u
+        w(f"| {s} | {1e3 * t:.3f} | {pct(r.cv('seconds'))} | {f'{u:.0f}×' if u and s != 'explicit' else '—'} | "
+          f"{r.median('rel_diff') if r.median('rel_diff') is not None else '—'} | "
+          f"{r.median('da_rel_diff') if r.median('da_rel_diff') is not None else '—'} |")
+    w("")
+    return up
+
+
+def pca_section(B, w):
+    keys = [k for k in B.res if k[0] == "pca"]
+    if not keys:
+        return None
+    k = keys[0]
+    r = B.get(*k)
+    w("## Linear autoencoder against PCA, to the same subspace")
+    w("")
+    w(f"Data: {k[1][0]:,} × {k[1][1]} with a planted spectrum ({k[2]} leading eigenvalues 4·0.9^j, "
+      f"the rest ≤ 0.1; exactly centred). `aek_pca_fit` (k = {k[2]}) against a linear AE "
+      f"784-{k[2]}-784 trained until the largest principal angle between its decoder's column "
+      f"space and the PCA subspace is ≤ 1° (checked after every epoch, checks not timed); "
+      f"{tname(k[3])}. {md_cell(r.label) if r else ''}")
+    w("")
+    if not r or not r.ok():
+        w(f"Not measured: {md_cell(r.error if r else 'not run')}")
         w("")
-    w("How to read: every benchmark ran its repetitions interleaved at random with all others, "
-      "so slow drifts of the machine hit every side alike; a ratio whose distance from 1 is "
-      "within the cv of its two sides is not a difference.")
+        return None
+    w("| | median s | range s |")
+    w("|---|---|---|")
+    w(f"| aek_pca_fit | {r.median('pca_s'):.3f} | {rng(r, 'pca_s')} |")
+    w(f"| linear AE to ≤ 1° | {r.median('ae_s'):.3f} | {rng(r, 'ae_s')} |")
+    w("")
+    w(f"The AE took {r.median('epochs'):.0f} epochs (final angle {r.median('angle_deg'):.2f}°; "
+      f"its encoder's row space was then at {r.median('encoder_angle_deg'):.2f}°); "
+      f"AE time / PCA time = {r.median('ratio'):.2f} (median over {len(r.reps)} pairs).")
+    w("")
+    return r
+
+
+def roofline(B, w, out_png):
+    """The dispatched set's kernels against the roofs of each thread count."""
+    points, roofs = {}, {}
+    for t in B.threads:
+        if (B.disp, t) not in B.peak or ("triad", t) not in B.bw:
+            continue
+        roofs[t] = (B.peak[(B.disp, t)], B.bw[("triad", t)])
+        pts = []
+        for sh in B.shapes:
+            m, n, k = sh
+            ai = 2 * m * n * k / (4 * (m * k + k * n + m * n))
+            gs = [B.gflops("sgemm", op, sh, t, B.disp) for op in ("NN", "NT", "TN")]
+            gs = sorted(g for g in gs if g)
+            if gs:
+                pts.append((fmt_shape(sh), ai, gs[len(gs) // 2], "gemm" if m == n == k else "ae"))
+        if t == 1:
+            big = max([k[3] for k in B.res if k[0] == "vm"] or [0])
+            for f in VM_FNS:
+                r = B.get("vm", f, B.disp, big)
+                if r and r.ok() and big > (1 << 20):
+                    pts.append((f, VM_FLOPS[f] / 8, r.median("flops") / 1e9, "vmath"))
+            for kind, (fl, by) in EW.items():
+                for k2, r in B.res.items():
+                    if k2[0] == "ew" and k2[1] == kind and k2[2] == B.disp and r.ok() and \
+                            r.median("bytes") and (r.median("items") or 0) and \
+                            _ew_size(k2[3]) > (1 << 20):
+                        pts.append((kind, fl / by, r.median("flops") / 1e9, "eltwise"))
+        points[t] = pts
+    png = plots.roofline(points, roofs, out_png)
+    if not png:
+        return None
+    w("## Roofline")
+    w("")
+    w(f"![roofline]({png})")
+    w("")
+    w("Roofs: the measured peak of the dispatched set and the measured triad bandwidth at each "
+      "thread count. Intensity: FLOPs over the compulsory traffic (SGEMM: each of A, B, C once; "
+      "element-wise: each array once, at the memory-sized n; their FLOPs per element are the "
+      "nominal counts of `bench/vmath.c`). SGEMM points are the median of NN/NT/TN.")
+    w("")
+    w("| thread(s) | kernel | FLOP/byte | GFLOP/s | roof there | % of roof |")
+    w("|---|---|---|---|---|---|")
+    for t, pts in points.items():
+        peak, bw = roofs[t]
+        for label, ai, g, _ in pts:
+            roof = min(peak, bw * ai)
+            w(f"| {t} | {label} | {ai:.2f} | {g:.1f} | {roof:.0f} | {100 * g / roof:.0f}% |")
+    w("")
+    return png
+
+
+def _ew_size(s):
+    if s.startswith("n"):
+        return int(s[1:])
+    a, b = s.split("x")
+    return int(a) * int(b)
+
+
+def headline(B, w, variants, epi_ups, jac_up, race):
+    w("## Headline")
+    w("")
+    d = B.disp
+    if B.peak:
+        w("- **Measured peak** (" + d + "): " + ", ".join(
+            f"{B.peak[(d, t)]:.0f} GFLOP/s at {tname(t)}" for t in B.threads if (d, t) in B.peak)
+          + ("; **triad bandwidth** " + ", ".join(
+              f"{B.bw[('triad', t)]:.1f} GB/s at {tname(t)}" for t in B.threads if ("triad", t) in B.bw)
+             if B.bw else "") + ".")
+    for p, name in PEERS:
+        if not B.present[p]:
+            w(f"- **aekit/{name} SGEMM**: {name} absent ({md_cell(B.ctx.get(f'peer_{p}_status', ''))}).")
+            continue
+        parts = []
+        for t in B.threads:
+            a, ae = geomean(B.gemm_ratios(p, t)), geomean(B.gemm_ratios(p, t, B.ae_shapes()))
+            if a:
+                parts.append(f"{a:.2f} at {tname(t)} (autoencoder shapes {ae:.2f})" if ae else
+                             f"{a:.2f} at {tname(t)}")
+        w(f"- **aekit/{name} SGEMM** (geometric mean of pair-wise median ratios over shapes × "
+          f"NN/NT/TN; > 1: aekit faster): " + "; ".join(parts) + ".")
+    pk = []
+    for t in B.threads:
+        vals = [B.gflops("sgemm", op, sh, t, d) / B.peak[(d, t)] for sh in B.ae_shapes()
+                for op in ("NN", "NT", "TN") if B.gflops("sgemm", op, sh, t, d) and (d, t) in B.peak]
+        if vals:
+            vals.sort()
+            pk.append(f"{100 * vals[len(vals) // 2]:.0f}% at {tname(t)}")
+    if pk:
+        w("- **% of peak**, aekit SGEMM at the autoencoder's shapes (median over shapes × ops): "
+          + ", ".join(pk) + ".")
+    if variants:
+        if B.torch:
+            parts = []
+            for t in B.threads:
+                qs = [(B.get("train", v, t).median("ratio"), v) for v in variants
+                      if B.get("train", v, t) and B.get("train", v, t).ok()
+                      and B.get("train", v, t).median("ratio")]
+                if qs:
+                    g = geomean([q for q, _ in qs])
+                    lo, hi = min(qs), max(qs)
+                    parts.append(f"{g:.2f} at {tname(t)} (from {lo[0]:.2f}, {lo[1]}, to {hi[0]:.2f}, {hi[1]})")
+            w("- **aekit/PyTorch training** (epoch speed ratio, geometric mean over the variants; "
+              "> 1: aekit faster): " + "; ".join(parts) + ".")
+        else:
+            w(f"- **aekit/PyTorch training**: PyTorch {md_cell(B.ctx.get('peer_torch_status', 'absent'))}.")
+    if epi_ups:
+        w(f"- **Fused epilogue** ({d}): {geomean(epi_ups):.2f}× the speed of GEMM + separate pass "
+          "(geometric mean over shapes and thread counts).")
+    if jac_up:
+        w(f"- **Fused contractive penalty** ({d}): {jac_up:.0f}× faster than forming the Jacobian.")
+    if race is not None and race.ok():
+        w(f"- **Linear AE vs PCA** to the same subspace (≤ 1°): AE {race.median('ae_s'):.2f} s, "
+          f"PCA {race.median('pca_s'):.2f} s.")
     w("")
 
-    png = os.path.splitext(dst)[0] + ".png"
-    if plot(res, shapes, threads, disp, peak, machine_peak, present, png):
-        L.insert(L.index("## Machine and build"), f"![SGEMM GFLOP/s]({os.path.basename(png)})\n")
 
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: report.py BENCH.json BENCH.md")
+    src, dst = sys.argv[1], sys.argv[2]
+    with open(src) as f:
+        B = Bench(json.load(f))
+    base = os.path.splitext(dst)[0]
+    order = B.ctx.get("bench_train_variants", "").split()
+    variants = [v for v in order if v in B.train_variants()] + \
+               [v for v in B.train_variants() if v not in order]
+
+    body = []
+    w = body.append
+    bounds(B, w)
+    train_png = plots.training(B, variants, base + "-train.png") if variants else None
+    if variants:
+        at = len(body)
+        train_section(B, w, variants)
+        if train_png:
+            body.insert(at + 2, f"![epoch time per variant]({train_png})\n")
+    sweep = plots.gemm_sweep(B, base + "-sweep.png")
+    shapes = plots.gemm_shapes(B, base + ".png")
+    at = len(body)
+    slower, loads = gemm_tables(B, w)
+    fig = "".join(f"![{alt}]({p})\n\n" for alt, p in (("SGEMM GFLOP/s vs size", sweep),
+                                                       ("SGEMM GFLOP/s per shape", shapes)) if p)
+    if fig:
+        body.insert(at + 2, fig)
+    gemm_summary(B, w, slower, loads)
+    epi_ups = fused_section(B, w)
+    vmath_section(B, w)
+    jac_up = jacobian_section(B, w)
+    race = pca_section(B, w)
+    roofline(B, w, base + "-roofline.png")
+    w("## How to read")
+    w("")
+    w("Every benchmark ran its repetitions interleaved at random with all others, so slow drifts "
+      "of the machine hit every side alike; a ratio whose distance from 1 is within the cv of "
+      "its two sides is not a difference. Peers that are not installed are reported absent, "
+      "never as zero.")
+    w("")
+
+    head = []
+    header(B, head.append, src)
+    headline(B, head.append, variants, epi_ups, jac_up, race)
+    machine(B, head.append)
+    peers_section(B, head.append)
+    text = "\n".join(head + body)
     tmp = dst + ".tmp"
     with open(tmp, "w") as f:
-        f.write("\n".join(L))
+        f.write(text)
     os.replace(tmp, dst)
+
+    summary = []
+    for p, name in PEERS:
+        if B.present[p]:
+            summary.append(f"aekit/{name} " + ", ".join(
+                f"{geomean(B.gemm_ratios(p, t)):.2f} at {t}t" for t in B.threads if B.gemm_ratios(p, t)))
+        else:
+            summary.append(f"{name}: {B.ctx.get(f'peer_{p}_status', 'absent')}")
+    if variants and B.torch:
+        summary.append("aekit/PyTorch training " + ", ".join(
+            f"{geomean([B.get('train', v, t).median('ratio') for v in variants if B.get('train', v, t) and B.get('train', v, t).ok()]) or 0:.2f} at {t}t"
+            for t in B.threads))
     print("bench: " + "; ".join(summary))
 
 

@@ -10,7 +10,8 @@ Requests:
   {"op": "info"}                       torch version, threads, BLAS, settings
   {"op": "load", "path": "x.npy"}      the training data (float32 rows)
   {"op": "run", "variant": {...}, "threads": n, "batch": B, "steps": S,
-   "seed": s}                          S steps on the first batch, then one
+   "seed": s, "epoch": 0|1, "foreach": null|true}
+                                       S steps on the first batch, then one
                                        epoch (shuffled); replies step_s,
                                        epoch_s, loss (mean over the epoch)
   {"op": "quit"}
@@ -174,8 +175,10 @@ def run(req, data):
     torch.manual_seed(req["seed"])
     model = AE(v, req["seed"])
     o = v["adam"]
+    # foreach: None is torch's own choice (the per-tensor loop on CPU);
+    # True is its multi-tensor path — the parent times both and picks one
     opt = torch.optim.Adam(model.params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
-                           eps=o["eps"], foreach=FOREACH)
+                           eps=o["eps"], foreach=req.get("foreach"))
     B, S = req["batch"], req["steps"]
 
     def step(xb):
@@ -226,7 +229,6 @@ def info():
         "blas": BLAS_PATH or "none found",
         "openblas_core": core.decode() if core else "n/a",
         "openblas_config": conf.decode() if conf else "n/a",
-        "adam_foreach": FOREACH,
         "env": " ".join(f"{k}={v}" for k, v in env.items()),
         "parallel_info": " / ".join(l.strip() for l in torch.__config__.parallel_info().splitlines()
                                     if l.strip()),
@@ -241,8 +243,6 @@ def reply(d):
 
 
 DEFAULT_THREADS = torch.get_num_threads()
-# Adam's multi-tensor path: one kernel launch per op over all parameters.
-FOREACH = os.environ.get("AEKIT_TORCH_FOREACH", "1") == "1"
 
 
 def main():

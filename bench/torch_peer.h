@@ -24,6 +24,7 @@ typedef struct {
     char probes[512];     /* candidate configurations and their step times   */
     char info[1536];      /* blas, threads, parallel_info, ... (one line)     */
     char log[4096];       /* the child's stderr (a file in the scratch dir)  */
+    char foreach[8];      /* Adam's foreach argument chosen: "null" or "true" */
     pid_t pid;
     FILE *to, *from;
 } aeb_torch;
@@ -38,8 +39,9 @@ typedef struct {
 /* Choose the configuration and start the child; on any failure
  * t->present = 0 and t->status says why.  python: the interpreter, script:
  * torch_ae.py, scratch: a directory for the log, data: the .npy to load.
- * probe: a "run" request (1 thread, steps only) timed in each candidate
- * configuration; NULL: no probing (quick mode), torch's defaults. */
+ * probe: a "run" request (1 thread, steps only) with a %s where the
+ * "foreach" value goes, timed in each candidate configuration; NULL: no
+ * probing (quick mode), torch's defaults. */
 void aeb_torch_setup(aeb_torch *t, const char *python, const char *script, const char *scratch,
                      const char *data, const char *probe);
 

@@ -122,7 +122,7 @@ int aeb_train_setup(size_t rows, int quick, const char *python, const char *scri
     aeb_variant_json(&v[0], vj, sizeof vj);
     snprintf(probe, sizeof probe,
              "{\"op\": \"run\", \"variant\": %s, \"threads\": 1, \"batch\": %zu, \"steps\": 10, "
-             "\"seed\": 1, \"epoch\": 0}", vj, v[0].batch);
+             "\"seed\": 1, \"epoch\": 0, \"foreach\": %%s}", vj, v[0].batch);
     if (!python) {
         snprintf(g_torch.status, sizeof g_torch.status, "absent: skipped (AEKIT_BENCH_NO_PEERS=1)");
         return 1;
@@ -205,7 +205,8 @@ static int torch_run(train_case *c, int steps, int epoch, double *step_s, double
     char req[4096];
     snprintf(req, sizeof req,
              "{\"op\": \"run\", \"variant\": %s, \"threads\": %d, \"batch\": %zu, \"steps\": %d, "
-             "\"seed\": 1, \"epoch\": %d}", c->json, c->threads, c->v->batch, steps, epoch);
+             "\"seed\": 1, \"epoch\": %d, \"foreach\": %s}", c->json, c->threads, c->v->batch,
+             steps, epoch, g_torch.foreach);
     aeb_reply r;
     int rc = aeb_torch_call(&g_torch, req, &r);
     if (rc > 0)

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # deps.sh PROFILE — install the Debian packages a make target needs, if they
-# are missing.  Profiles: verify, aarch64, bench, fuzz, lint, data.
+# are missing.  Profiles: verify, aarch64, bench, bench-regress, fuzz, lint, data.
 # Runs apt-get as root (or through sudo); never touches anything already
 # installed.  Exits non-zero with the list of packages when it cannot.
 set -euo pipefail
 
-profile=${1:?usage: deps.sh verify|aarch64|bench|fuzz|lint|data}
+profile=${1:?usage: deps.sh verify|aarch64|bench|bench-regress|fuzz|lint|data}
 case "$profile" in
   verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
   aarch64) pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench)   pkgs="g++ libbenchmark-dev libopenblas-dev libblis-dev python3-numpy python3-matplotlib python3-torch valgrind" ;;
+  bench-regress) pkgs="gcc make valgrind python3" ;;
   fuzz)    pkgs="clang libclang-rt-14-dev" ;;
   lint)    pkgs="cppcheck" ;;
   data)    pkgs="dataset-fashion-mnist npm" ;;
