@@ -207,7 +207,7 @@ static void bm_race(aeb_state *st, void *arg)
     aeb_set_counter(st, "epochs", w.epochs);
     aeb_set_counter(st, "angle_deg", w.angle);
     aeb_set_counter(st, "encoder_angle_deg", w.enc_angle);
-    aeb_set_counter(st, "ratio", t_ae / t_pca);
+    aeb_set_counter(st, "ae_over_pca", t_ae / t_pca);
     char label[160];
     snprintf(label, sizeof label, "linear AE 784-%zu-784 (Adam, lr %g cosine to %g over %d epochs, "
              "batch 128) to <= %.0f deg vs aek_pca_fit k=%zu", c->k, LR, LR * 1e-3, MAX_EPOCHS,

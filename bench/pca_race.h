@@ -10,7 +10,7 @@
  * the larger of the two) and the PCA subspace is ≤ 1°; the angle checks are
  * not timed.  One repetition runs both, in alternating order.
  * pca/<rows>x784/k<k>: manual time = the AE's; counters pca_s, ae_s,
- * epochs, angle_deg, ratio = ae_s / pca_s.
+ * epochs, angle_deg, ae_over_pca = ae_s / pca_s.
  */
 #ifndef AEKIT_BENCH_PCA_RACE_H
 #define AEKIT_BENCH_PCA_RACE_H

@@ -328,7 +328,7 @@ def pca_section(B, w):
     w("")
     w(f"The AE took {r.median('epochs'):.0f} epochs (final angle {r.median('angle_deg'):.2f}°; "
       f"its encoder's row space was then at {r.median('encoder_angle_deg'):.2f}°); "
-      f"AE time / PCA time = {r.median('ratio'):.2f} (median over {len(r.reps)} pairs).")
+      f"AE time / PCA time = {r.median('ae_over_pca'):.2f} (median over {len(r.reps)} pairs).")
     w("")
     return r
 
