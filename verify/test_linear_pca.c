@@ -28,6 +28,7 @@
 #include "../src/data.h"
 #include "../src/eigen_sym.h"
 #include "../src/pca.h"
+#include "../src/subspace.h"
 #include "../src/train.h"
 #include "../simd/kernels.h"
 
@@ -35,64 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Orthonormalise the k rows of A (k×n, double) in place: modified
- * Gram–Schmidt applied twice ("twice is enough", Giraud et al. 2005). */
-static void orthonormalize_rows(double *A, size_t k, size_t n)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < k; i++) {
-            double *a = A + i * n;
-            for (size_t j = 0; j < i; j++) {
-                const double *q = A + j * n;
-                double d = 0;
-                for (size_t p = 0; p < n; p++)
-                    d += a[p] * q[p];
-                for (size_t p = 0; p < n; p++)
-                    a[p] -= d * q[p];
-            }
-            double nn = 0;
-            for (size_t p = 0; p < n; p++)
-                nn += a[p] * a[p];
-            nn = sqrt(nn);
-            for (size_t p = 0; p < n; p++)
-                a[p] /= nn;
-        }
-}
-
-/* Largest principal angle (degrees) between the row spaces of Q1 and Q2
- * (k×n orthonormal rows each): sin θ = singular values of R = Q2 − (Q2Q1ᵀ)Q1. */
-static double max_angle_deg(const double *Q1, const double *Q2, size_t k, size_t n)
-{
-    double *R = malloc(k * n * sizeof(double)), *G = malloc(k * k * sizeof(double));
-    double *w = malloc(k * sizeof(double));
-    memcpy(R, Q2, k * n * sizeof(double));
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (size_t p = 0; p < n; p++)
-                d += Q2[i * n + p] * Q1[j * n + p];
-            for (size_t p = 0; p < n; p++)
-                R[i * n + p] -= d * Q1[j * n + p];
-        }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (size_t p = 0; p < n; p++)
-                d += R[i * n + p] * R[j * n + p];
-            G[i * k + j] = d;
-        }
-    double s2 = 0;
-    if (aek_eig_sym(k, G, k, w, NULL, 0) == AEK_OK)
-        s2 = w[0] > 0 ? w[0] : 0;
-    else
-        s2 = NAN;
-    free(R);
-    free(G);
-    free(w);
-    double s = sqrt(s2);
-    return asin(s > 1 ? 1 : s) * 180 / 3.14159265358979323846;
-}
 
 /* Rows of a float matrix (r×c) as doubles; transposed when `cols` is set
  * (the columns of the matrix become the rows). */
@@ -172,10 +115,10 @@ static lin_result train_linear(const float *X, size_t m, size_t n, size_t k, con
     double *Qp = malloc(k * n * sizeof(double));
     memcpy(Qp, p->components, k * n * sizeof(double));
     double *Qe = rows_of(M->W[0], k, n, 0), *Qd = rows_of(M->Wd[0], n, k, 1);
-    orthonormalize_rows(Qe, k, n);
-    orthonormalize_rows(Qd, k, n);
-    r.enc_angle = max_angle_deg(Qe, Qp, k, n);
-    r.dec_angle = max_angle_deg(Qd, Qp, k, n);
+    aek_orthonormalize_rows(Qe, k, n);
+    aek_orthonormalize_rows(Qd, k, n);
+    r.enc_angle = aek_max_principal_angle_deg(Qe, Qp, k, n);
+    r.dec_angle = aek_max_principal_angle_deg(Qd, Qp, k, n);
     r.loss = recon;
     r.gap = (recon - p->discarded) / p->discarded;
     r.ok = 1;
@@ -323,7 +266,7 @@ int main(void)
             for (size_t q = 0; q < n; q++)
                 Qt[a * n + q] = truth.basis[q * n + a];
         snprintf(name, sizeof name, "aek_pca vs planted basis k=%zu: max angle (deg)", k);
-        chk_le(name, max_angle_deg(Qt, p->components, k, n), 1e-3,
+        chk_le(name, aek_max_principal_angle_deg(Qt, p->components, k, n), 1e-3,
                "exactly whitened latents: the planted basis is the sample's eigenbasis; float "
                "covariance error ~1e-6 over gap %.3g", lam[k - 1] - lam[k]);
         free(Qt);
