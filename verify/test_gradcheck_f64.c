@@ -32,6 +32,7 @@
  */
 #include "check.h"
 #include "gc_variants.h"
+#include "lib_gradref.h"
 #include "../src/model.h"
 
 #include <math.h>
@@ -97,76 +98,13 @@ static double fd(aek_model *M, const double *X, size_t m, const aek_noise_key *k
     return (4 * d[1] - d[0]) / 3;
 }
 
-static double act_d(double a, aek_act g)
-{
-    switch (g) {
-    case AEK_ACT_SIGMOID: return 1 / (1 + exp(-a));
-    case AEK_ACT_TANH: return tanh(a);
-    case AEK_ACT_RELU: return a > 0 ? a : 0;
-    default: return a;
-    }
 }
 
-/* The encoder of the test's own: activations of every layer for input `in`
- * (m × sizes[0]); returns the kink margin in units of h·max|input| and
- * leaves the code layer's activations in *code (malloc'd). */
+/* The test's own forward pass (lib_gradref_f64.c): the code layer's
+ * activations in *code, and the kink margin in units of h·max|input|. */
 static double own_encoder(const aek_model *M, const double *in0, size_t m, double **code)
 {
-    const aek_config *c = &M->cfg;
-    double margin = INFINITY, maxin = 1;
-    size_t w = c->sizes[0];
-    double *in = malloc(m * w * sizeof(double));
-    memcpy(in, in0, m * w * sizeof(double));
-    for (int l = 0; l < c->n_layers; l++) {
-        size_t k = c->sizes[l + 1];
-        double *out = malloc(m * k * sizeof(double));
-        for (size_t i = 0; i < m * w; i++)
-            maxin = fmax(maxin, fabs(in[i]));
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < k; j++) {
-                double a = M->b[l][j];
-                for (size_t p = 0; p < w; p++)
-                    a += in[i * w + p] * M->W[l][j * w + p];
-                if (c->act[l] == AEK_ACT_RELU)
-                    margin = fmin(margin, fabs(a));
-                out[i * k + j] = act_d(a, c->act[l]);
-            }
-        free(in);
-        in = out;
-        w = k;
-    }
-    if (c->ksparse_k && c->ksparse_k < w)
-        for (size_t i = 0; i < m; i++) {
-            /* gap between the k-th and (k+1)-th largest of the row */
-            double *s = malloc(w * sizeof(double));
-            memcpy(s, in + i * w, w * sizeof(double));
-            for (size_t a = 0; a < w; a++)
-                for (size_t b = a + 1; b < w; b++)
-                    if (s[b] > s[a]) { double t = s[a]; s[a] = s[b]; s[b] = t; }
-            margin = fmin(margin, (s[c->ksparse_k - 1] - s[c->ksparse_k]) / 2);
-            free(s);
-        }
-    /* decoder hidden layers mirror the encoder's activations: their ReLU
-     * pre-activations need the margin too */
-    double *y = malloc(m * w * sizeof(double));
-    memcpy(y, in, m * w * sizeof(double));
-    for (int l = c->n_layers - 1; l >= 1; l--) {
-        size_t a = c->sizes[l + 1], b = c->sizes[l];
-        double *z = malloc(m * b * sizeof(double));
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < b; j++) {
-                double v = M->c[l][j];
-                for (size_t p = 0; p < a; p++)
-                    v += y[i * a + p] * (c->tied ? M->W[l][p * b + j] : M->Wd[l][j * a + p]);
-                if (c->act[l - 1] == AEK_ACT_RELU)
-                    margin = fmin(margin, fabs(v));
-                z[i * b + j] = act_d(v, c->act[l - 1]);
-            }
-        free(y);
-        y = z;
-    }
-    free(y);
-    *code = in;
+    double maxin = 1, margin = gradref_own_forward_f64(M, in0, m, code, &maxin);
     return margin / (H * maxin);
 }
 
