@@ -98,8 +98,6 @@ static double fd(aek_model *M, const double *X, size_t m, const aek_noise_key *k
     return (4 * d[1] - d[0]) / 3;
 }
 
-}
-
 /* The test's own forward pass (lib_gradref_f64.c): the code layer's
  * activations in *code, and the kink margin in units of h·max|input|. */
 static double own_encoder(const aek_model *M, const double *in0, size_t m, double **code)
