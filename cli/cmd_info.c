@@ -5,9 +5,16 @@
 #include "../simd/kernels.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int cmd_info(int argc, char **argv)
 {
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: aekit info\n\nThe CPU, its features, the kernel sets it can run and the one "
+               "chosen,\ncaches, GEMM blocking and threads.  Environment: AEKIT_ISA, "
+               "AEKIT_NUM_THREADS.\n");
+        return 0;
+    }
     if (argc > 1) {
         fprintf(stderr, "aekit info: unexpected argument '%s' (info takes none)\n", argv[1]);
         return 2;

@@ -116,7 +116,7 @@ int cmd_train(int argc, char **argv)
     const char *hidden = "256", *acts = "sigmoid", *out = "model.aek", *ckpt = NULL,
                *resume = NULL, *hist_path = NULL;
     int out_act = 1, loss = 0, tied = 0, noise = 0, optk = 2, scale = 0, center = 0, stdz = 0;
-    int quiet = 0, stop_after = 0, no_shuffle = 0, epochs = 10, pre_epochs = 0, threads = 0, copies = 1;
+    int quiet = 0, no_ckpt = 0, stop_after = 0, no_shuffle = 0, epochs = 10, pre_epochs = 0, threads = 0, copies = 1;
     double l2 = 0, noise_level = 0.25, rho = 0.05, beta = 0, kalpha = 1, contr = 0, gamma = 0,
            hsigma = 0.1;
     double lr = 1e-3, lr_final = 0, mom = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -158,6 +158,7 @@ int cmd_train(int argc, char **argv)
         {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
         {"out", FLAG_STRING, &out, "where to write the trained model", 0, 0, NULL, 0},
         {"checkpoint", FLAG_STRING, &ckpt, "checkpoint written every epoch and on a stop (default OUT.ckpt)", 0, 0, NULL, 0},
+        {"no-checkpoint", FLAG_BOOL, &no_ckpt, "write no checkpoints (a stop then saves nothing)", 0, 0, NULL, 0},
         {"resume", FLAG_STRING, &resume, "continue training from a checkpoint (same data)", 0, 0, NULL, 0},
         {"history", FLAG_STRING, &hist_path, "write per-epoch losses as CSV", 0, 0, NULL, 0},
         {"quiet", FLAG_BOOL, &quiet, "no progress output", 0, 0, NULL, 0},
@@ -196,11 +197,16 @@ int cmd_train(int argc, char **argv)
     aek_train_config tc = aek_train_default();
     history h = {NULL, hist_path};
     char ckpt_buf[4096], desc[512];
-    if (!ckpt) {
+    if (no_ckpt && ckpt) {
+        fprintf(stderr, "aekit train: --checkpoint and --no-checkpoint contradict each other\n");
+        rc = 2;
+        goto done;
+    }
+    if (!ckpt && !no_ckpt) {
         snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
         ckpt = ckpt_buf;
     }
-    if (check_output("out", out) || check_output("checkpoint", ckpt))
+    if (check_output("out", out) || (ckpt && check_output("checkpoint", ckpt)))
         goto done;
 
     if (resume) {
@@ -335,7 +341,7 @@ int cmd_train(int argc, char **argv)
         struct stat sb;
         fprintf(stderr, "aekit train: %s\n", aek_last_error());
         /* the hint only when this run wrote the checkpoint */
-        if (stat(ckpt, &sb) == 0 && sb.st_mtime >= started)
+        if (ckpt && stat(ckpt, &sb) == 0 && sb.st_mtime >= started)
             fprintf(stderr, "resume with: aekit train --resume %s%s%s (and the same data flags)\n",
                     ckpt, d.data ? " --data " : "", d.data ? d.data : "");
         rc = 130;
@@ -351,7 +357,7 @@ int cmd_train(int argc, char **argv)
     double recon, total;
     if ((s = aek_eval_dataset(M, data.x, data.rows, 0, &recon, &total)) != AEK_OK) {
         fprintf(stderr, "aekit train: %s; the model is not written (the last checkpoint is %s)\n",
-                aek_last_error(), ckpt);
+                aek_last_error(), ckpt ? ckpt : "(none: --no-checkpoint)");
         goto done;
     }
     if ((s = aek_model_save(out, M, &prep, NULL)) != AEK_OK) {
