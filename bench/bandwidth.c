@@ -1,13 +1,33 @@
-/* bandwidth.c — see bandwidth.h.  The loops are plain C built for the
- * baseline target (SSE2 on x86-64): a streaming loop is bound by memory,
- * not by the vector width, so that loses nothing and keeps the figure
- * independent of the kernel sets. */
+/* bandwidth.c — see bandwidth.h.  The loops are written with 128-bit
+ * vector extensions, a cache line (four vectors) per iteration: that is the
+ * widest the baseline target has (SSE2 on x86-64), and it streams at the
+ * memory's speed (a plain loop compiles to one scalar element per
+ * iteration at -O2 and measured ~25% below it).  No ISA flags, so the
+ * figure does not depend on a kernel set. */
 #include "bandwidth.h"
 #include "util.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+typedef float v4f __attribute__((vector_size(16)));
+
+/* A store that bypasses the caches where the baseline target has one (x86-64:
+ * movntps), so that the destination is not first read into the cache (the
+ * "write-allocate" read STREAM's byte count leaves out): the bytes counted
+ * are then the bytes moved, and the figure is the memory's streaming rate. */
+static inline void store(v4f *p, v4f v)
+{
+#if defined(__SSE2__)
+    _mm_stream_ps((float *)p, (__m128)v);
+#else
+    *p = v;
+#endif
+}
 
 typedef enum { BW_COPY = 0, BW_TRIAD = 1 } bw_kind;
 
@@ -20,8 +40,8 @@ typedef struct {
 typedef struct {
     bw_kind kind;
     float *a, *b, *c;
-    size_t lo, hi;
-    int touch; /* first call: write the slice (first touch), do not time */
+    size_t lo, hi; /* multiples of 16 floats (64 bytes), except the last hi */
+    int touch;     /* first call: write the slice (first touch), do not time */
 } bw_part;
 
 static float *g_a, *g_b, *g_c;
@@ -36,12 +56,29 @@ static void *bw_run(void *arg)
             a[i] = 1.0f, b[i] = 2.0f, c[i] = 0.5f;
         return NULL;
     }
-    if (p->kind == BW_COPY)
-        for (size_t i = p->lo; i < p->hi; i++)
+    const size_t end = p->lo + (p->hi - p->lo) / 16 * 16;
+    const v4f s = {3.0f, 3.0f, 3.0f, 3.0f};
+    v4f *va = (v4f *)(a + p->lo), *vb = (v4f *)(b + p->lo), *vc = (v4f *)(c + p->lo);
+    const size_t nv = (end - p->lo) / 4;
+    if (p->kind == BW_COPY) {
+        for (size_t i = 0; i < nv; i += 4) {
+            store(&vc[i], va[i]);
+            store(&vc[i + 1], va[i + 1]);
+            store(&vc[i + 2], va[i + 2]);
+            store(&vc[i + 3], va[i + 3]);
+        }
+        for (size_t i = end; i < p->hi; i++)
             c[i] = a[i];
-    else
-        for (size_t i = p->lo; i < p->hi; i++)
+    } else {
+        for (size_t i = 0; i < nv; i += 4) {
+            store(&va[i], vb[i] + s * vc[i]);
+            store(&va[i + 1], vb[i + 1] + s * vc[i + 1]);
+            store(&va[i + 2], vb[i + 2] + s * vc[i + 2]);
+            store(&va[i + 3], vb[i + 3] + s * vc[i + 3]);
+        }
+        for (size_t i = end; i < p->hi; i++)
             a[i] = b[i] + 3.0f * c[i];
+    }
     return NULL;
 }
 
@@ -65,6 +102,9 @@ static int bw_pass(bw_kind kind, int t, size_t n, int touch)
     bw_run(&part[0]);
     for (int i = 1; i < t; i++)
         pthread_join(tid[i], NULL);
+#if defined(__SSE2__)
+    _mm_sfence(); /* streaming stores are weakly ordered: done before timing stops */
+#endif
     return 1;
 }
 

@@ -92,15 +92,16 @@ struct Progress {
     {
         static const struct {
             const char *counter, *unit;
-            double scale;
-        } rates[] = {{"flops", "GFLOP/s", 1e9}, {"bytes", "GB/s", 1e9}, {"items", "Gelem/s", 1e9}};
+        } rates[] = {{"flops", "FLOP/s"}, {"bytes", "B/s"}, {"items", "items/s"}};
         char b[96] = "";
         const double it = static_cast<double>(st.iterations());
         for (const auto &r : rates) {
             auto f = st.counters.find(r.counter);
             if (f != st.counters.end() && seconds > 0) {
-                std::snprintf(b, sizeof b, "%.1f %s", f->second.value * it / seconds / r.scale,
-                              r.unit);
+                const double v = f->second.value * it / seconds;
+                const char *p = v >= 1e9 ? "G" : v >= 1e6 ? "M" : "k";
+                std::snprintf(b, sizeof b, "%.1f %s%s", v / (v >= 1e9 ? 1e9 : v >= 1e6 ? 1e6 : 1e3),
+                              p, r.unit);
                 return b;
             }
         }

@@ -297,8 +297,7 @@ def jacobian_section(B, w):
         if s == B.disp:
             up = u
         w(f"| {s} | {1e3 * t:.3f} | {pct(r.cv('seconds'))} | {f'{u:.0f}×' if u and s != 'explicit' else '—'} | "
-          f"{r.median('rel_diff') if r.median('rel_diff') is not None else '—'} | "
-          f"{r.median('da_rel_diff') if r.median('da_rel_diff') is not None else '—'} |")
+          f"{_sci(r.median('rel_diff'))} | {_sci(r.median('da_rel_diff'))} |")
     w("")
     return up
 
@@ -382,6 +381,10 @@ def roofline(B, w, out_png):
             w(f"| {t} | {label} | {ai:.2f} | {g:.1f} | {roof:.0f} | {100 * g / roof:.0f}% |")
     w("")
     return png
+
+
+def _sci(x):
+    return "—" if x is None else f"{x:.1e}"
 
 
 def _ew_size(s):
