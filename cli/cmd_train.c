@@ -120,7 +120,8 @@ int cmd_train(int argc, char **argv)
     double l2 = 0, noise_level = 0.25, rho = 0.05, beta = 0, kalpha = 1, contr = 0, gamma = 0,
            hsigma = 0.1;
     double lr = 1e-3, lr_final = 0, mom = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    size_t ksparse = 0, batch = 128;
+    size_t ksparse = 0, kstart = 0, batch = 128;
+    int kanneal = 0;
     uint64_t seed = 1;
     flag f[] = {
         DATA_FLAGS(d),
@@ -139,6 +140,8 @@ int cmd_train(int argc, char **argv)
         {"sparse-beta", FLAG_DOUBLE, &beta, "KL sparsity weight beta (0: off)", 0, 1e6, NULL, 0},
         {"ksparse", FLAG_SIZE, &ksparse, "k-sparse: keep the k largest code units (0: off)", 0, 1e7, NULL, 0},
         {"ksparse-alpha", FLAG_DOUBLE, &kalpha, "k-sparse: encode with alpha*k units", 1, 1e6, NULL, 0},
+        {"ksparse-start", FLAG_SIZE, &kstart, "k-sparse: start training with this k (> --ksparse) ...", 0, 1e7, NULL, 0},
+        {"ksparse-anneal-epochs", FLAG_INT, &kanneal, "... and lower it linearly to --ksparse over these epochs", 0, 1e6, NULL, 0},
         {"contractive", FLAG_DOUBLE, &contr, "contractive penalty lambda (0: off)", 0, 1e6, NULL, 0},
         {"cae-h-gamma", FLAG_DOUBLE, &gamma, "CAE+H Jacobian-difference weight gamma (0: off)", 0, 1e6, NULL, 0},
         {"cae-h-sigma", FLAG_DOUBLE, &hsigma, "CAE+H corruption sigma", 1e-12, 1e6, NULL, 0},
@@ -172,7 +175,7 @@ int cmd_train(int argc, char **argv)
         return 2;
     if (resume) {
         static const char *const arch[] = {"hidden", "act", "out-act", "loss", "tied", "l2", "noise",
-            "noise-level", "sparse-rho", "sparse-beta", "ksparse", "ksparse-alpha", "contractive",
+            "noise-level", "sparse-rho", "sparse-beta", "ksparse", "ksparse-alpha", "ksparse-start", "ksparse-anneal-epochs", "contractive",
             "cae-h-gamma", "cae-h-sigma", "cae-h-copies", "pretrain-epochs", "optimizer", "lr",
             "lr-final", "momentum", "beta1", "beta2", "eps", "batch", "seed", "no-shuffle", "scale", "center",
             "standardize"};
@@ -300,6 +303,13 @@ int cmd_train(int argc, char **argv)
         tc.seed = seed;
         tc.shuffle = !no_shuffle;
         tc.pretrain_epochs = L > 1 ? pre_epochs : 0;
+        tc.ksparse_start = kstart;
+        tc.ksparse_anneal_epochs = kanneal;
+        if ((kstart || kanneal) && !(kstart && kanneal)) {
+            fprintf(stderr, "aekit train: --ksparse-start and --ksparse-anneal-epochs go together\n");
+            rc = 2;
+            goto done;
+        }
     }
     if (batch > data.rows && !resume)
         tc.batch = data.rows; /* a batch cannot exceed the data */

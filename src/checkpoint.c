@@ -165,6 +165,9 @@ aek_status aek_model_save(const char *path, const aek_model *M, const aek_prepro
         put_u64(&b, st->batch);
         put_i32(&b, st->epochs);
         put_i32(&b, st->shuffle);
+        put_u64(&b, st->ksparse_target);
+        put_u64(&b, st->ksparse_start);
+        put_i32(&b, st->ksparse_anneal);
         put_f64(&b, st->loss_sum);
         put_f64(&b, st->recon_sum);
         put_u64(&b, st->rows_done);
@@ -437,6 +440,9 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         t.batch = (size_t)get_u64(&c, "the training state");
         t.epochs = get_i32(&c, "the training state");
         t.shuffle = get_i32(&c, "the training state");
+        t.ksparse_target = (size_t)get_u64(&c, "the training state");
+        t.ksparse_start = (size_t)get_u64(&c, "the training state");
+        t.ksparse_anneal = get_i32(&c, "the training state");
         t.loss_sum = get_f64(&c, "the training state");
         t.recon_sum = get_f64(&c, "the training state");
         t.rows_done = (size_t)get_u64(&c, "the training state");
@@ -450,7 +456,10 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
             (t.opt.kind < AEK_OPT_SGD || t.opt.kind > AEK_OPT_ADAM || t.epoch < 0 || t.epochs < 0 ||
              t.epoch > t.epochs || t.batch < 1 || moments > 3 ||
              ((moments & 1u) != 0) != (t.opt.kind != AEK_OPT_SGD) ||
-             ((moments & 2u) != 0) != (t.opt.kind == AEK_OPT_ADAM)))
+             ((moments & 2u) != 0) != (t.opt.kind == AEK_OPT_ADAM) ||
+             t.ksparse_target != cfg.ksparse_k || t.ksparse_anneal < 0 ||
+             (t.ksparse_target && (t.ksparse_start < t.ksparse_target ||
+                                   t.ksparse_start > cfg.sizes[cfg.n_layers]))))
             c.st = aek_error(AEK_ERR_FORMAT, "%s: the training state is inconsistent", path);
         if (c.st == AEK_OK && (moments & 1u)) {
             t.m1 = calloc(M->nparams, sizeof(float));

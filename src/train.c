@@ -220,9 +220,24 @@ static void progress_line(const phase_run *R, int epoch, size_t b, size_t nb, do
     fflush(f);
 }
 
+/* k of the epoch under the k-sparse schedule:
+ *   k_e = round(k₀ + (k − k₀)·e/E) for e < E, then k. */
+static size_t ksparse_of_epoch(const aek_train_state *st, int e)
+{
+    if (st->ksparse_anneal <= 0 || e >= st->ksparse_anneal)
+        return st->ksparse_target;
+    double k0 = (double)st->ksparse_start, k = (double)st->ksparse_target;
+    return (size_t)llround(k0 + (k - k0) * (double)e / (double)st->ksparse_anneal);
+}
+
 static aek_status save_checkpoint(phase_run *R)
 {
+    /* the file keeps the model's own k; the schedule is in the state */
+    size_t k_now = R->M->cfg.ksparse_k;
+    if (R->st->ksparse_target)
+        R->M->cfg.ksparse_k = R->st->ksparse_target;
     aek_status s = aek_model_save(R->tc->checkpoint, R->M, R->tc->prep, R->st);
+    R->M->cfg.ksparse_k = k_now;
     if (s == AEK_OK)
         R->saved_epoch = R->st->epoch;
     return s == AEK_OK ? s : aek_error_prefix(s, "cannot write the checkpoint");
@@ -303,6 +318,8 @@ static aek_status run_phase(phase_run *R)
 
     for (; st->epoch < st->epochs; st->epoch++) {
         epoch_order(R->perm, R->rows, st->seed, st->epoch, st->shuffle);
+        if (st->ksparse_target)
+            M->cfg.ksparse_k = ksparse_of_epoch(st, st->epoch);
         double t0 = now_s(), t_last = 0;
         size_t rows_run = 0, last_mb = 0; /* rows of the batch in xb (0: none yet) */
         for (size_t b = st->next_batch; b < nb; b++) {
@@ -536,6 +553,16 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
         st->batch = tc->batch;
         st->epochs = tc->epochs;
         st->shuffle = tc->shuffle;
+        st->ksparse_target = M->cfg.ksparse_k;
+        st->ksparse_start = tc->ksparse_start ? tc->ksparse_start : M->cfg.ksparse_k;
+        st->ksparse_anneal = tc->ksparse_anneal_epochs;
+        if (tc->ksparse_anneal_epochs > 0 &&
+            (!M->cfg.ksparse_k || st->ksparse_start < M->cfg.ksparse_k ||
+             st->ksparse_start > M->cfg.sizes[M->L]))
+            return aek_error(AEK_ERR_ARG,
+                             "the k-sparse schedule needs a k-sparse model and a start k in "
+                             "%zu..%zu (got %zu)",
+                             M->cfg.ksparse_k, M->cfg.sizes[M->L], st->ksparse_start);
         st->data_rows = rows;
         st->data_cols = n;
         st->data_crc = crc;

@@ -61,6 +61,10 @@ typedef struct {
     volatile sig_atomic_t *stop;    /* set asynchronously: save and stop          */
     aek_epoch_fn on_epoch;
     void *on_epoch_ctx;
+    size_t ksparse_start;           /* k-sparse: start with this k (≥ the model's) */
+    int ksparse_anneal_epochs;      /* ... and lower it linearly to the model's k
+                                       over these epochs (0: no schedule;
+                                       Makhzani & Frey 2013: fewer dead units)   */
     int stop_after_batches;         /* test hook: act as if stopped after this
                                        many batches of this run (0: never)         */
 } aek_train_config;
@@ -78,6 +82,9 @@ typedef struct {
     size_t batch;
     int epochs;
     int shuffle;
+    size_t ksparse_target;  /* the model's k (its configuration keeps it)    */
+    size_t ksparse_start;   /* schedule: k of epoch 0 ...                    */
+    int ksparse_anneal;     /* ... reaching the target after these epochs   */
     double loss_sum, recon_sum; /* running sums of the current epoch       */
     size_t rows_done;
     size_t data_rows, data_cols;

@@ -48,6 +48,9 @@ static void log_epoch(void *ctx, const aek_epoch_stats *s)
 
 static aek_dataset g_data;
 
+static size_t g_kstart; /* k-sparse schedule for the next train_variant calls */
+static int g_kanneal;
+
 static aek_model *train_variant(const variant *v, int epochs, int threads, const char *ckpt,
                                 int stop_after, aek_train_state *resume, epoch_log *log,
                                 aek_status *st)
@@ -66,6 +69,8 @@ static aek_model *train_variant(const variant *v, int epochs, int threads, const
     tc.pretrain_epochs = v->pretrain;
     tc.checkpoint = ckpt;
     tc.stop_after_batches = stop_after;
+    tc.ksparse_start = g_kstart;
+    tc.ksparse_anneal_epochs = g_kanneal;
     tc.on_epoch = log ? log_epoch : NULL;
     tc.on_epoch_ctx = log;
     *st = aek_train(M, g_data.x, g_data.rows, &tc, resume);
@@ -173,6 +178,32 @@ static void check_resume(const aek_kernel_set *ks)
     if (A && aek_model_save(ckpt, A, NULL, NULL) == AEK_OK &&
         aek_model_load(ckpt, 64, &D, NULL, NULL, NULL) == AEK_OK)
         rt = same_bits(A, D);
+    /* the k-sparse schedule (k lowered over the epochs) across a resume */
+    variant kv = make("ksparse anneal", 64, AEK_ACT_IDENTITY, t_ksparse);
+    g_kstart = 40;
+    g_kanneal = 2;
+    aek_model *KA = train_variant(&kv, 3, 2, NULL, 0, NULL, NULL, &s1);
+    aek_model *KB = train_variant(&kv, 3, 2, ckpt, 45, NULL, NULL, &s2);
+    aek_model *KC = NULL;
+    int kok = 0;
+    if (s1 == AEK_OK && s2 == AEK_ERR_INTERRUPTED &&
+        aek_model_load(ckpt, 0, &KC, NULL, &st, &has) == AEK_OK && has) {
+        aek_train_config tc = aek_train_default();
+        tc.checkpoint = ckpt;
+        kok = aek_train(KC, g_data.x, g_data.rows, &tc, &st) == AEK_OK && same_bits(KA, KC) &&
+              KC->cfg.ksparse_k == kv.cfg.ksparse_k;
+        aek_train_state_free(&st);
+    }
+    g_kstart = 0;
+    g_kanneal = 0;
+    snprintf(name, sizeof name, "train[%s] k-sparse schedule: stop + resume == uninterrupted (bits)",
+             ks->name);
+    chk_verdict(name, kok, 1, kok, "k from 40 to 10 over 2 epochs, stopped in epoch 1; the file "
+                "keeps the model's k");
+    aek_model_free(KA);
+    aek_model_free(KB);
+    aek_model_free(KC);
+
     snprintf(name, sizeof name, "model[%s] save + load round trip (bits)", ks->name);
     chk_verdict(name, rt, 1, rt, "%zu parameters", A ? A->nparams : 0);
     unlink(ckpt);
