@@ -206,7 +206,10 @@ int aeb_register(const char *name, aeb_fn fn, void *arg, const aeb_opts *o)
         // a fixed-iteration repetition is one long call: count it however long
         e.min_time = 0;
     } else {
-        b->MinTime(e.min_time);
+        // Warm-up before the first repetition (caches, page faults, the
+        // libraries' thread pools): 40% of a repetition, untimed.  Below
+        // half a repetition, so the progress count does not take it for one.
+        b->MinTime(e.min_time)->MinWarmUpTime(0.4 * e.min_time);
     }
     const double est = o && o->est_time > 0 ? o->est_time : e.min_time;
     e.weight = est;

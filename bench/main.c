@@ -266,7 +266,10 @@ static void register_training(const aeb_mode *md, const int *threads, int nthrea
 static int usage(void)
 {
     fprintf(stderr, "usage: aekit_bench [--quick] --out FILE.json [--python PY] "
-                    "[--torch-script PATH] [--context KEY=VALUE]... [--benchmark_FLAG=...]...\n");
+                    "[--torch-script PATH] [--context KEY=VALUE]... [--benchmark_FLAG=...]...\n"
+                    "environment: AEKIT_BENCH_THREADS=1,4,8 (thread counts; default 1 and all "
+                    "CPUs), AEKIT_BENCH_PIN=0|1 (default: pin on an idle machine), "
+                    "AEKIT_BENCH_NO_PEERS=1 (skip the peers)\n");
     return 2;
 }
 
@@ -331,9 +334,21 @@ int main(int argc, char **argv)
         if (ks && ks != dispatched)
             sets[nsets++] = ks;
     }
-    /* 1 thread and every online CPU */
-    int threads[2] = {1, aek_cpu()->online_cpus > 1 ? aek_cpu()->online_cpus : 1};
+    /* 1 thread and every online CPU, or the counts AEKIT_BENCH_THREADS lists
+     * ("1,4,8"; the last one is the "all threads" of the report) */
+    int threads[8] = {1, aek_cpu()->online_cpus > 1 ? aek_cpu()->online_cpus : 1};
     int nthreads = threads[1] > 1 ? 2 : 1;
+    const char *te = getenv("AEKIT_BENCH_THREADS");
+    if (te && *te) {
+        int n = 0;
+        for (char *p = (char *)te, *end; *p && n < 8; p = *end ? end + 1 : end) {
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 1 || v > 256 || (*end && *end != ','))
+                return usage();
+            threads[n++] = (int)v;
+        }
+        nthreads = n;
+    }
 
     describe_machine(sets, nsets, threads, nthreads);
     aeb_describe_mode(md, dispatched->name);

@@ -26,7 +26,7 @@ int aeb_train_variants(aeb_variant *v, int max)
     int n = 0;
     all[n] = (aeb_variant){"plain", "784-256 sigmoid, MSE", base(256), 128};
     n++;
-    all[n] = (aeb_variant){"wide", "784-1000 sigmoid, MSE, batch 256 (over-complete)", base(1000), 256};
+    all[n] = (aeb_variant){"wide", "784-1000 sigmoid, MSE (over-complete)", base(1000), 256};
     n++;
     all[n] = (aeb_variant){"bce", "784-256 sigmoid, cross-entropy from logits", base(256), 128};
     all[n].cfg.loss = AEK_LOSS_BCE;
