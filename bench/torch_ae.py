@@ -173,14 +173,20 @@ class AE:
 def run(req, data):
     v = req["variant"]
     set_threads(req["threads"])
-    torch.manual_seed(req["seed"])
-    model = AE(v, req["seed"])
-    o = v["adam"]
-    # foreach: None is torch's own choice (the per-tensor loop on CPU);
-    # True is its multi-tensor path — the parent times both and picks one
-    opt = torch.optim.Adam(model.params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
-                           eps=o["eps"], foreach=req.get("foreach"))
     B, S = req["batch"], req["steps"]
+    model = opt = None
+
+    def fresh():
+        """A new model and optimizer (untimed): the steps and the epoch each
+        start from the initial weights, as on aekit's side."""
+        nonlocal model, opt
+        torch.manual_seed(req["seed"])
+        model = AE(v, req["seed"])
+        o = v["adam"]
+        # foreach: None is torch's own choice (the per-tensor loop on CPU);
+        # True is its multi-tensor path — the parent times both, picks one
+        opt = torch.optim.Adam(model.params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
+                               eps=o["eps"], foreach=req.get("foreach"))
 
     def step(xb):
         opt.zero_grad(set_to_none=True)
@@ -191,6 +197,7 @@ def run(req, data):
 
     out = {}
     if S > 0:
+        fresh()
         # one untimed step first: it allocates Adam's state (aekit's side
         # also takes one untimed step)
         xb = data[:B].contiguous()
@@ -200,6 +207,7 @@ def run(req, data):
             step(xb)
         out["step_s"] = (time.perf_counter() - t0) / S
     if req.get("epoch", 1):
+        fresh()
         n = data.shape[0]
         g = torch.Generator().manual_seed(req["seed"])
         t0 = time.perf_counter()
