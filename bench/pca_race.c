@@ -3,9 +3,9 @@
 #include "pca_race.h"
 #include "util.h"
 #include "../src/data.h"
-#include "../src/eigen_sym.h"
 #include "../src/model.h"
 #include "../src/pca.h"
+#include "../src/subspace.h"
 #include "../src/train.h"
 
 #include <math.h>
@@ -29,56 +29,6 @@ typedef struct {
     aek_dataset d;
 } race_case;
 
-/* Rows of Q (k×n) made orthonormal: modified Gram–Schmidt, twice. */
-static void orthonormalize(double *Q, size_t k, size_t n)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < k; i++) {
-            double *a = Q + i * n;
-            for (size_t j = 0; j < i; j++) {
-                const double *q = Q + j * n;
-                double d = 0;
-                for (size_t p = 0; p < n; p++)
-                    d += a[p] * q[p];
-                for (size_t p = 0; p < n; p++)
-                    a[p] -= d * q[p];
-            }
-            double nn = 0;
-            for (size_t p = 0; p < n; p++)
-                nn += a[p] * a[p];
-            nn = sqrt(nn);
-            for (size_t p = 0; p < n; p++)
-                a[p] = nn > 0 ? a[p] / nn : 0;
-        }
-}
-
-/* Largest principal angle (degrees) between the row spaces of orthonormal
- * Q1 and Q2 (k×n): sin θ_max = ‖Q2 − (Q2Q1ᵀ)Q1‖₂, from the largest
- * eigenvalue of RRᵀ (accurate for small angles, unlike acos). */
-static double max_angle(const double *Q1, const double *Q2, size_t k, size_t n)
-{
-    double *R = malloc(k * n * sizeof *R), *G = malloc(k * k * sizeof *G), *w = malloc(k * sizeof *w);
-    memcpy(R, Q2, k * n * sizeof *R);
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (size_t p = 0; p < n; p++)
-                d += Q2[i * n + p] * Q1[j * n + p];
-            for (size_t p = 0; p < n; p++)
-                R[i * n + p] -= d * Q1[j * n + p];
-        }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double d = 0;
-            for (size_t p = 0; p < n; p++)
-                d += R[i * n + p] * R[j * n + p];
-            G[i * k + j] = G[j * k + i] = d;
-        }
-    double s2 = aek_eig_sym(k, G, k, w, NULL, 0) == AEK_OK ? fmax(w[0], 0) : NAN;
-    free(R), free(G), free(w);
-    return asin(fmin(1, sqrt(s2))) * 180 / 3.14159265358979323846;
-}
-
 /* The AE's subspaces against the PCA's: the decoder's column space (the
  * subspace its reconstructions lie in) is returned, the encoder's row space
  * goes to *enc. */
@@ -90,10 +40,10 @@ static double ae_angle(const aek_model *M, const double *Qp, size_t k, double *e
             Qe[i * N_IN + p] = M->W[0][i * N_IN + p];
             Qd[i * N_IN + p] = M->Wd[0][p * k + i]; /* decoder columns */
         }
-    orthonormalize(Qe, k, N_IN);
-    orthonormalize(Qd, k, N_IN);
-    *enc = max_angle(Qp, Qe, k, N_IN);
-    double a = max_angle(Qp, Qd, k, N_IN);
+    aek_orthonormalize_rows(Qe, k, N_IN);
+    aek_orthonormalize_rows(Qd, k, N_IN);
+    *enc = aek_max_principal_angle_deg(Qp, Qe, k, N_IN);
+    double a = aek_max_principal_angle_deg(Qp, Qd, k, N_IN);
     free(Qe), free(Qd);
     return a;
 }

@@ -193,7 +193,7 @@ void aek_model_free(aek_model *M)
 }
 
 /* X̃: masking noise sets each input to 0 with probability q; Gaussian noise
- * adds σ·N(0,1) (normals drawn in Box–Muller pairs).  Row i draws from stream
+ * adds σ·N(0,1) (ziggurat normals, counter_rng.h).  Row i draws from stream
  * (seed, epoch, rows[i], stream), so rows can go to any thread: the bits do
  * not depend on the split. */
 typedef struct {
@@ -220,14 +220,7 @@ static void noise_rows(void *arg, int t, int T)
             for (size_t j = 0; j < J->n; j++)
                 y[j] = aek_stream_uniform(&st) < J->level ? 0 : x[j];
         } else {
-            size_t j = 0;
-            for (; j + 1 < J->n; j += 2) {
-                double a, b;
-                aek_stream_normal2(&st, &a, &b);
-                y[j] = x[j] + (real)(J->level * a);
-                y[j + 1] = x[j + 1] + (real)(J->level * b);
-            }
-            if (j < J->n)
+            for (size_t j = 0; j < J->n; j++)
                 y[j] = x[j] + (real)(J->level * aek_stream_normal(&st));
         }
     }
@@ -237,7 +230,7 @@ void aek_model_noise(const real *src, real *dst, size_t m, size_t n, const aek_n
                      uint64_t stream, aek_noise kind, double level)
 {
     noise_job J = {src, dst, m, n, key, stream, kind, level};
-    /* ~10 ns per element: worth a second thread above a few thousand */
+    /* a few ns per element: worth a second thread above a few thousand */
     int T = m * n >= 8192 ? aek_num_threads() : 1;
     if ((size_t)T > m)
         T = (int)m;

@@ -1,0 +1,180 @@
+/*
+ * test_normal.c — the Gaussian noise source: the ziggurat table
+ * (src/normal_table.c) and the sampler aek_stream_normal (src/counter_rng.h).
+ *
+ * 1. The table, recomputed here with libm in double (u = 2⁻⁵³):
+ *    - every layer has the area V of the base (rectangle [0,R]·f(R) plus the
+ *      tail √(π/2)·erfc(R/√2)): |x_i(f_{i+1} − f_i) − V| / V ≤ 1e-12 — the
+ *      difference f_{i+1} − f_i cancels at most ~6 digits' worth of the f's
+ *      relative error (≤ 4u each) near the top layers, where f_{i+1} − f_i ≈
+ *      0.03 against f ≈ 1: ≈ 8u/0.03 ≈ 3e-14, so 1e-12 keeps a margin of 30;
+ *    - f_i = exp(−x_i²/2) within 24u relative: the table's f_i is the exact
+ *      f at the exact x_i rounded once (u); x_i itself is rounded (u), which
+ *      moves f by x_i²·u ≤ 13.7u (x_0 ≈ 3.71); computing x_i² rounds (the
+ *      argument's relative error u moves f by (x_i²/2)·u ≤ 6.9u); glibc's
+ *      exp is within 1 ulp (≤ 2u): 1 + 13.7 + 6.9 + 2 < 24;
+ *    - r_i = x_{i+1}/x_i within 4u: both x's rounded (u each), the division
+ *      (u), and the table's r_i rounded once from the exact ratio (u).
+ * 2. The draws, N = 2²⁴ from row streams as training uses them (rows of 784
+ *    inputs): Kolmogorov–Smirnov √N·D ≤ 1.95 (the 0.1% critical value of
+ *    the Kolmogorov distribution); z-scores of the mean, variance, skewness
+ *    and excess kurtosis (standard errors √(1/N), √(2/N), √(6/N),
+ *    √(24/N)) and of the counts beyond R, 4 and 5 (binomial), each ≤ 4.5
+ *    (two-sided p ≈ 7e-6: with ~10 checks a correct sampler fails one with
+ *    probability < 1e-4, and the seed is fixed, so the verdict is too).
+ * 3. Power: the same KS test on a sampler with the wedge test removed
+ *    (every wedge point accepted) must fail — so the KS bound can fail.
+ * 4. Bits: a stream is a pure function of its key (same draws twice).
+ */
+#include "check.h"
+#include "../src/counter_rng.h"
+#include "../src/normal_table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const double U = 0x1p-53;
+
+static void check_table(void)
+{
+    const double R = aek_zig_R;
+    const double V = R * exp(-0.5 * R * R) + sqrt(1.5707963267948966) /* π/2 */ * erfc(R / sqrt(2.0));
+    double worst_area = 0, worst_f = 0, worst_r = 0;
+    for (int i = 1; i < AEK_ZIG_N; i++) {
+        double a = aek_zig_x[i] * (aek_zig_f[i + 1] - aek_zig_f[i]);
+        worst_area = fmax(worst_area, fabs(a - V) / V);
+    }
+    worst_area = fmax(worst_area, fabs(aek_zig_x[0] * aek_zig_f[1] - V) / V);
+    for (int i = 0; i <= AEK_ZIG_N; i++) {
+        double f = exp(-0.5 * aek_zig_x[i] * aek_zig_x[i]);
+        worst_f = fmax(worst_f, fabs(aek_zig_f[i] - f) / f / U);
+    }
+    for (int i = 0; i < AEK_ZIG_N; i++) {
+        double r = aek_zig_x[i + 1] / aek_zig_x[i];
+        worst_r = fmax(worst_r, r ? fabs(aek_zig_r[i] - r) / r / U : fabs(aek_zig_r[i]) / U);
+    }
+    chk_le("ziggurat: every layer's area = V (relative)", worst_area, 1e-12,
+           "R = %.17g, V = %.17g, 128 layers incl. the base + tail", R, V);
+    chk_le("ziggurat: f_i = exp(-x_i^2/2) (units of 2^-53)", worst_f, 24,
+           "libm exp recomputed from the table's x_i");
+    chk_le("ziggurat: r_i = x_(i+1)/x_i (units of 2^-53)", worst_r, 4,
+           "rounded x's, one division, rounded table");
+    chk_verdict("ziggurat: x_1 = R, x_128 = 0, x decreasing", 0, NAN,
+                aek_zig_x[1] == R && aek_zig_x[AEK_ZIG_N] == 0 && aek_zig_x[0] > R &&
+                    aek_zig_r[AEK_ZIG_N - 1] == 0,
+                "layer order the sampler relies on");
+}
+
+/* the sampler with the wedge test removed: the deliberate bug of item 3 */
+static double broken_normal(aek_stream *st)
+{
+    uint64_t w = aek_stream_next(st);
+    unsigned i = (unsigned)(w & (AEK_ZIG_N - 1));
+    double u = 2.0 * ((double)(w >> 11) * 0x1.0p-53) - 1.0;
+    if (fabs(u) < aek_zig_r[i] || i != 0)
+        return u * aek_zig_x[i];
+    return u < 0 ? -aek_zig_R : aek_zig_R;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* √N · sup |F_N − Φ| of the sorted sample */
+static double ks_stat(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    double d = 0;
+    for (size_t i = 0; i < n; i++) {
+        double F = 0.5 * erfc(-v[i] / sqrt(2.0));
+        d = fmax(d, fmax(fabs((double)(i + 1) / (double)n - F), fabs(F - (double)i / (double)n)));
+    }
+    return sqrt((double)n) * d;
+}
+
+static void draw(double *v, size_t n, int broken)
+{
+    const size_t row = 784;
+    for (size_t r = 0; r * row < n; r++) {
+        aek_stream st = aek_stream_for(20261123, 3, r, 0);
+        for (size_t j = r * row; j < n && j < (r + 1) * row; j++)
+            v[j] = broken ? broken_normal(&st) : aek_stream_normal(&st);
+    }
+}
+
+static void check_draws(void)
+{
+    const size_t n = (size_t)1 << 24;
+    double *v = malloc(n * sizeof *v);
+    if (!v) {
+        chk_verdict("normal draws: memory", 0, NAN, 0, "cannot allocate %zu doubles", n);
+        return;
+    }
+    draw(v, n, 0);
+    double s1 = 0, finite = 1;
+    for (size_t i = 0; i < n; i++) {
+        s1 += v[i];
+        finite = finite && isfinite(v[i]);
+    }
+    double mean = s1 / (double)n, m2 = 0, m3 = 0, m4 = 0, lag = 0;
+    size_t beyond[3] = {0, 0, 0};
+    const double cut[3] = {aek_zig_R, 4, 5};
+    for (size_t i = 0; i < n; i++) {
+        double d = v[i] - mean, d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+        m4 += d2 * d2;
+        if (i)
+            lag += v[i] * v[i - 1];
+        for (int c = 0; c < 3; c++)
+            beyond[c] += fabs(v[i]) > cut[c];
+    }
+    const double N = (double)n;
+    m2 /= N;
+    m3 /= N;
+    m4 /= N;
+    double skew = m3 / pow(m2, 1.5), kurt = m4 / (m2 * m2) - 3;
+    chk_verdict("normal draws: all finite", 0, NAN, finite != 0, "%zu draws", n);
+    chk_le("normal draws: |mean| z-score", fabs(mean) * sqrt(N), 4.5, "mean %.2e", mean);
+    chk_le("normal draws: |var - 1| z-score", fabs(m2 - 1) / sqrt(2 / N), 4.5, "var %.6f", m2);
+    chk_le("normal draws: |skewness| z-score", fabs(skew) / sqrt(6 / N), 4.5, "skewness %.2e", skew);
+    chk_le("normal draws: |excess kurtosis| z-score", fabs(kurt) / sqrt(24 / N), 4.5,
+           "excess kurtosis %.2e", kurt);
+    chk_le("normal draws: |lag-1 correlation| z-score", fabs(lag / (N - 1)) * sqrt(N - 1), 4.5,
+           "successive draws within and across rows");
+    for (int c = 0; c < 3; c++) {
+        double p = erfc(cut[c] / sqrt(2.0)), e = N * p;
+        char name[96];
+        snprintf(name, sizeof name, "normal draws: count |x| > %.4g, z-score", cut[c]);
+        chk_le(name, fabs((double)beyond[c] - e) / sqrt(e * (1 - p)), 4.5,
+               "%zu observed, %.1f expected", beyond[c], e);
+    }
+    double ks = ks_stat(v, n);
+    chk_le("normal draws: Kolmogorov-Smirnov sqrt(N)*D", ks, 1.95,
+           "N = %zu; 1.95 = the 0.1%% critical value", n);
+
+    draw(v, n, 1);
+    double ks_bad = ks_stat(v, n);
+    chk_verdict("normal draws: KS rejects a sampler without the wedge test", ks_bad, 1.95,
+                ks_bad > 1.95, "figure = that sampler's sqrt(N)*D; must exceed the bound");
+
+    aek_stream a = aek_stream_for(7, 1, 2, 3), b = aek_stream_for(7, 1, 2, 3);
+    int same = 1;
+    for (int i = 0; i < 10000; i++) {
+        double x = aek_stream_normal(&a), y = aek_stream_normal(&b);
+        same = same && x == y;
+    }
+    chk_verdict("normal draws: a stream is a function of its key (bits)", 0, NAN, same,
+                "10000 draws from the same key twice");
+    free(v);
+}
+
+int main(void)
+{
+    check_table();
+    check_draws();
+    return chk_finish();
+}
