@@ -211,6 +211,7 @@ data:
 # written to $(BUILD)/experiments-quick/ instead.
 .PHONY: experiments
 experiments: data all
+	@bash tools/deps.sh experiments
 	@$(PYTHON) experiments/run.py --build $(BUILD) $(if $(filter 1,$(QUICK)),--quick)
 
 clean:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # deps.sh PROFILE — install the Debian packages a make target needs, if they
-# are missing.  Profiles: verify, aarch64, bench, bench-regress, fuzz, lint, data.
+# are missing.  Profiles: verify, aarch64, bench, bench-regress, fuzz, lint, data,
+# experiments.
 # Runs apt-get as root (or through sudo); never touches anything already
 # installed.  Exits non-zero with the list of packages when it cannot.
 set -euo pipefail
 
-profile=${1:?usage: deps.sh verify|aarch64|bench|bench-regress|fuzz|lint|data}
+profile=${1:?usage: deps.sh verify|aarch64|bench|bench-regress|fuzz|lint|data|experiments}
 case "$profile" in
   verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
   aarch64) pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
@@ -14,6 +15,7 @@ case "$profile" in
   fuzz)    pkgs="clang libclang-rt-14-dev" ;;
   lint)    pkgs="cppcheck" ;;
   data)    pkgs="dataset-fashion-mnist npm" ;;
+  experiments) pkgs="gcc make python3-numpy python3-matplotlib" ;;
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac
 
