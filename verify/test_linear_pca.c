@@ -22,7 +22,10 @@
  * toolkit's own aek_pca (checked against NumPy in verify/steps/pca_numpy.sh)
  * and the planted truth.  Bounds from the issue: max angle ≤ 0.5°, loss
  * within 1e-3 relative of the optimum.  Real data (Fashion-MNIST, if `make
- * data` put it under data/): the angles reported against the eigengap.
+ * data` put it under data/), k = 2, 5, 30: the decoder's angle checked
+ * against the largest angle the loss gap allows at that eigengap; where the
+ * gap is too narrow for that bound to say anything (k = 30), the figures are
+ * reported as a skip with the reason, not as a pass.
  */
 #include "check.h"
 #include "../src/data.h"
@@ -204,8 +207,11 @@ static void check_real(void)
     aek_data_take_first(&d, rows);
     aek_data_scale_u8(&d);
     aek_data_center(&d);
-    static const size_t ks[] = {5, 30};
-    for (int i = 0; i < 2; i++) {
+    /* k = 2: a wide eigengap (λ2 − λ3 ≈ 8.3 of λ2 ≈ 12.3 on the first 10000
+     * images); k = 5: a moderate one (≈ 0.33 of 2.6); k = 30: a narrow one
+     * (≈ 0.0074 of 0.20), where the loss cannot pin the subspace down */
+    static const size_t ks[] = {2, 5, 30};
+    for (int i = 0; i < 3; i++) {
         size_t k = ks[i];
         aek_pca *p = NULL;
         aek_pca_opts o = {0, AEK_PCA_FULL, 0};
@@ -218,11 +224,21 @@ static void check_real(void)
         char name[160];
         snprintf(name, sizeof name, "linear AE = PCA, Fashion-MNIST k=%zu: decoder subspace angle "
                  "vs the bound the loss gap allows (deg)", k);
-        chk_le(name, r.ok ? r.dec_angle : NAN, allowed,
-               "%zu rows of %s; eigengap lambda_%zu - lambda_%zu = %.4g - %.4g; (L - L*)/L* = %.3g; "
-               "encoder rows %.3g deg (not identifiable: the loss does not see encoder components "
-               "in the data's near-null space)", d.rows, used, k, k + 1, p->spectrum[k - 1],
-               p->spectrum[k], r.gap, r.enc_angle);
+        if (r.ok && allowed >= 89.99) {
+            /* sin²θ ≤ (L − L*)/gap ≥ 1 bounds nothing: a check here could
+             * not fail, so the figures are reported as a skip */
+            chk_skip(name, "not checkable: L - L* = %.3g exceeds the eigengap lambda_%zu - "
+                     "lambda_%zu = %.4g - %.4g, so the loss allows any angle; measured: decoder "
+                     "%.3g deg, encoder rows %.3g deg, (L - L*)/L* = %.3g (%zu rows of %s)",
+                     excess, k, k + 1, p->spectrum[k - 1], p->spectrum[k], r.dec_angle,
+                     r.enc_angle, r.gap, d.rows, used);
+        } else {
+            chk_le(name, r.ok ? r.dec_angle : NAN, allowed,
+                   "%zu rows of %s; eigengap lambda_%zu - lambda_%zu = %.4g - %.4g; (L - L*)/L* = "
+                   "%.3g; encoder rows %.3g deg (not identifiable: the loss does not see encoder "
+                   "components in the data's near-null space)", d.rows, used, k, k + 1,
+                   p->spectrum[k - 1], p->spectrum[k], r.gap, r.enc_angle);
+        }
         aek_pca_free(p);
     }
     aek_dataset_free(&d);
