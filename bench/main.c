@@ -17,12 +17,16 @@
  *     penalty against an explicit Jacobian;
  *   - training steps and epochs of every autoencoder variant against
  *     PyTorch (a child process, pair by pair), and the linear AE against
- *     aek_pca_fit to the same subspace.
+ *     aek_pca_fit to the same subspace;
+ *   - the engine issue's epochs (60000×784, batch 128, six models, SGD and
+ *     Adam) against PyTorch, and PyTorch's per-sample Jacobian route for
+ *     the contractive penalty (bench/epoch.h).
  * Writes Google Benchmark JSON (through FILE.tmp + rename) whose context says
  * what ran where; bench/report.py turns it into bench.md and the plots.
  */
 #define _GNU_SOURCE
 #include "bandwidth.h"
+#include "epoch.h"
 #include "fused.h"
 #include "gbench_shim.h"
 #include "jacobian.h"
@@ -263,6 +267,43 @@ static void register_training(const aeb_mode *md, const int *threads, int nthrea
     aeb_register_pca_race(md->race_rows, md->race_k, threads[nthreads - 1], &race);
 }
 
+/* The engine issue's epochs: every model × optimizer × thread count, and
+ * PyTorch's Jacobian route for the contractive model at 1 thread. */
+static void register_epochs(const aeb_mode *md, const int *threads, int nthreads)
+{
+    static aeb_variant models[8];
+    int nm = aeb_epoch_models(models, 8);
+    const aeb_variant *cae = NULL;
+    char keys[256] = "";
+    for (int i = 0; i < nm; i++) {
+        int wanted = md->n_epoch_keys == 0;
+        for (int k = 0; k < md->n_epoch_keys; k++)
+            wanted |= !strcmp(md->epoch_keys[k], models[i].key);
+        if (models[i].cfg.contractive > 0)
+            cae = &models[i];
+        if (!wanted)
+            continue;
+        aeb_append(keys, sizeof keys, "%s%s", keys[0] ? " " : "", models[i].key);
+        /* rough seconds of a pair, for the progress estimate: aekit at
+         * ~130 GFLOP/s per thread, PyTorch at ~100 (AVX-512, measured) */
+        const double fl = aeb_epoch_gemm_flops(&models[i]) * (double)md->epoch_rows;
+        for (int adam = 0; adam < 2; adam++) {
+            const int reps = adam ? md->epoch_reps_adam : md->epoch_reps_sgd;
+            if (reps <= 0)
+                continue;
+            for (int t = 0; t < nthreads; t++) {
+                aeb_opts o = {reps, 0, 1, 1, fl * (1 / 130e9 + 1 / 100e9) / threads[t]};
+                aeb_register_epoch(&models[i], adam, threads[t], &o);
+            }
+        }
+    }
+    ctx("bench_epoch_models", "%s", keys);
+    if (cae && md->route_batches > 0) {
+        const aeb_opts o = {1, 0, 1, 1, 2 * md->route_max_s};
+        aeb_register_jacobian_route(cae, 1, md->route_batches, md->route_max_s, &o);
+    }
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: aekit_bench [--quick] --out FILE.json [--python PY] "
@@ -281,6 +322,8 @@ static void remove_scratch(void)
         return;
     char p[300];
     snprintf(p, sizeof p, "%s/data.npy", g_scratch);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/epoch.npy", g_scratch);
     unlink(p);
     snprintf(p, sizeof p, "%s/torch.log", g_scratch);
     unlink(p);
@@ -389,6 +432,8 @@ int main(int argc, char **argv)
                          g_scratch))
         return 1;
     describe_torch(aeb_train_torch());
+    if (!aeb_epoch_setup(md->epoch_rows, g_scratch))
+        return 1;
 
     /* Pinning comes after every child process has been started (a child
      * inherits the affinity of the thread that starts it) and after the
@@ -414,6 +459,7 @@ int main(int argc, char **argv)
     register_kernels(md, sets, nsets, threads, nthreads);
     register_gemm(md, sets, nsets, threads, nthreads, peers);
     register_training(md, threads, nthreads);
+    register_epochs(md, threads, nthreads);
 
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
@@ -422,6 +468,7 @@ int main(int argc, char **argv)
     int done = aeb_run(tmp, 1, n_gb, gb_args);
     free(gb_args);
     aeb_train_finish();
+    aeb_epoch_finish();
     if (done < 0)
         return 2;
     if (sampled && aeb_cpu_sample_now(&after) && after.wall > before.wall) {

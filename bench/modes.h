@@ -39,6 +39,14 @@ typedef struct {
     const char *const *train_keys; /* variants (n_train_keys 0: all)         */
     int n_train_keys;
     size_t race_rows, race_k;
+    /* the epoch group (bench/epoch.h) */
+    size_t epoch_rows;             /* 60000 (the data set)           */
+    int epoch_reps_sgd;            /* repetitions with SGD (the claim)       */
+    int epoch_reps_adam;           /* ... with Adam (reported; 0: not run)   */
+    const char *const *epoch_keys; /* models (n_epoch_keys 0: all)           */
+    int n_epoch_keys;
+    int route_batches;             /* PyTorch's Jacobian route: batches ...  */
+    double route_max_s;            /* ... and the seconds it may take        */
 } aeb_mode;
 
 extern const aeb_mode aeb_full_mode, aeb_quick_mode;

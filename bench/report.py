@@ -5,7 +5,8 @@ Reads the Google Benchmark JSON written by aekit_bench and writes, through a
 temporary file and a rename, bench.md and its plots beside it (BENCH.png per
 shape, BENCH-sweep.png, BENCH-train.png, BENCH-roofline.png): the machine
 and build, the peers' configurations, the measured upper bounds (FMA peak,
-memory bandwidth), training against PyTorch per variant, SGEMM against
+memory bandwidth), training against PyTorch per variant, the engine
+issue's epochs on 60000×784 (bench/report_epoch.py), SGEMM against
 OpenBLAS and BLIS per shape, the fused kernels against their unfused
 counterparts, the linear AE against PCA, and a roofline.  Every figure
 comes from the JSON; nothing is assumed.  Prints a short summary on stdout.
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import report_plots as plots  # noqa: E402
 from report_data import PEERS, Bench, geomean  # noqa: E402
+from report_epoch import epoch_headline, epoch_section  # noqa: E402
 from report_gemm import cell, gemm_summary, gemm_tables, md_cell, peers_section, tname  # noqa: E402
 from report_plots import fmt_shape  # noqa: E402
 
@@ -441,6 +443,7 @@ def headline(B, w, variants, epi_ups, jac_up, race):
               "> 1: aekit faster): " + "; ".join(parts) + ".")
         else:
             w(f"- **aekit/PyTorch training**: PyTorch {md_cell(B.ctx.get('peer_torch_status', 'absent'))}.")
+    epoch_headline(B, w)
     if epi_ups:
         w(f"- **Fused epilogue** ({d}): {geomean(epi_ups):.2f}× the speed of GEMM + separate pass "
           "(geometric mean over shapes and thread counts).")
@@ -472,6 +475,7 @@ def main():
         train_section(B, w, variants)
         if train_png:
             body.insert(at + 2, f"![epoch time per variant]({train_png})\n")
+    epoch_section(B, w)
     sweep = plots.gemm_sweep(B, base + "-sweep.png")
     shapes = plots.gemm_shapes(B, base + ".png")
     at = len(body)

@@ -8,7 +8,8 @@ Benchmark names (bench/*.c):
   sgemm/<op>/<m>x<n>x<k>/t<T>/<side>   epi/<m>x<n>x<k>/t<T>/<set>/<fused|separate>
   vm/<fn>/<side>/n<N>                  ew/<adam|hidden_bwd>/<set>/<size>
   jac/<m>x<k>x<n>/<side>               train/<variant>/t<T>
-  pca/<rows>x784/k<k>/t<T>
+  pca/<rows>x784/k<k>/t<T>             epoch/<model>/<sgd|adam>/t<T>
+  jacobian_route/t<T>
 """
 import math
 import statistics
@@ -43,6 +44,10 @@ def parse_name(run_name):
             return ("jac", shape(p[1]), p[2])
         if kind == "train" and len(p) >= 3:
             return ("train", p[1], int(p[2][1:]))
+        if kind == "epoch" and len(p) >= 4:
+            return ("epoch", p[1], p[2], int(p[3][1:]))
+        if kind == "jacobian_route" and len(p) >= 2:
+            return ("jroute", int(p[1][1:]))
         if kind == "pca" and len(p) >= 4:
             return ("pca", shape(p[1]), int(p[2][1:]), int(p[3][1:]))
     except ValueError:

@@ -8,13 +8,26 @@ stdin/stdout, one request per line (JSON), one reply per request:
 
 Requests:
   {"op": "info"}                       torch version, threads, BLAS, settings
-  {"op": "load", "path": "x.npy"}      the training data (float32 rows)
+  {"op": "load", "path": "x.npy", "name": "default"}
+                                       a data set (float32 rows), kept under
+                                       its name ("default" when none is given)
   {"op": "run", "variant": {...}, "threads": n, "batch": B, "steps": S,
-   "seed": s, "epoch": 0|1, "foreach": null|true}
+   "seed": s, "epoch": 0|1, "foreach": null|true, "data": "default",
+   "opt": "adam"|"sgd", "sgd_lr": lr}
                                        1 + S steps on the first batch (the
-                                       first untimed), then one
-                                       epoch (shuffled); replies step_s,
-                                       epoch_s, loss (mean over the epoch)
+                                       first untimed; none when S = 0), then
+                                       one epoch (shuffled) unless epoch is 0;
+                                       replies step_s, epoch_s, loss (mean
+                                       over the epoch).  opt: Adam with the
+                                       variant's settings (the default) or
+                                       plain SGD (momentum 0) with sgd_lr
+  {"op": "jacobian_route", "variant": {...}, "threads": n, "batch": B,
+   "data": "default", "sgd_lr": lr, "batches": k, "max_s": s, "seed": s}
+                                       the contractive penalty through
+                                       PyTorch's generic per-sample Jacobian
+                                       (jacobian_route below): seconds per
+                                       SGD step on a batch, and the same step
+                                       with the analytic penalty
   {"op": "quit"}
 
 The variant object carries the model exactly as aekit's aek_config has it
@@ -137,7 +150,9 @@ class AE:
             return (h > 0).to(h.dtype)
         return torch.ones_like(h)
 
-    def loss(self, x):
+    def loss(self, x, contractive=True):
+        """The batch's total loss; contractive=False leaves out the
+        contractive term (jacobian_route adds it its own way)."""
         v, m = self.v, x.shape[0]
         xt = self.corrupt(x)
         h = self.encode(xt)
@@ -157,7 +172,7 @@ class AE:
             # J_i = diag(s_i)·W, so ‖J_i‖²_F = Σ_j s_ij² ‖W_j‖² (one layer)
             cj = self.W[0].pow(2).sum(1)
             s = self.slope(v["act"][0], h)
-            if v["contractive"] > 0:
+            if v["contractive"] > 0 and contractive:
                 total = total + v["contractive"] / m * (s.pow(2) * cj).sum()
             if v["cae_h_gamma"] > 0:
                 copies = v["cae_h_copies"]
@@ -168,6 +183,17 @@ class AE:
                     pen = pen + ((s - self.slope(v["act"][0], hc)).pow(2) * cj).sum()
                 total = total + v["cae_h_gamma"] / (m * copies) * pen
         return total
+
+
+def make_opt(req, params):
+    """Adam with the variant's settings, or plain SGD (momentum 0)."""
+    # foreach: None is torch's own choice (the per-tensor loop on CPU);
+    # True is its multi-tensor path — the parent times both, picks one
+    if req.get("opt", "adam") == "sgd":
+        return torch.optim.SGD(params, lr=req["sgd_lr"], momentum=0, foreach=req.get("foreach"))
+    o = req["variant"]["adam"]
+    return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"],
+                            foreach=req.get("foreach"))
 
 
 def run(req, data):
@@ -182,11 +208,7 @@ def run(req, data):
         nonlocal model, opt
         torch.manual_seed(req["seed"])
         model = AE(v, req["seed"])
-        o = v["adam"]
-        # foreach: None is torch's own choice (the per-tensor loop on CPU);
-        # True is its multi-tensor path — the parent times both, picks one
-        opt = torch.optim.Adam(model.params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
-                               eps=o["eps"], foreach=req.get("foreach"))
+        opt = make_opt(req, model.params)
 
     def step(xb):
         opt.zero_grad(set_to_none=True)
@@ -219,6 +241,108 @@ def run(req, data):
             total += loss.item() * idx.numel()
         out["epoch_s"] = time.perf_counter() - t0
         out["loss"] = total / n
+    return out
+
+
+def jacobian_route(req, data):
+    """The contractive penalty λ/m·Σ_i ‖J_i‖²_F the generic way: J_i =
+    torch.autograd.functional.jacobian(encoder, x_i, create_graph=True) for
+    every sample, summed, backward through it, SGD step.  Against it, the
+    same step with the analytic penalty (AE.loss: J_i = diag(s_i)·W).
+
+    One sample's Jacobian step is timed first with vectorize=False and
+    vectorize=True (the faster one that works is used).  If `batches` full
+    batches would take more than max_s seconds, each timed batch computes
+    the penalty of its first n samples only and the time of the full batch
+    is extrapolated: t_analytic + (t_measured − t_analytic)·B/n (the
+    reconstruction part is the same in both; the per-sample part scales
+    with the samples).  The reply says so (samples_timed < batch,
+    extrapolated 1)."""
+    v = req["variant"]
+    if not v["contractive"] > 0 or v.get("cae_h_gamma", 0) > 0:
+        raise RuntimeError("jacobian_route needs the contractive variant")
+    set_threads(req["threads"])
+    B, k, max_s = req["batch"], max(1, req.get("batches", 1)), req.get("max_s", 20.0)
+    lam = v["contractive"]
+    torch.manual_seed(req["seed"])
+    model = AE(v, req["seed"])
+    opt = torch.optim.SGD(model.params, lr=req["sgd_lr"], momentum=0)
+
+    def jac_penalty(xt, n, vec):
+        total = 0
+        for i in range(n):
+            J = torch.autograd.functional.jacobian(model.encode, xt[i], create_graph=True,
+                                                   vectorize=vec)
+            total = total + J.pow(2).sum()
+        return total
+
+    def jac_step(xb, n, vec):
+        opt.zero_grad(set_to_none=True)
+        xt = model.corrupt(xb)
+        loss = model.loss(xb, contractive=False) + lam / xb.shape[0] * jac_penalty(xt, n, vec)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def analytic_step(xb):
+        opt.zero_grad(set_to_none=True)
+        loss = model.loss(xb)
+        loss.backward()
+        opt.step()
+        return loss
+
+    x0 = data[:B].contiguous()
+    out = {}
+    # the two routes compute the same penalty (a check, untimed)
+    with torch.no_grad():
+        h = model.encode(x0[:4])
+        s = AE.slope(v["act"][0], h)
+        ana = float((s.pow(2) * model.W[0].pow(2).sum(1)).sum())
+    jp = float(jac_penalty(x0, 4, False).detach())
+    out["penalty_rel_diff"] = abs(jp - ana) / abs(ana)
+    # one sample's Jacobian step, each way (second of two calls)
+    per = {}
+    for vec in (False, True):
+        try:
+            for _ in range(2):
+                t0 = time.perf_counter()
+                jac_step(x0[:1], 1, vec)
+                dt = time.perf_counter() - t0
+            per[vec] = dt
+            out[f"sample_s_vectorize_{vec}"] = dt
+        except Exception as e:  # noqa: BLE001 — reported, the other way is used
+            out[f"sample_s_vectorize_{vec}"] = f"failed ({type(e).__name__}: {e})"[:200]
+    if not per:
+        raise RuntimeError("torch.autograd.functional.jacobian failed both ways")
+    vec = min(per, key=per.get)
+    out["vectorize"] = vec
+    # per sample inside a batch: one sample's step, or a 4-sample step / 4,
+    # whichever is slower (the backward through many Jacobians costs more
+    # per sample than through one)
+    t0 = time.perf_counter()
+    jac_step(x0[:4], 4, vec)
+    est = max(per[vec], (time.perf_counter() - t0) / 4)
+    n = max(1, min(B, int(max_s / (k * est))))
+    # the analytic step on the same batch (after a warm-up step)
+    analytic_step(x0)
+    reps = 10
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        analytic_step(x0)
+    t_ana = (time.perf_counter() - t0) / reps
+    ts = []
+    for b in range(k):
+        if sum(ts) > max_s:  # the estimate was low: fewer batches
+            break
+        xb = data[b * B:(b + 1) * B].contiguous()
+        t0 = time.perf_counter()
+        loss = jac_step(xb, n, vec)
+        ts.append(time.perf_counter() - t0)
+    t_meas = sum(ts) / len(ts)
+    t_batch = t_meas if n == B else t_ana + (t_meas - t_ana) * B / n
+    out.update({"jac_batch_s": t_batch, "jac_measured_s": t_meas, "analytic_batch_s": t_ana,
+                "samples_timed": n, "batch": B, "batches": len(ts), "extrapolated": int(n < B),
+                "loss": float(loss.detach())})
     return out
 
 
@@ -258,7 +382,7 @@ DEFAULT_THREADS = torch.get_num_threads()
 
 
 def main():
-    data = None
+    sets = {}
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -272,11 +396,13 @@ def main():
             elif op == "load":
                 data = torch.from_numpy(np.load(req["path"]).astype(np.float32, copy=False))
                 data = data.reshape(data.shape[0], -1).contiguous()
+                sets[req.get("name", "default")] = data
                 reply({"rows": data.shape[0], "cols": data.shape[1]})
-            elif op == "run":
-                if data is None:
-                    raise RuntimeError("no data loaded")
-                reply(run(req, data))
+            elif op in ("run", "jacobian_route"):
+                name = req.get("data", "default")
+                if name not in sets:
+                    raise RuntimeError(f"no data set {name!r} loaded")
+                reply((run if op == "run" else jacobian_route)(req, sets[name]))
             else:
                 raise RuntimeError(f"unknown op {op!r}")
         except Exception as e:  # reported to the parent, which marks the run
