@@ -5,6 +5,7 @@
  * iteration at -O2 and measured ~25% below it).  No ISA flags, so the
  * figure does not depend on a kernel set. */
 #include "bandwidth.h"
+#include "pin.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -97,7 +98,7 @@ static int bw_pass(bw_kind kind, int t, size_t n, int touch)
         part[i] = (bw_part){kind, g_a, g_b, g_c, lo, hi, touch};
     }
     for (int i = 1; i < t; i++)
-        if (pthread_create(&tid[i], NULL, bw_run, &part[i]) != 0)
+        if (aeb_thread_create_on(&tid[i], i, bw_run, &part[i]) != 0)
             return 0;
     bw_run(&part[0]);
     for (int i = 1; i < t; i++)

@@ -3,6 +3,7 @@
  * their FLOPs over the wall-clock time of the slowest. */
 #define _GNU_SOURCE
 #include "peak.h"
+#include "pin.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -63,7 +64,7 @@ static void bm_peak(aeb_state *st, void *arg)
     int sampled = aeb_cpu_sample_now(&before);
     while (aeb_keep_running(st)) {
         for (int i = 1; i < t; i++)
-            if (pthread_create(&tid[i], NULL, run_worker, &w[i]) != 0) {
+            if (aeb_thread_create_on(&tid[i], i, run_worker, &w[i]) != 0) {
                 aeb_skip_with_error(st, "pthread_create failed");
                 return;
             }

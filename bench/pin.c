@@ -68,3 +68,18 @@ int aeb_pin_threads(int n, char *what, size_t len)
              "main thread, which also calls the peers, is one of them)", n);
     return 1;
 }
+
+int aeb_thread_create_on(pthread_t *tid, int i, void *(*fn)(void *), void *arg)
+{
+    int ncpu = aek_cpu()->online_cpus > 0 ? aek_cpu()->online_cpus : 1;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return -1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(i % ncpu, &set);
+    pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+    int rc = pthread_create(tid, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    return rc;
+}

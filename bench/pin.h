@@ -13,10 +13,17 @@
 #ifndef AEKIT_BENCH_PIN_H
 #define AEKIT_BENCH_PIN_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Pin the pool's first n threads; returns 1 on success and describes what
  * was done in `what`. */
 int aeb_pin_threads(int n, char *what, size_t len);
+
+/* pthread_create with thread i on CPU (i mod online CPUs).  The bench's own
+ * short-lived threads (peak, bandwidth) need it: a new thread inherits the
+ * affinity of its creator, and once the main thread is pinned to one CPU,
+ * every thread it starts would share that CPU with it. */
+int aeb_thread_create_on(pthread_t *tid, int i, void *(*fn)(void *), void *arg);
 
 #endif
