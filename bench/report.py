@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report_plots as plots  # noqa: E402
 from report_data import PEERS, Bench, geomean  # noqa: E402
 from report_epoch import epoch_headline, epoch_section  # noqa: E402
-from report_gemm import cell, gemm_summary, gemm_tables, md_cell, peers_section, tname  # noqa: E402
+from report_gemm import gemm_summary, gemm_tables, md_cell, peers_section, tname  # noqa: E402
 from report_plots import fmt_shape  # noqa: E402
 
 VM_FNS = ["exp", "sigmoid", "tanh", "softplus"]
