@@ -115,27 +115,16 @@ typedef struct {
     char error[256];
 } epoch_case;
 
-static void epoch_cb(void *ctx, const aek_epoch_stats *s) { *(double *)ctx = s->loss; }
-
-/* aek_train over `rows` rows for one epoch; seconds, the mean loss in *loss. */
+/* aek_train over the first `rows` rows for one epoch (SGD or Adam);
+ * seconds, the mean loss in *loss. */
 static double aekit_epoch(epoch_case *c, size_t rows, double *loss)
 {
-    aek_train_config tc = aek_train_default();
+    aek_opt_config o = aek_opt_default();
     if (!c->adam) {
-        tc.opt.kind = AEK_OPT_SGD;
-        tc.opt.lr = AEB_EPOCH_SGD_LR;
+        o.kind = AEK_OPT_SGD;
+        o.lr = AEB_EPOCH_SGD_LR;
     }
-    tc.epochs = 1;
-    tc.batch = c->v->batch;
-    tc.seed = 1;
-    tc.on_epoch = epoch_cb;
-    tc.on_epoch_ctx = loss;
-    double t0 = aeb_now();
-    aek_status s = aek_train(c->M, g_data.x, rows, &tc, NULL);
-    double t = aeb_now() - t0;
-    if (s != AEK_OK)
-        snprintf(c->error, sizeof c->error, "aek_train: %s", aek_last_error());
-    return t;
+    return aeb_aekit_epoch(c->M, g_data.x, rows, c->v->batch, &o, loss, c->error, sizeof c->error);
 }
 
 /* The PyTorch side: steps on the first batch (0: none), then an epoch or

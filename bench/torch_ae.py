@@ -196,6 +196,15 @@ def make_opt(req, params):
                             foreach=req.get("foreach"))
 
 
+def train_step(model, opt, xb, loss_fn=None):
+    """One optimizer step on the batch xb; returns the loss."""
+    opt.zero_grad(set_to_none=True)
+    loss = (loss_fn or model.loss)(xb)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def run(req, data):
     v = req["variant"]
     set_threads(req["threads"])
@@ -211,11 +220,7 @@ def run(req, data):
         opt = make_opt(req, model.params)
 
     def step(xb):
-        opt.zero_grad(set_to_none=True)
-        loss = model.loss(xb)
-        loss.backward()
-        opt.step()
-        return loss
+        return train_step(model, opt, xb)
 
     out = {}
     if S > 0:
@@ -277,19 +282,11 @@ def jacobian_route(req, data):
         return total
 
     def jac_step(xb, n, vec):
-        opt.zero_grad(set_to_none=True)
-        xt = model.corrupt(xb)
-        loss = model.loss(xb, contractive=False) + lam / xb.shape[0] * jac_penalty(xt, n, vec)
-        loss.backward()
-        opt.step()
-        return loss
+        def jac_loss(xb):
+            xt = model.corrupt(xb)
+            return model.loss(xb, contractive=False) + lam / xb.shape[0] * jac_penalty(xt, n, vec)
+        return train_step(model, opt, xb, jac_loss)
 
-    def analytic_step(xb):
-        opt.zero_grad(set_to_none=True)
-        loss = model.loss(xb)
-        loss.backward()
-        opt.step()
-        return loss
 
     x0 = data[:B].contiguous()
     out = {}
@@ -324,11 +321,11 @@ def jacobian_route(req, data):
     est = max(per[vec], (time.perf_counter() - t0) / 4)
     n = max(1, min(B, int(max_s / (k * est))))
     # the analytic step on the same batch (after a warm-up step)
-    analytic_step(x0)
+    train_step(model, opt, x0)
     reps = 10
     t0 = time.perf_counter()
     for _ in range(reps):
-        analytic_step(x0)
+        train_step(model, opt, x0)
     t_ana = (time.perf_counter() - t0) / reps
     ts = []
     for b in range(k):

@@ -183,22 +183,24 @@ static double aekit_steps(train_case *c, int steps)
     return steps > 0 ? (aeb_now() - t0) / steps : 0;
 }
 
-/* One epoch of aek_train; seconds, and the mean loss in *loss. */
 static void epoch_cb(void *ctx, const aek_epoch_stats *s) { *(double *)ctx = s->loss; }
 
-static double aekit_epoch(train_case *c, double *loss)
+double aeb_aekit_epoch(aek_model *M, const float *x, size_t rows, size_t batch,
+                       const aek_opt_config *opt, double *loss, char *error, size_t error_len)
 {
     aek_train_config tc = aek_train_default();
+    if (opt)
+        tc.opt = *opt;
     tc.epochs = 1;
-    tc.batch = c->v->batch;
+    tc.batch = batch;
     tc.seed = 1;
     tc.on_epoch = epoch_cb;
     tc.on_epoch_ctx = loss;
     double t0 = aeb_now();
-    aek_status s = aek_train(c->M, g_data.x, g_data.rows, &tc, NULL);
+    aek_status s = aek_train(M, x, rows, &tc, NULL);
     double t = aeb_now() - t0;
     if (s != AEK_OK)
-        snprintf(c->error, sizeof c->error, "aek_train: %s", aek_last_error());
+        snprintf(error, error_len, "aek_train: %s", aek_last_error());
     return t;
 }
 
@@ -256,7 +258,8 @@ static void bm_train(aeb_state *st, void *arg)
             if ((side == 0) == !torch_first) {
                 a_step = aekit_steps(c, c->steps);
                 aek_model_init_params(c->M, 1); /* the epoch starts from the same point */
-                a_epoch = aekit_epoch(c, &a_loss);
+                a_epoch = aeb_aekit_epoch(c->M, g_data.x, g_data.rows, c->v->batch, NULL, &a_loss,
+                                          c->error, sizeof c->error);
             } else if (g_torch.present) {
                 torch_ok = torch_run(c, c->steps, 1, &ts, &te, &tl) == 0;
             }

@@ -25,6 +25,8 @@
 #include "gbench_shim.h"
 #include "torch_peer.h"
 #include "../src/ae_config.h"
+#include "../src/model.h"
+#include "../src/train.h"
 
 typedef struct {
     const char *key;     /* benchmark name part                        */
@@ -49,6 +51,12 @@ int aeb_train_setup(size_t rows, int quick, const char *python, const char *scri
 /* The peer (for the report's context) and the data. */
 aeb_torch *aeb_train_torch(void);
 const float *aeb_train_data(size_t *rows, size_t *cols);
+
+/* One epoch of aek_train over x (rows × 784) from M's current parameters,
+ * seed 1, with `opt` (NULL: aek_train's default, Adam): seconds, the mean
+ * loss in *loss; on failure the message goes to error. */
+double aeb_aekit_epoch(aek_model *M, const float *x, size_t rows, size_t batch,
+                       const aek_opt_config *opt, double *loss, char *error, size_t error_len);
 
 void aeb_register_train(const aeb_variant *v, int threads, int steps, const aeb_opts *o);
 
