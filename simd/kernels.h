@@ -14,9 +14,10 @@
 
 /* ---- GEMM micro-kernel ----------------------------------------------------
  *
- * Computes one MR×NR tile of C from packed panels:
+ * Computes one MR×NR tile of C from a packed A micro-panel and B rows ldb
+ * floats apart:
  *
- *   acc = Σ_{p<kc} a[p·MR + i] · b[p·NR + j]        (0 ≤ i < MR, 0 ≤ j < NR)
+ *   acc = Σ_{p<kc} a[p·MR + i] · b[p·ldb + j]       (0 ≤ i < MR, 0 ≤ j < NR)
  *   C[i][j] = alpha·acc + beta·C[i][j]               (beta == 0: C not read)
  *   if bias:      C[i][j] += bias[j]
  *   if act != id: C[i][j]  = act(C[i][j])
@@ -26,6 +27,10 @@
  * packers, so the arithmetic of every element is the same whether it sits in
  * a full tile or an edge tile; that is what makes results independent of the
  * thread partition).  bias is read only for j < n_eff.
+ *
+ * ldb = NR: b is a packed micro-panel.  ldb ≠ NR: b points into a row-major
+ * op(B) read in place, and then n_eff = NR (the driver packs edge panels), so
+ * every row read b[p·ldb .. p·ldb + NR) lies inside B.
  *
  * The driver passes bias/act only on the last k-block and beta = 1 on every
  * k-block but the first, so the epilogue runs once on registers, never as a
@@ -39,17 +44,19 @@ typedef struct {
 } aek_ukr_epi;
 
 typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
-                                const float *restrict b, float *restrict c,
+                                const float *restrict b, size_t ldb, float *restrict c,
                                 size_t ldc, size_t m_eff, size_t n_eff,
                                 const aek_ukr_epi *epi);
 
 /* The same micro-kernel contract with A read in place instead of packed:
- * op(A) = A row-major, row i of the tile at a + i·lda (i < m_eff; the kernel
- * never reads rows ≥ m_eff).  Same arithmetic per element as the packed
- * kernel, so the results are bitwise the same.  NULL in a set: always pack. */
+ * op(A) = A row-major, row i of the tile at a + i·lda, and a full tile
+ * (m_eff = MR: the driver packs edge row panels and calls the packed kernel).
+ * Same arithmetic per element as the packed kernel, so the results are
+ * bitwise the same.  NULL in a set: always pack. */
 typedef void (*aek_gemm_ukr_adirect_fn)(size_t kc, const float *restrict a, size_t lda,
-                                        const float *restrict b, float *restrict c, size_t ldc,
-                                        size_t m_eff, size_t n_eff, const aek_ukr_epi *epi);
+                                        const float *restrict b, size_t ldb, float *restrict c,
+                                        size_t ldc, size_t m_eff, size_t n_eff,
+                                        const aek_ukr_epi *epi);
 
 /* The transposing half of packing (pack.h): a block of `rows` ≤ r rows
  * (stride ld) × kc columns written column-interleaved,

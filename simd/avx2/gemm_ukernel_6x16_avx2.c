@@ -54,8 +54,8 @@ static inline void store_row(float *cp, __m256 acc0, __m256 acc1, __m256i mask0,
 }
 
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
-                                                   const float *restrict b, float *restrict c,
-                                                   size_t ldc, size_t m_eff, size_t n_eff,
+                                                   const float *restrict b, size_t ldb,
+                                                   float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
                                                    const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
@@ -66,7 +66,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
         const __m256 vb1 = _mm256_loadu_ps(b + 8);
         ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)
         a += MR;
-        b += NR;
+        b += ldb;
     }
 
     /* lane j is active when j < n_eff (and j + 8 < n_eff for the second vector) */
@@ -98,7 +98,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
 
 void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float *restrict a,
                                                            size_t lda, const float *restrict b,
-                                                           float *restrict c, size_t ldc,
+                                                           size_t ldb, float *restrict c, size_t ldc,
                                                            size_t m_eff, size_t n_eff,
                                                            const aek_ukr_epi *epi)
 {
@@ -110,7 +110,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
         const __m256 vb0 = _mm256_loadu_ps(b);
         const __m256 vb1 = _mm256_loadu_ps(b + 8);
         ACC_FMA_D(0) ACC_FMA_D(1) ACC_FMA_D(2) ACC_FMA_D(3) ACC_FMA_D(4) ACC_FMA_D(5)
-        b += NR;
+        b += ldb;
     }
 
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);

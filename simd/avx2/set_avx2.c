@@ -3,7 +3,7 @@
 #include "vmath_avx2.h"
 
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
-                                                   const float *restrict b, float *restrict c,
+                                                   const float *restrict b, size_t ldb, float *restrict c,
                                                    size_t ldc, size_t m_eff, size_t n_eff,
                                                    const aek_ukr_epi *epi);
 
@@ -22,7 +22,7 @@ void aek_adam_avx2(size_t n, float *w, const float *g, float *m, float *v,
                    const aek_adam_step *s);
 
 void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float *restrict a,
-                                                           size_t lda, const float *restrict b,
+                                                           size_t lda, const float *restrict b, size_t ldb,
                                                            float *restrict c, size_t ldc,
                                                            size_t m_eff, size_t n_eff,
                                                            const aek_ukr_epi *epi);

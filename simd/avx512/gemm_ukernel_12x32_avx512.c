@@ -19,24 +19,51 @@
 #define NR 32
 
 #define ACC_DECL(i) __m512 vacc##i##x0 = _mm512_setzero_ps(), vacc##i##x1 = _mm512_setzero_ps();
-#define ACC_FMA(i)                                                   \
+#define ACC_FMA(i, aval)                                             \
     {                                                                \
-        const __m512 va = _mm512_set1_ps(a[i]);                      \
+        const __m512 va = _mm512_set1_ps(aval);                      \
         vacc##i##x0 = _mm512_fmadd_ps(va, vb0, vacc##i##x0);         \
         vacc##i##x1 = _mm512_fmadd_ps(va, vb1, vacc##i##x1);         \
+    }
+/* One step p of the k-loop: B row p (32 floats at b, rows ldb apart) times
+ * column p of the A tile (A_(i) gives row i's element). */
+#define K_STEP                                                       \
+    {                                                                \
+        const __m512 vb0 = _mm512_loadu_ps(b);                       \
+        const __m512 vb1 = _mm512_loadu_ps(b + 16);                  \
+        ACC_FMA(0, A_(0)) ACC_FMA(1, A_(1)) ACC_FMA(2, A_(2))        \
+        ACC_FMA(3, A_(3)) ACC_FMA(4, A_(4)) ACC_FMA(5, A_(5))        \
+        ACC_FMA(6, A_(6)) ACC_FMA(7, A_(7)) ACC_FMA(8, A_(8))        \
+        ACC_FMA(9, A_(9)) ACC_FMA(10, A_(10)) ACC_FMA(11, A_(11))    \
+        b += ldb;                                                    \
     }
 #define ACC_STORE(i)                                                 \
     if (i < m_eff) {                                                 \
         store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, epi, vbias0, vbias1); \
     }
 
-static inline __m512 finish(__m512 acc, const float *cp, __mmask16 mask, const aek_ukr_epi *epi,
-                            __m512 vbias)
+/* Fetch the C tile (2 lines per row) into L1 shortly before the epilogue
+ * needs it: at large sizes the tile was last touched a whole k-block ago and
+ * sits in L2/L3, and its loads would otherwise stall the end of every call.
+ * Fetched early it would be evicted again by the streaming B panel. */
+#ifndef C_PREFETCH_STEPS
+#define C_PREFETCH_STEPS 32
+#endif
+static inline void prefetch_c(const float *c, size_t ldc, size_t m_eff)
+{
+    for (size_t i = 0; i < m_eff; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+}
+
+/* act(alpha·acc + beta·C + bias); vc = C (read only when beta ≠ 0) */
+static inline __m512 finish(__m512 acc, __m512 vc, const aek_ukr_epi *epi, __m512 vbias)
 {
     __m512 v;
     if (epi->beta != 0.0f) {
         /* beta·C + alpha·acc with one rounding for the sum */
-        __m512 vc = _mm512_mul_ps(_mm512_set1_ps(epi->beta), _mm512_maskz_loadu_ps(mask, cp));
+        vc = _mm512_mul_ps(_mm512_set1_ps(epi->beta), vc);
         v = _mm512_fmadd_ps(_mm512_set1_ps(epi->alpha), acc, vc);
     } else {
         v = _mm512_mul_ps(_mm512_set1_ps(epi->alpha), acc);
@@ -46,93 +73,105 @@ static inline __m512 finish(__m512 acc, const float *cp, __mmask16 mask, const a
     return aek_act_avx512(v, epi->act);
 }
 
+/* One row of the tile.  A full row uses plain loads and stores: masked
+ * ones cost more on AMD Zen (measured: the epilogue of a 2048³ product
+ * spent most of its time on them). */
 static inline void store_row(float *cp, __m512 acc0, __m512 acc1, __mmask16 mask0, __mmask16 mask1,
                              const aek_ukr_epi *epi, __m512 vbias0, __m512 vbias1)
 {
-    _mm512_mask_storeu_ps(cp, mask0, finish(acc0, cp, mask0, epi, vbias0));
-    if (mask1)
-        _mm512_mask_storeu_ps(cp + 16, mask1, finish(acc1, cp + 16, mask1, epi, vbias1));
+    const int rd = epi->beta != 0.0f;
+    if (mask0 == 0xFFFF && mask1 == 0xFFFF) {
+        __m512 c0 = rd ? _mm512_loadu_ps(cp) : _mm512_setzero_ps();
+        __m512 c1 = rd ? _mm512_loadu_ps(cp + 16) : _mm512_setzero_ps();
+        _mm512_storeu_ps(cp, finish(acc0, c0, epi, vbias0));
+        _mm512_storeu_ps(cp + 16, finish(acc1, c1, epi, vbias1));
+        return;
+    }
+    __m512 c0 = rd ? _mm512_maskz_loadu_ps(mask0, cp) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(cp, mask0, finish(acc0, c0, epi, vbias0));
+    if (mask1) {
+        __m512 c1 = rd ? _mm512_maskz_loadu_ps(mask1, cp + 16) : _mm512_setzero_ps();
+        _mm512_mask_storeu_ps(cp + 16, mask1, finish(acc1, c1, epi, vbias1));
+    }
 }
 
+/* The epilogue shared by both kernels: masks for an edge tile, bias, and
+ * the rows < m_eff stored through finish(). */
+#define EPILOGUE                                                                       \
+    const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1); \
+    const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0                                 \
+                          : n_eff >= 32 ? (__mmask16)0xFFFF                            \
+                                        : (__mmask16)((1u << (n_eff - 16)) - 1);       \
+    __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();                 \
+    if (epi->bias) {                                                                   \
+        vbias0 = _mm512_maskz_loadu_ps(mask0, epi->bias);                              \
+        vbias1 = _mm512_maskz_loadu_ps(mask1, epi->bias + 16);                         \
+    }                                                                                  \
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)      \
+    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+
+/* B is read at b + p·ldb: ldb = NR for a packed micro-panel, or the row
+ * stride of a row-major op(B) read in place (then n_eff = NR: the driver
+ * packs edge panels, so no row is read past its end). */
 void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restrict a,
-                                                  const float *restrict b, float *restrict c,
-                                                  size_t ldc, size_t m_eff, size_t n_eff,
-                                                  const aek_ukr_epi *epi)
+                                                  const float *restrict b, size_t ldb,
+                                                  float *restrict c, size_t ldc, size_t m_eff,
+                                                  size_t n_eff, const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-
-    for (size_t p = 0; p < kc; p++) {
-        const __m512 vb0 = _mm512_loadu_ps(b);
-        const __m512 vb1 = _mm512_loadu_ps(b + 16);
-        ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)
-        ACC_FMA(6) ACC_FMA(7) ACC_FMA(8) ACC_FMA(9) ACC_FMA(10) ACC_FMA(11)
+#define A_(i) a[i]
+    size_t p = 0;
+    for (; p + C_PREFETCH_STEPS < kc; p++) {
+        K_STEP
         a += MR;
-        b += NR;
     }
-
-    const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1);
-    const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0
-                          : n_eff >= 32 ? (__mmask16)0xFFFF
-                                        : (__mmask16)((1u << (n_eff - 16)) - 1);
-    __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();
-    if (epi->bias) {
-        vbias0 = _mm512_maskz_loadu_ps(mask0, epi->bias);
-        vbias1 = _mm512_maskz_loadu_ps(mask1, epi->bias + 16);
+    prefetch_c(c, ldc, m_eff);
+    for (; p < kc; p++) {
+        K_STEP
+        a += MR;
     }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
-    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+#undef A_
+    EPILOGUE
     /* GCC does not always emit it here (it did not for the 12x32 kernel):
      * without it the dirty upper register halves slow every later SSE
      * instruction of this thread ~3.5x (measured on the eigen-solver). */
     _mm256_zeroupper();
 }
 
-/* The same tile with A read in place (op(A) = A, row-major, stride lda):
- * row i of the tile broadcasts a_i[p] = A[(row0 + i)·lda + p].  Skips packing
- * A (for AE batches, a third of all packing) — the A rows of one tile stay
- * in L1 while the B micro-panels stream past.  Rows ≥ m_eff point at row 0:
- * valid memory, computed, never stored; so each stored element sees the same
- * operations as in the packed kernel (bitwise the same results). */
-#define ACC_FMA_D(i)                                                 \
-    {                                                                \
-        const __m512 va = _mm512_set1_ps(a##i[p]);                   \
-        vacc##i##x0 = _mm512_fmadd_ps(va, vb0, vacc##i##x0);         \
-        vacc##i##x1 = _mm512_fmadd_ps(va, vb1, vacc##i##x1);         \
-    }
-#define ROWPTR(i) const float *a##i = a + (i < m_eff ? i : 0) * lda;
-
+/* The same tile with A read in place (op(A) = A, row-major, stride lda; a
+ * full tile, m_eff = MR: the driver packs edge row panels).  Skips packing A
+ * (for AE batches, a third of all packing) — the 12 A rows of a tile stay in
+ * L1 while the B micro-panels stream past.  Every element sees the same
+ * operations as in the packed kernel (bitwise the same results).  The rows
+ * are addressed as four bases (rows 0, 3, 6, 9) plus 0, lda or 2·lda, so the
+ * loop needs 6 address registers instead of 12 and nothing spills. */
 void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
                                                           size_t lda, const float *restrict b,
-                                                          float *restrict c, size_t ldc,
-                                                          size_t m_eff, size_t n_eff,
+                                                          size_t ldb, float *restrict c,
+                                                          size_t ldc, size_t m_eff, size_t n_eff,
                                                           const aek_ukr_epi *epi)
 {
-    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
+    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-    ROWPTR(0) ROWPTR(1) ROWPTR(2) ROWPTR(3) ROWPTR(4) ROWPTR(5)
-    ROWPTR(6) ROWPTR(7) ROWPTR(8) ROWPTR(9) ROWPTR(10) ROWPTR(11)
-
-    for (size_t p = 0; p < kc; p++) {
-        const __m512 vb0 = _mm512_loadu_ps(b);
-        const __m512 vb1 = _mm512_loadu_ps(b + 16);
-        ACC_FMA_D(0) ACC_FMA_D(1) ACC_FMA_D(2) ACC_FMA_D(3) ACC_FMA_D(4) ACC_FMA_D(5)
-        ACC_FMA_D(6) ACC_FMA_D(7) ACC_FMA_D(8) ACC_FMA_D(9) ACC_FMA_D(10) ACC_FMA_D(11)
-        b += NR;
+    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;
+    const size_t l1 = lda, l2 = 2 * lda;
+#define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
+#define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
+    size_t p = 0;
+    for (; p + C_PREFETCH_STEPS < kc; p++) {
+        K_STEP
+        r0++, r3++, r6++, r9++;
     }
-
-    const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1);
-    const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0
-                          : n_eff >= 32 ? (__mmask16)0xFFFF
-                                        : (__mmask16)((1u << (n_eff - 16)) - 1);
-    __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();
-    if (epi->bias) {
-        vbias0 = _mm512_maskz_loadu_ps(mask0, epi->bias);
-        vbias1 = _mm512_maskz_loadu_ps(mask1, epi->bias + 16);
+    prefetch_c(c, ldc, m_eff);
+    for (; p < kc; p++) {
+        K_STEP
+        r0++, r3++, r6++, r9++;
     }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
-    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+#undef A_
+#undef R_
+    EPILOGUE
     _mm256_zeroupper();
 }

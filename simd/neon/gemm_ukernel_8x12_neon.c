@@ -71,8 +71,8 @@ static inline void store_row(float *cp, float32x4_t acc0, float32x4_t acc1, floa
 }
 
 void aek_f32_gemm_bias_act_ukernel_8x12__neonfma(size_t kc, const float *restrict a,
-                                                  const float *restrict b, float *restrict c,
-                                                  size_t ldc, size_t m_eff, size_t n_eff,
+                                                  const float *restrict b, size_t ldb,
+                                                  float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
                                                   const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
@@ -88,7 +88,7 @@ void aek_f32_gemm_bias_act_ukernel_8x12__neonfma(size_t kc, const float *restric
         ACC_FMA(0, va0123, 0) ACC_FMA(1, va0123, 1) ACC_FMA(2, va0123, 2) ACC_FMA(3, va0123, 3)
         ACC_FMA(4, va4567, 0) ACC_FMA(5, va4567, 1) ACC_FMA(6, va4567, 2) ACC_FMA(7, va4567, 3)
         a += MR;
-        b += NR;
+        b += ldb;
     }
 
     /* bias[j] is read only for j < n_eff */

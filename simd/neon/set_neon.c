@@ -3,7 +3,7 @@
 #include "vmath_neon.h"
 
 void aek_f32_gemm_bias_act_ukernel_8x12__neonfma(size_t kc, const float *restrict a,
-                                                  const float *restrict b, float *restrict c,
+                                                  const float *restrict b, size_t ldb, float *restrict c,
                                                   size_t ldc, size_t m_eff, size_t n_eff,
                                                   const aek_ukr_epi *epi);
 

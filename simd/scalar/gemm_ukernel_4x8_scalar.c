@@ -2,7 +2,7 @@
  * gemm_ukernel_4x8_scalar.c — the portable reference micro-kernel: a 4×8
  * tile of C in a local array (kernels.h has the contract).
  *
- *   C[i][j] = act(alpha·Σ_p a[p·4+i]·b[p·8+j] + beta·C[i][j] + bias[j])
+ *   C[i][j] = act(alpha·Σ_p a[p·4+i]·b[p·ldb+j] + beta·C[i][j] + bias[j])
  */
 #include <assert.h>
 
@@ -13,13 +13,13 @@
 #define NR 8
 
 void aek_f32_gemm_bias_act_ukernel_4x8__scalar(size_t kc, const float *restrict a,
-                                                const float *restrict b, float *restrict c,
-                                                size_t ldc, size_t m_eff, size_t n_eff,
+                                                const float *restrict b, size_t ldb,
+                                                float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
                                                 const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
     float acc[MR][NR] = {{0}};
-    for (size_t p = 0; p < kc; p++, a += MR, b += NR)
+    for (size_t p = 0; p < kc; p++, a += MR, b += ldb)
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < NR; j++)
                 acc[i][j] += a[i] * b[j];
