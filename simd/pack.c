@@ -8,6 +8,26 @@
 
 #include <string.h>
 
+/* One row of a micro-panel: n = r floats for a full panel.  A memcpy of a
+ * size known at compile time is inlined as a few vector moves; a call for
+ * every 48 bytes (12 floats) cost more than the copy (3% of a training
+ * epoch went to memmove calls from here). */
+static inline void copy_row(float *d, const float *s, size_t n, size_t r)
+{
+    if (n == r) {
+        switch (r) {
+        case 4: memcpy(d, s, 4 * sizeof(float)); return;
+        case 6: memcpy(d, s, 6 * sizeof(float)); return;
+        case 8: memcpy(d, s, 8 * sizeof(float)); return;
+        case 12: memcpy(d, s, 12 * sizeof(float)); return;
+        case 16: memcpy(d, s, 16 * sizeof(float)); return;
+        case 32: memcpy(d, s, 32 * sizeof(float)); return;
+        default: break;
+        }
+    }
+    memcpy(d, s, n * sizeof(float));
+}
+
 void aek_pack_a(aek_pack_t_fn pack_t, aek_trans ta, const float *A, size_t lda, size_t i0,
                 size_t p0, size_t mc, size_t kc, size_t mr, float *dst)
 {
@@ -28,7 +48,7 @@ void aek_pack_a(aek_pack_t_fn pack_t, aek_trans ta, const float *A, size_t lda, 
         } else {
             /* op(A) = Aᵀ: column i of op(A) is row (p0+p) of A. */
             for (size_t p = 0; p < kc; p++)
-                memcpy(d + p * mr, A + (p0 + p) * lda + i0 + ir, rows * sizeof(float));
+                copy_row(d + p * mr, A + (p0 + p) * lda + i0 + ir, rows, mr);
         }
         if (rows < mr)
             for (size_t p = 0; p < kc; p++)
@@ -49,7 +69,7 @@ void aek_pack_b(aek_pack_t_fn pack_t, aek_trans tb, const float *B, size_t ldb, 
         }
         if (tb == AEK_N) {
             for (size_t p = 0; p < kc; p++)
-                memcpy(d + p * nr, B + (p0 + p) * ldb + j0 + jr, cols * sizeof(float));
+                copy_row(d + p * nr, B + (p0 + p) * ldb + j0 + jr, cols, nr);
         } else {
             /* op(B) = Bᵀ: column j of op(B) is row j of B. */
             for (size_t j = 0; j < cols; j++) {
