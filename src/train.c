@@ -16,6 +16,7 @@
 #include "rng.h"
 #include "../simd/error.h"
 #include "../simd/kernels.h"
+#include "../simd/threadpool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -85,6 +86,34 @@ uint64_t aek_data_fingerprint(const float *X, size_t rows, size_t cols)
     f ^= f >> 31;
     f *= 0xBF58476D1CE4E5B9ull;
     return f ^ (f >> 27);
+}
+
+
+/* ---- the batch: rows gathered from the shuffled data ----------------------- */
+
+typedef struct {
+    float *dst;
+    const float *src;
+    const size_t *rows;
+    size_t m, n;
+} gather_job;
+
+static void gather_task(void *arg, int t, int T)
+{
+    const gather_job *g = arg;
+    for (size_t i = g->m * (size_t)t / (size_t)T; i < g->m * (size_t)(t + 1) / (size_t)T; i++)
+        memcpy(g->dst + i * g->n, g->src + g->rows[i] * g->n, g->n * sizeof(float));
+}
+
+/* dst[i] = src[rows[i]] for i < m (rows of n floats).  The rows are random
+ * lines of a data set far larger than the caches, so the copy waits on
+ * memory; split over the threads it has that many misses in flight (it was
+ * 3-4% of a 2-thread epoch, all on one thread while the other waited). */
+static void gather_rows(float *dst, const float *src, const size_t *rows, size_t m, size_t n)
+{
+    gather_job g = {dst, src, rows, m, n};
+    int T = aek_num_threads();
+    aek_parallel_run(m < 16 ? 1 : T, gather_task, &g);
 }
 
 static double now_s(void)
@@ -347,10 +376,9 @@ static aek_status run_phase(phase_run *R)
                                  "(no checkpoint path: nothing saved)", st->epoch + 1, b, nb);
             }
             size_t r0 = b * B, mb = R->rows - r0 < B ? R->rows - r0 : B;
-            for (size_t i = 0; i < mb; i++) {
+            for (size_t i = 0; i < mb; i++)
                 R->brows[i] = R->perm[r0 + i];
-                memcpy(R->xb + i * n, R->X + R->brows[i] * n, n * sizeof(float));
-            }
+            gather_rows(R->xb, R->X, R->brows, mb, n);
             aek_noise_key key = {st->seed, (uint64_t)st->epoch, R->brows};
             double loss = aek_model_eval(M, R->xb, mb, &key, 1);
             if (!isfinite(loss)) {
