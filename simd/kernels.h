@@ -10,6 +10,7 @@
 #define AEKIT_SIMD_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "../src/aekit.h"
 
 /* ---- GEMM micro-kernel ----------------------------------------------------
@@ -141,6 +142,13 @@ typedef void (*aek_sgd_fn)(size_t n, float *w, const float *g, float *v, float l
 typedef void (*aek_adam_fn)(size_t n, float *w, const float *g, float *m, float *v,
                             const aek_adam_step *s);
 
+/* Masking noise: the counter stream (src/counter_rng.h) starting at state s0
+ * gives draw_j = mix64(s0 + (j+1)·φ), and
+ *   y[j] = 0 if (draw_j >> 11) < thresh, else x[j]     (j < n; y may alias x)
+ * (thresh = ⌈q·2⁵³⌉: "53-bit uniform < q").  Every set gives the same bits. */
+typedef void (*aek_mask_noise_fn)(size_t n, uint64_t s0, uint64_t thresh, const float *x,
+                                  float *y);
+
 typedef struct aek_kernel_set {
     aek_isa isa;
     const char *name;      /* "scalar", "avx2", "avx512", "neon" */
@@ -164,7 +172,10 @@ typedef struct aek_kernel_set {
     aek_axpy_fn axpy;
     aek_sgd_fn sgd;
     aek_adam_fn adam;
+    aek_mask_noise_fn mask_noise;
 } aek_kernel_set;
+
+void aek_mask_noise_scalar(size_t n, uint64_t s0, uint64_t thresh, const float *x, float *y);
 
 /* The sets compiled into this binary (NULL where not compiled in). */
 extern const aek_kernel_set aek_kernels_scalar;

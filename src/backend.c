@@ -7,6 +7,7 @@
 
 #ifdef AEK_F64
 #include "../simd/scalar/elementwise_f64.h"
+#include "counter_rng.h"
 
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
              const real *A, size_t lda, const real *B, size_t ldb, real beta, real *C,
@@ -43,6 +44,12 @@ void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real
 {
     aek_adam_step_f64 s = {lr_t, b1, b2, eps_t};
     aek_adam_scalar_f64(n, w, g, m, v, &s);
+}
+void be_mask_noise(size_t n, uint64_t s0, uint64_t thresh, const real *x, real *y)
+{
+    aek_stream st = {s0};
+    for (size_t j = 0; j < n; j++)
+        y[j] = (aek_stream_next(&st) >> 11) < thresh ? 0 : x[j];
 }
 
 #else
@@ -216,5 +223,9 @@ void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real
     j->c = b2;
     j->d = eps_t;
     ew_run(j);
+}
+void be_mask_noise(size_t n, uint64_t s0, uint64_t thresh, const real *x, real *y)
+{
+    aek_kernels()->mask_noise(n, s0, thresh, x, y);
 }
 #endif

@@ -7,6 +7,7 @@
 #define AEKIT_BACKEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "aekit.h"
 #include "real.h"
 
@@ -20,6 +21,7 @@
 #define be_axpy AEK_R(be_axpy)
 #define be_sgd AEK_R(be_sgd)
 #define be_adam AEK_R(be_adam)
+#define be_mask_noise AEK_R(be_mask_noise)
 
 /* C = act(alpha·op(A)·op(B) + beta·C + bias) */
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
@@ -38,5 +40,7 @@ void be_axpy(size_t n, real a, const real *x, real *y);
 void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu);
 void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real b1, real b2,
              real eps_t);
+/* y[j] = 0 if (mix64(s0 + (j+1)·φ) >> 11) < thresh, else x[j] (kernels.h) */
+void be_mask_noise(size_t n, uint64_t s0, uint64_t thresh, const real *x, real *y);
 
 #endif

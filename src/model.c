@@ -217,8 +217,12 @@ static void noise_rows(void *arg, int t, int T)
         const real *x = J->src + i * J->n;
         real *y = J->dst + i * J->n;
         if (J->kind == AEK_NOISE_MASK) {
-            for (size_t j = 0; j < J->n; j++)
-                y[j] = aek_stream_uniform(&st) < J->level ? 0 : x[j];
+            /* uniform_j < q with uniform_j = k_j·2⁻⁵³ (k_j < 2⁵³ an integer)
+             * ⟺ k_j < q·2⁵³ (exact in double) ⟺ k_j < ⌈q·2⁵³⌉ */
+            double q = J->level;
+            uint64_t thresh = q <= 0 ? 0 : q >= 1 ? (uint64_t)1 << 53
+                                                  : (uint64_t)ceil(q * 0x1.0p53);
+            be_mask_noise(J->n, st.s, thresh, x, y);
         } else {
             for (size_t j = 0; j < J->n; j++)
                 y[j] = x[j] + (real)(J->level * aek_stream_normal(&st));

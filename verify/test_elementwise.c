@@ -803,6 +803,84 @@ static void check_kernel(const aek_kernel_set *ks, const kdesc *k, size_t ki)
     }
 }
 
+/* ---- masking noise --------------------------------------------------------
+ * The reference decides "53-bit uniform < q" in double, as the noise was
+ * first written (u = (draw >> 11)·2⁻⁵³); the kernels decide it in integers
+ * against thresh = ⌈q·2⁵³⌉.  Bitwise equality (the sign of a masked zero
+ * included), in place and not, every length 0..70 and some long ones (every
+ * vector tail), thresholds at the ends; then the masked fraction of 2²⁰
+ * draws against q (binomial: 5σ = 5·√(q(1−q)/N)). */
+static uint64_t ref_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void ref_mask(size_t n, uint64_t s0, double q, const float *x, float *y)
+{
+    for (size_t j = 0; j < n; j++) {
+        s0 += 0x9E3779B97F4A7C15ull;
+        double u = (double)(ref_mix64(s0) >> 11) * 0x1.0p-53;
+        y[j] = u < q ? 0.0f : x[j];
+    }
+}
+
+static uint64_t thresh_of(double q)
+{
+    return q <= 0 ? 0 : q >= 1 ? (uint64_t)1 << 53 : (uint64_t)ceil(q * 0x1.0p53);
+}
+
+static void check_mask_noise(const aek_kernel_set *ks)
+{
+    static const double qs[] = {0.0, 0x1p-53, 0.25, 0.3, 0.5, 1.0 - 0x1p-53, 1.0};
+    enum { NMAX = 5000 };
+    static float x[NMAX], y[NMAX], r[NMAX], z[NMAX];
+    chk_rng g = {12345};
+    for (size_t j = 0; j < NMAX; j++)
+    {
+        float v = uni(&g, -1, 1);
+        x[j] = v + (v >= 0 ? 1.0f : -1.0f); /* never 0 */
+    }
+    size_t lens[80], nl = 0, diff = 0, cases = 0;
+    for (size_t n = 0; n <= 70; n++)
+        lens[nl++] = n;
+    lens[nl++] = 784;
+    lens[nl++] = 1000;
+    lens[nl++] = 4099;
+    lens[nl++] = NMAX;
+    for (size_t li = 0; li < nl; li++)
+        for (size_t qi = 0; qi < sizeof qs / sizeof qs[0]; qi++)
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                size_t n = lens[li];
+                uint64_t s0 = ref_mix64(seed * 7919 + n);
+                ref_mask(n, s0, qs[qi], x, r);
+                ks->mask_noise(n, s0, thresh_of(qs[qi]), x, y);
+                memcpy(z, x, n * sizeof(float));
+                ks->mask_noise(n, s0, thresh_of(qs[qi]), z, z);
+                diff += (size_t)(memcmp(y, r, n * sizeof(float)) != 0) +
+                        (size_t)(memcmp(z, r, n * sizeof(float)) != 0);
+                cases += 2;
+            }
+    char name[96];
+    snprintf(name, sizeof name, "mask_noise[%s] == double reference (bits)", ks->name);
+    chk_le(name, (double)diff, 0, "%zu cases: lengths 0..70, 784, 1000, 4099, 5000; q from 0 to 1; "
+           "in place and not; figure = cases that differ", cases);
+
+    const size_t N = (size_t)1 << 20, part = NMAX;
+    size_t zeros = 0;
+    for (size_t done = 0; done < N; done += part) {
+        ks->mask_noise(part, ref_mix64(done + 99), thresh_of(0.25), x, y);
+        for (size_t j = 0; j < part; j++)
+            zeros += y[j] == 0.0f;
+    }
+    size_t total = (N + part - 1) / part * part;
+    double frac = (double)zeros / (double)total, sd = sqrt(0.25 * 0.75 / (double)total);
+    snprintf(name, sizeof name, "mask_noise[%s] masked fraction, q = 0.25", ks->name);
+    chk_le(name, fabs(frac - 0.25) / sd, 5.0, "%.6f of %zu draws; figure = |fraction − q|/σ",
+           frac, total);
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK) {
@@ -821,6 +899,7 @@ int main(void)
         printf("# set %s\n", ks->name);
         for (size_t ki = 0; ki < NKERNELS; ki++)
             check_kernel(ks, &KERNELS[ki], ki);
+        check_mask_noise(ks);
     }
     return chk_finish();
 }

@@ -51,4 +51,5 @@ const aek_kernel_set aek_kernels_avx2 = {
     .axpy = aek_axpy_avx2,
     .sgd = aek_sgd_avx2,
     .adam = aek_adam_avx2,
+    .mask_noise = aek_mask_noise_scalar,
 };

@@ -29,6 +29,8 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
 void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                              float *dst);
 
+void aek_mask_noise_avx512(size_t n, uint64_t s0, uint64_t thresh, const float *x, float *y);
+
 const aek_kernel_set aek_kernels_avx512 = {
     .isa = AEK_ISA_AVX512,
     .name = "avx512",
@@ -51,4 +53,5 @@ const aek_kernel_set aek_kernels_avx512 = {
     .axpy = aek_axpy_avx512,
     .sgd = aek_sgd_avx512,
     .adam = aek_adam_avx512,
+    .mask_noise = aek_mask_noise_avx512,
 };

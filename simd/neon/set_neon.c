@@ -41,4 +41,5 @@ const aek_kernel_set aek_kernels_neon = {
     .axpy = aek_axpy_neon,
     .sgd = aek_sgd_neon,
     .adam = aek_adam_neon,
+    .mask_noise = aek_mask_noise_scalar,
 };

@@ -28,4 +28,5 @@ const aek_kernel_set aek_kernels_scalar = {
     .axpy = aek_axpy_scalar,
     .sgd = aek_sgd_scalar,
     .adam = aek_adam_scalar,
+    .mask_noise = aek_mask_noise_scalar,
 };
