@@ -133,6 +133,9 @@ typedef double (*aek_loss_bce_fn)(size_t n, const float *z, const float *x, floa
 typedef void (*aek_colsum_fn)(size_t rows, size_t cols, const float *x, float *out);
 typedef double (*aek_hidden_bwd_fn)(const aek_hidden_bwd_args *a);
 typedef double (*aek_cae_h_fn)(const aek_cae_h_args *a);
+/* out[j] = Σ_i x[j·cols + i]², accumulated in double (the contractive
+ * penalty's c_j = ‖W_j‖²); the order of the sum is fixed per set. */
+typedef void (*aek_row_sumsq_fn)(size_t rows, size_t cols, const float *x, float *out);
 /* y += a·x */
 typedef void (*aek_axpy_fn)(size_t n, float a, const float *x, float *y);
 /* y = act(x), y may alias x */
@@ -169,6 +172,7 @@ typedef struct aek_kernel_set {
     aek_colsum_fn colsum;
     aek_hidden_bwd_fn hidden_bwd;
     aek_cae_h_fn cae_h;
+    aek_row_sumsq_fn row_sumsq;
     aek_axpy_fn axpy;
     aek_sgd_fn sgd;
     aek_adam_fn adam;

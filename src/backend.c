@@ -38,6 +38,15 @@ double be_cae_h(size_t rows, size_t cols, aek_act act, const real *h, const real
     return aek_cae_h_scalar_f64(&a);
 }
 void be_axpy(size_t n, real a, const real *x, real *y) { aek_axpy_scalar_f64(n, a, x, y); }
+void be_row_sumsq(size_t rows, size_t cols, const real *x, real *out)
+{
+    aek_row_sumsq_scalar_f64(rows, cols, x, out);
+}
+void be_axpy_rows(size_t rows, size_t cols, real a, const real *v, const real *x, real *y)
+{
+    for (size_t j = 0; j < rows; j++)
+        aek_axpy_scalar_f64(cols, a * v[j], x + j * cols, y + j * cols);
+}
 void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu) { aek_sgd_scalar_f64(n, w, g, v, lr, mu); }
 void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real b1, real b2,
              real eps_t)
@@ -227,5 +236,48 @@ void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real
 void be_mask_noise(size_t n, uint64_t s0, uint64_t thresh, const real *x, real *y)
 {
     aek_kernels()->mask_noise(n, s0, thresh, x, y);
+}
+
+/* Row jobs: rows split evenly over the threads; each row is done by one
+ * thread with the set's kernel, so the bits do not depend on the split. */
+typedef struct {
+    size_t rows, cols;
+    real a;
+    const real *v, *x;
+    real *y;
+} rows_job;
+
+static void sumsq_task(void *arg, int t, int T)
+{
+    const rows_job *j = arg;
+    size_t r0 = j->rows * (size_t)t / (size_t)T, r1 = j->rows * (size_t)(t + 1) / (size_t)T;
+    aek_kernels()->row_sumsq(r1 - r0, j->cols, j->x + r0 * j->cols, j->y + r0);
+}
+
+static void axpy_rows_task(void *arg, int t, int T)
+{
+    const rows_job *j = arg;
+    size_t r0 = j->rows * (size_t)t / (size_t)T, r1 = j->rows * (size_t)(t + 1) / (size_t)T;
+    const aek_kernel_set *ks = aek_kernels();
+    for (size_t r = r0; r < r1; r++)
+        ks->axpy(j->cols, j->a * j->v[r], j->x + r * j->cols, j->y + r * j->cols);
+}
+
+static int rows_threads(size_t rows, size_t cols)
+{
+    int T = rows * cols >= 16384 ? aek_num_threads() : 1;
+    return (size_t)T > rows ? (int)rows : T;
+}
+
+void be_row_sumsq(size_t rows, size_t cols, const real *x, real *out)
+{
+    rows_job j = {rows, cols, 0, NULL, x, out};
+    aek_parallel_run(rows_threads(rows, cols), sumsq_task, &j);
+}
+
+void be_axpy_rows(size_t rows, size_t cols, real a, const real *v, const real *x, real *y)
+{
+    rows_job j = {rows, cols, a, v, x, y};
+    aek_parallel_run(rows_threads(rows, cols), axpy_rows_task, &j);
 }
 #endif

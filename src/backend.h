@@ -22,6 +22,8 @@
 #define be_sgd AEK_R(be_sgd)
 #define be_adam AEK_R(be_adam)
 #define be_mask_noise AEK_R(be_mask_noise)
+#define be_row_sumsq AEK_R(be_row_sumsq)
+#define be_axpy_rows AEK_R(be_axpy_rows)
 
 /* C = act(alpha·op(A)·op(B) + beta·C + bias) */
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
@@ -37,6 +39,10 @@ double be_hidden_bwd(size_t rows, size_t cols, aek_act act, const real *h, const
 double be_cae_h(size_t rows, size_t cols, aek_act act, const real *h, const real *hc,
                 const real *c, real coef, real *da, real *dac, real *d2);
 void be_axpy(size_t n, real a, const real *x, real *y);
+/* out[j] = Σ_i x[j·cols + i]² (double accumulation), rows split over threads */
+void be_row_sumsq(size_t rows, size_t cols, const real *x, real *out);
+/* y_j += (a·v[j])·x_j for the rows j < rows (cols floats each) */
+void be_axpy_rows(size_t rows, size_t cols, real a, const real *v, const real *x, real *y);
 void be_sgd(size_t n, real *w, const real *g, real *v, real lr, real mu);
 void be_adam(size_t n, real *w, const real *g, real *m, real *v, real lr_t, real b1, real b2,
              real eps_t);

@@ -208,17 +208,13 @@ static double sparse_forward(aek_model *M, size_t m)
 /* c_j = ‖W_j‖² of the (one-layer) encoder, into colv[1]. */
 static void jacobian_row_norms(aek_model *M)
 {
-    const size_t k = M->cfg.sizes[1], n = M->cfg.sizes[0];
-    for (size_t j = 0; j < k; j++)
-        M->colv[1][j] = (real)sum_squares(n, M->W[0] + j * n);
+    be_row_sumsq(M->cfg.sizes[1], M->cfg.sizes[0], M->W[0], M->colv[1]);
 }
 
 /* dW_j += coef·v_j·W_j  (the contractive terms through c_j = ‖W_j‖²) */
 static void add_row_scaled(aek_model *M, real coef, const real *v)
 {
-    const size_t k = M->cfg.sizes[1], n = M->cfg.sizes[0];
-    for (size_t j = 0; j < k; j++)
-        be_axpy(n, coef * v[j], M->W[0] + j * n, M->gW[0] + j * n);
+    be_axpy_rows(M->cfg.sizes[1], M->cfg.sizes[0], coef, v, M->W[0], M->gW[0]);
 }
 
 /* CAE+H copy c of the batch: x̃_c = X̃ + σ_h·ε, ε from stream (…, 1 + c). */

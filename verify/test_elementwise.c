@@ -881,6 +881,45 @@ static void check_mask_noise(const aek_kernel_set *ks)
            frac, total);
 }
 
+/* ---- row_sumsq -------------------------------------------------------------
+ * out[j] = Σ_i x_ji² summed in double (products of floats are exact there)
+ * and rounded to float: |out − exact| ≤ exact·(2⁻²⁴ + γ_cols(double)),
+ * γ_n = n·2⁻⁵³/(1 − n·2⁻⁵³) for any order of the n − 1 additions; the
+ * reference is a compensated (Kahan) double sum, within 2·2⁻⁵³ of exact. */
+static void check_row_sumsq(const aek_kernel_set *ks)
+{
+    static const size_t colss[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 100, 784, 1000};
+    enum { ROWS = 5 };
+    chk_rng g = {777};
+    double worst = 0;
+    char where[96] = "";
+    for (size_t ci = 0; ci < sizeof colss / sizeof colss[0]; ci++) {
+        size_t cols = colss[ci];
+        float *x = malloc((ROWS * cols + 1) * sizeof(float)), out[ROWS];
+        for (size_t i = 0; i < ROWS * cols; i++)
+            x[i] = uni(&g, -1, 1) * (float)ldexp(1.0, (int)(i % 7) - 3);
+        ks->row_sumsq(ROWS, cols, x, out);
+        for (size_t j = 0; j < ROWS; j++) {
+            double s = 0, c = 0;
+            for (size_t i = 0; i < cols; i++) {
+                double y = (double)x[j * cols + i] * x[j * cols + i] - c, t = s + y;
+                c = (t - s) - y;
+                s = t;
+            }
+            double bnd = s * (0x1p-24 + gamd((double)cols + 2)) + 0x1p-149;
+            double r = fabs((double)out[j] - s) / bnd;
+            if (r > worst || isnan(r)) {
+                worst = isnan(r) ? INFINITY : r;
+                snprintf(where, sizeof where, "worst at cols %zu row %zu", cols, j);
+            }
+        }
+        free(x);
+    }
+    char name[96];
+    snprintf(name, sizeof name, "row_sumsq[%s] vs compensated double sum", ks->name);
+    chk_le(name, worst, 1.0, "%s; figure = error / (2^-24 + gamma_cols) bound", where);
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK) {
@@ -900,6 +939,7 @@ int main(void)
         for (size_t ki = 0; ki < NKERNELS; ki++)
             check_kernel(ks, &KERNELS[ki], ki);
         check_mask_noise(ks);
+        check_row_sumsq(ks);
     }
     return chk_finish();
 }

@@ -247,6 +247,38 @@ void aek_colsum_avx2(size_t rows, size_t cols, const float *x, float *out)
     }
 }
 
+/* ---- row_sumsq: Σ x² per row in double -------------------------------------
+ * Each product of two floats is exact in double; four 4-lane accumulators
+ * (16 columns a step) reduced in a fixed order, then the last cols mod 16
+ * one at a time, so the bits depend only on cols. */
+
+void aek_row_sumsq_avx2(size_t rows, size_t cols, const float *x, float *out)
+{
+    for (size_t j = 0; j < rows; j++) {
+        const float *r = x + j * cols;
+        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+        __m256d s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+        size_t i = 0;
+        for (; i + 16 <= cols; i += 16) {
+            __m256d a = _mm256_cvtps_pd(_mm_loadu_ps(r + i));
+            __m256d b = _mm256_cvtps_pd(_mm_loadu_ps(r + i + 4));
+            __m256d c = _mm256_cvtps_pd(_mm_loadu_ps(r + i + 8));
+            __m256d d = _mm256_cvtps_pd(_mm_loadu_ps(r + i + 12));
+            s0 = _mm256_fmadd_pd(a, a, s0);
+            s1 = _mm256_fmadd_pd(b, b, s1);
+            s2 = _mm256_fmadd_pd(c, c, s2);
+            s3 = _mm256_fmadd_pd(d, d, s3);
+        }
+        s0 = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+        double l[4];
+        _mm256_storeu_pd(l, s0);
+        double s = (l[0] + l[1]) + (l[2] + l[3]);
+        for (; i < cols; i++)
+            s += (double)r[i] * r[i];
+        out[j] = (float)s;
+    }
+}
+
 /* ---- axpy: y += a·x (one FMA rounding per element) ------------------------ */
 
 void aek_axpy_avx2(size_t n, float a, const float *x, float *y)

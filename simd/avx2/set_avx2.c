@@ -17,6 +17,7 @@ void aek_colsum_avx2(size_t rows, size_t cols, const float *x, float *out);
 double aek_hidden_bwd_avx2(const aek_hidden_bwd_args *a);
 double aek_cae_h_avx2(const aek_cae_h_args *a);
 void aek_axpy_avx2(size_t n, float a, const float *x, float *y);
+void aek_row_sumsq_avx2(size_t rows, size_t cols, const float *x, float *out);
 void aek_sgd_avx2(size_t n, float *w, const float *g, float *v, float lr, float mu);
 void aek_adam_avx2(size_t n, float *w, const float *g, float *m, float *v,
                    const aek_adam_step *s);
@@ -48,6 +49,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     .colsum = aek_colsum_avx2,
     .hidden_bwd = aek_hidden_bwd_avx2,
     .cae_h = aek_cae_h_avx2,
+    .row_sumsq = aek_row_sumsq_avx2,
     .axpy = aek_axpy_avx2,
     .sgd = aek_sgd_avx2,
     .adam = aek_adam_avx2,

@@ -240,6 +240,38 @@ void aek_colsum_avx512(size_t rows, size_t cols, const float *x, float *out)
     }
 }
 
+/* ---- row_sumsq: Σ x² per row in double -------------------------------------
+ * Each product of two floats is exact in double; four 8-lane accumulators
+ * (32 columns a step) break the add latency chain, and are reduced in a fixed
+ * order, so the bits depend only on cols. */
+
+void aek_row_sumsq_avx512(size_t rows, size_t cols, const float *x, float *out)
+{
+    for (size_t j = 0; j < rows; j++) {
+        const float *r = x + j * cols;
+        __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+        __m512d s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
+        size_t i = 0;
+        for (; i + 32 <= cols; i += 32) {
+            __m512d a = _mm512_cvtps_pd(_mm256_loadu_ps(r + i));
+            __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(r + i + 8));
+            __m512d c = _mm512_cvtps_pd(_mm256_loadu_ps(r + i + 16));
+            __m512d d = _mm512_cvtps_pd(_mm256_loadu_ps(r + i + 24));
+            s0 = _mm512_fmadd_pd(a, a, s0);
+            s1 = _mm512_fmadd_pd(b, b, s1);
+            s2 = _mm512_fmadd_pd(c, c, s2);
+            s3 = _mm512_fmadd_pd(d, d, s3);
+        }
+        for (; i < cols; i += 8) {
+            const __mmask8 m = cols - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (cols - i)) - 1);
+            __m512d a = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, r + i));
+            s0 = _mm512_fmadd_pd(a, a, s0);
+        }
+        s0 = _mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3));
+        out[j] = (float)_mm512_reduce_add_pd(s0);
+    }
+}
+
 /* ---- axpy: y += a·x (one FMA rounding per element) ------------------------ */
 
 void aek_axpy_avx512(size_t n, float a, const float *x, float *y)

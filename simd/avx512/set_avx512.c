@@ -17,6 +17,7 @@ void aek_colsum_avx512(size_t rows, size_t cols, const float *x, float *out);
 double aek_hidden_bwd_avx512(const aek_hidden_bwd_args *a);
 double aek_cae_h_avx512(const aek_cae_h_args *a);
 void aek_axpy_avx512(size_t n, float a, const float *x, float *y);
+void aek_row_sumsq_avx512(size_t rows, size_t cols, const float *x, float *out);
 void aek_sgd_avx512(size_t n, float *w, const float *g, float *v, float lr, float mu);
 void aek_adam_avx512(size_t n, float *w, const float *g, float *m, float *v,
                      const aek_adam_step *s);
@@ -50,6 +51,7 @@ const aek_kernel_set aek_kernels_avx512 = {
     .colsum = aek_colsum_avx512,
     .hidden_bwd = aek_hidden_bwd_avx512,
     .cae_h = aek_cae_h_avx512,
+    .row_sumsq = aek_row_sumsq_avx512,
     .axpy = aek_axpy_avx512,
     .sgd = aek_sgd_avx512,
     .adam = aek_adam_avx512,

@@ -38,6 +38,7 @@ const aek_kernel_set aek_kernels_neon = {
     .colsum = aek_colsum_neon,
     .hidden_bwd = aek_hidden_bwd_neon,
     .cae_h = aek_cae_h_neon,
+    .row_sumsq = aek_row_sumsq_scalar,
     .axpy = aek_axpy_neon,
     .sgd = aek_sgd_neon,
     .adam = aek_adam_neon,

@@ -50,6 +50,7 @@ void aek_colsum_scalar_f64(size_t rows, size_t cols, const double *x, double *ou
 double aek_hidden_bwd_scalar_f64(const aek_hidden_bwd_args_f64 *a);
 double aek_cae_h_scalar_f64(const aek_cae_h_args_f64 *a);
 void aek_axpy_scalar_f64(size_t n, double a, const double *x, double *y);
+void aek_row_sumsq_scalar_f64(size_t rows, size_t cols, const double *x, double *out);
 void aek_sgd_scalar_f64(size_t n, double *w, const double *g, double *v, double lr, double mu);
 void aek_adam_scalar_f64(size_t n, double *w, const double *g, double *m, double *v,
                          const aek_adam_step_f64 *s);

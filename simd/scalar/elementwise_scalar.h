@@ -15,6 +15,7 @@ void aek_colsum_scalar(size_t rows, size_t cols, const float *x, float *out);
 double aek_hidden_bwd_scalar(const aek_hidden_bwd_args *a);
 double aek_cae_h_scalar(const aek_cae_h_args *a);
 void aek_axpy_scalar(size_t n, float a, const float *x, float *y);
+void aek_row_sumsq_scalar(size_t rows, size_t cols, const float *x, float *out);
 void aek_sgd_scalar(size_t n, float *w, const float *g, float *v, float lr, float mu);
 void aek_adam_scalar(size_t n, float *w, const float *g, float *m, float *v,
                      const aek_adam_step *s);

@@ -110,6 +110,17 @@ double NAME(cae_h)(const ARGS_CAEH *a)
     return pen;
 }
 
+void NAME(row_sumsq)(size_t rows, size_t cols, const REAL *x, REAL *out)
+{
+    for (size_t j = 0; j < rows; j++) {
+        const REAL *r = x + j * cols;
+        double s = 0;
+        for (size_t i = 0; i < cols; i++)
+            s += (double)r[i] * r[i];
+        out[j] = (REAL)s;
+    }
+}
+
 void NAME(axpy)(size_t n, REAL alpha, const REAL *x, REAL *y)
 {
     for (size_t i = 0; i < n; i++)

@@ -25,6 +25,7 @@ const aek_kernel_set aek_kernels_scalar = {
     .colsum = aek_colsum_scalar,
     .hidden_bwd = aek_hidden_bwd_scalar,
     .cae_h = aek_cae_h_scalar,
+    .row_sumsq = aek_row_sumsq_scalar,
     .axpy = aek_axpy_scalar,
     .sgd = aek_sgd_scalar,
     .adam = aek_adam_scalar,
