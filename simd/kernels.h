@@ -179,7 +179,9 @@ typedef struct aek_kernel_set {
     aek_mask_noise_fn mask_noise;
 } aek_kernel_set;
 
+/* portable kernels that sets without a vector version point at */
 void aek_mask_noise_scalar(size_t n, uint64_t s0, uint64_t thresh, const float *x, float *y);
+void aek_row_sumsq_scalar(size_t rows, size_t cols, const float *x, float *out);
 
 /* The sets compiled into this binary (NULL where not compiled in). */
 extern const aek_kernel_set aek_kernels_scalar;
