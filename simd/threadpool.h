@@ -12,6 +12,8 @@
 #ifndef AEKIT_SIMD_THREADPOOL_H
 #define AEKIT_SIMD_THREADPOOL_H
 
+#include <stddef.h>
+
 #define AEK_MAX_THREADS 256
 
 typedef void (*aek_task_fn)(void *arg, int tid, int nthreads);
@@ -21,6 +23,13 @@ void aek_parallel_run(int nthreads, aek_task_fn fn, void *arg);
 /* The same with more parts than threads: fn(arg, t, parts) for t < parts,
  * claimed by the caller and up to threads − 1 workers. */
 void aek_parallel_parts(int parts, int threads, aek_task_fn fn, void *arg);
+
+/* Part t of T of n items starts here (and ends where part t + 1 starts):
+ * the even split every task uses, a function of (n, t, T) alone. */
+static inline size_t aek_part_begin(size_t n, int t, int T)
+{
+    return n * (size_t)t / (size_t)T;
+}
 
 /* Join the workers (registered with atexit; harmless to call twice). */
 void aek_pool_shutdown(void);

@@ -111,7 +111,7 @@ static void ew_task(void *arg, int t, int T)
 {
     ew_job *j = arg;
     size_t chunks = (j->n + CHUNK - 1) / CHUNK;
-    for (size_t c = chunks * (size_t)t / (size_t)T; c < chunks * (size_t)(t + 1) / (size_t)T; c++)
+    for (size_t c = aek_part_begin(chunks, t, T); c < aek_part_begin(chunks, t + 1, T); c++)
         ew_chunk(j, c);
 }
 
@@ -250,14 +250,14 @@ typedef struct {
 static void sumsq_task(void *arg, int t, int T)
 {
     const rows_job *j = arg;
-    size_t r0 = j->rows * (size_t)t / (size_t)T, r1 = j->rows * (size_t)(t + 1) / (size_t)T;
+    size_t r0 = aek_part_begin(j->rows, t, T), r1 = aek_part_begin(j->rows, t + 1, T);
     aek_kernels()->row_sumsq(r1 - r0, j->cols, j->x + r0 * j->cols, j->y + r0);
 }
 
 static void axpy_rows_task(void *arg, int t, int T)
 {
     const rows_job *j = arg;
-    size_t r0 = j->rows * (size_t)t / (size_t)T, r1 = j->rows * (size_t)(t + 1) / (size_t)T;
+    size_t r0 = aek_part_begin(j->rows, t, T), r1 = aek_part_begin(j->rows, t + 1, T);
     const aek_kernel_set *ks = aek_kernels();
     for (size_t r = r0; r < r1; r++)
         ks->axpy(j->cols, j->a * j->v[r], j->x + r * j->cols, j->y + r * j->cols);

@@ -294,7 +294,7 @@ static void rot_task(void *arg, int tid, int nt)
 {
     const rot_batch *b = arg;
     size_t n = b->n, nblk = (n + ROT_COLS - 1) / ROT_COLS;
-    size_t blk0 = nblk * (size_t)tid / (size_t)nt, blk1 = nblk * (size_t)(tid + 1) / (size_t)nt;
+    size_t blk0 = aek_part_begin(nblk, tid, nt), blk1 = aek_part_begin(nblk, tid + 1, nt);
     for (size_t blk = blk0; blk < blk1; blk++) {
         size_t j0 = blk * ROT_COLS, j1 = j0 + ROT_COLS < n ? j0 + ROT_COLS : n;
         const double *c = b->c, *s = b->s;

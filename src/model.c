@@ -209,7 +209,7 @@ typedef struct {
 static void noise_rows(void *arg, int t, int T)
 {
     const noise_job *J = arg;
-    size_t r0 = J->m * (size_t)t / (size_t)T, r1 = J->m * (size_t)(t + 1) / (size_t)T;
+    size_t r0 = aek_part_begin(J->m, t, T), r1 = aek_part_begin(J->m, t + 1, T);
     for (size_t i = r0; i < r1; i++) {
         size_t row = J->key && J->key->rows ? J->key->rows[i] : i;
         aek_stream st = aek_stream_for(J->key ? J->key->seed : 0, J->key ? J->key->epoch : 0, row,

@@ -88,7 +88,6 @@ uint64_t aek_data_fingerprint(const float *X, size_t rows, size_t cols)
     return f ^ (f >> 27);
 }
 
-
 /* ---- the batch: rows gathered from the shuffled data ----------------------- */
 
 typedef struct {
@@ -101,7 +100,7 @@ typedef struct {
 static void gather_task(void *arg, int t, int T)
 {
     const gather_job *g = arg;
-    for (size_t i = g->m * (size_t)t / (size_t)T; i < g->m * (size_t)(t + 1) / (size_t)T; i++)
+    for (size_t i = aek_part_begin(g->m, t, T); i < aek_part_begin(g->m, t + 1, T); i++)
         memcpy(g->dst + i * g->n, g->src + g->rows[i] * g->n, g->n * sizeof(float));
 }
 
