@@ -15,6 +15,11 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
 {
     aek_dgemm_naive(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
 }
+int be_gemm_one_kblock(size_t k)
+{
+    (void)k;
+    return 0;
+}
 void be_act(size_t n, aek_act act, const real *x, real *y) { aek_act_rows_scalar_f64(n, act, x, y); }
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz)
 {
@@ -160,6 +165,7 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
     aek_sgemm_with(aek_kernels(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc,
                    bias || act != AEK_ACT_IDENTITY ? &ep : NULL);
 }
+int be_gemm_one_kblock(size_t k) { return k <= aek_blocking_for(aek_kernels()).kc; }
 void be_act(size_t n, aek_act act, const real *x, real *y)
 {
     ew_job *j = job(EW_ACT, n);

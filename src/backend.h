@@ -24,11 +24,16 @@
 #define be_mask_noise AEK_R(be_mask_noise)
 #define be_row_sumsq AEK_R(be_row_sumsq)
 #define be_axpy_rows AEK_R(be_axpy_rows)
+#define be_gemm_one_kblock AEK_R(be_gemm_one_kblock)
 
 /* C = act(alpha·op(A)·op(B) + beta·C + bias) */
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
              const real *A, size_t lda, const real *B, size_t ldb, real beta, real *C,
              size_t ldc, const real *bias, aek_act act);
+/* 1 when be_gemm sums a k-deep product in one k-block, so that
+ * C = alpha·acc + beta·C is applied once, to the whole sum (the fused SGD
+ * step relies on it for the bits of a separate update); 0 in double. */
+int be_gemm_one_kblock(size_t k);
 void be_act(size_t n, aek_act act, const real *x, real *y);
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz);
 double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz);

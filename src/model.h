@@ -33,6 +33,7 @@
 #define aek_model_free AEK_R(aek_model_free)
 #define aek_model_init_params AEK_R(aek_model_init_params)
 #define aek_model_eval AEK_R(aek_model_eval)
+#define aek_model_sgd_step AEK_R(aek_model_sgd_step)
 #define aek_model_encode AEK_R(aek_model_encode)
 #define aek_model_reconstruct AEK_R(aek_model_reconstruct)
 #define aek_model_corrupt AEK_R(aek_model_corrupt)
@@ -82,6 +83,13 @@ typedef struct aek_model {
     real *tmpn;                  /* max-width vector (bias gradients of copies) */
     size_t *kidx;                /* k-sparse selection scratch            */
 
+    /* fused SGD step (aek_model_sgd_step): the weight-gradient GEMMs write
+     * W −= step_lr·Dᵀ·In instead of the gradient; fused_tensors counts the
+     * weight tensors the last step updated that way */
+    int fuse_step;
+    real step_lr;
+    int fused_tensors;
+
     /* the parts of the last evaluated loss (batch means) */
     double loss_recon, loss_l2, loss_sparse, loss_contractive, loss_cae_h, loss_total;
 } aek_model;
@@ -106,6 +114,17 @@ void aek_model_corrupt(aek_model *M, const real *X, size_t m, const aek_noise_ke
  * parts are in M->loss_*. */
 double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
                       int want_grad);
+
+/* One plain SGD step on a batch: params −= lr·∂loss/∂params, the same bits
+ * as aek_model_eval(want_grad) followed by be_axpy(−lr, grads, params).
+ * Where a weight's gradient is one GEMM summed in one k-block (no tied
+ * weights, L2, contractive or CAE+H term; float build), the step is applied
+ * in that GEMM's epilogue (W = fma(−lr, Dᵀ·In, W): the rounding of the
+ * separate update), so the gradient and its update never make a pass over
+ * memory of their own; M->grads of those tensors is then not written.
+ * Returns the loss; a non-finite loss returns before any parameter changes. */
+double aek_model_sgd_step(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
+                          real lr);
 
 /* CAE+H: writes corrupted copy c of the batch's encoder input H[0] into
  * M->xc (x̃_c = X̃ + σ_h·ε, ε from stream (seed, epoch, row, 1 + c)) and its

@@ -123,6 +123,22 @@ static void decoder_forward(aek_model *M, size_t m)
     }
 }
 
+/* A weight's gradient G = Dᵀ·In (beta = 0) or G += Dᵀ·In (beta = 1); with a
+ * fused SGD step (aek_model_sgd_step) W = W − lr·Dᵀ·In in the GEMM's
+ * epilogue instead, so it must come after every product that reads W. */
+static void weight_grad(aek_model *M, size_t rows, size_t cols, size_t m, const real *D,
+                        const real *in, real beta, real *G, real *W)
+{
+    if (M->fuse_step) { /* sgd_fusable: the one contribution, beta = 0 */
+        be_gemm(AEK_T, AEK_N, rows, cols, m, -M->step_lr, D, rows, in, cols, 1, W, cols, NULL,
+                AEK_ACT_IDENTITY);
+        M->fused_tensors++;
+    } else {
+        be_gemm(AEK_T, AEK_N, rows, cols, m, 1, D, rows, in, cols, beta, G, cols, NULL,
+                AEK_ACT_IDENTITY);
+    }
+}
+
 /* From dZ_0 (in *P) to the gradient w.r.t. the code (left in *P).  Tied:
  * writes the decoder's share of gW[l] and marks it in *written. */
 static void decoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigned *written)
@@ -139,10 +155,9 @@ static void decoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigne
             be_gemm(AEK_N, AEK_T, m, sz[l + 1], sz[l], 1, D, sz[l], M->W[l], sz[l], 0, *Q,
                     sz[l + 1], NULL, AEK_ACT_IDENTITY);
         } else {
-            be_gemm(AEK_T, AEK_N, sz[l], sz[l + 1], m, 1, D, sz[l], in, sz[l + 1], 0, M->gWd[l],
-                    sz[l + 1], NULL, AEK_ACT_IDENTITY);
             be_gemm(AEK_N, AEK_N, m, sz[l + 1], sz[l], 1, D, sz[l], M->Wd[l], sz[l + 1], 0, *Q,
                     sz[l + 1], NULL, AEK_ACT_IDENTITY);
+            weight_grad(M, sz[l], sz[l + 1], m, D, in, 0, M->gWd[l], M->Wd[l]);
         }
         be_colsum(m, sz[l], D, M->gc[l]);
         if (l + 1 < M->L) /* dZ_{l+1} = dY_{l+1} ⊙ f'_{l+1} */
@@ -159,13 +174,14 @@ static void encoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigne
     const size_t *sz = M->cfg.sizes;
     for (int l = M->L - 1; l >= 0; l--) {
         real *D = *P;
-        be_gemm(AEK_T, AEK_N, sz[l + 1], sz[l], m, 1, D, sz[l + 1], l ? M->H[l] : M->in, sz[l],
-                (written >> l) & 1u ? 1 : 0, M->gW[l], sz[l], NULL, AEK_ACT_IDENTITY);
+        if (l > 0) /* before W_l's own update when the SGD step is fused */
+            be_gemm(AEK_N, AEK_N, m, sz[l], sz[l + 1], 1, D, sz[l + 1], M->W[l], sz[l], 0, *Q,
+                    sz[l], NULL, AEK_ACT_IDENTITY);
+        weight_grad(M, sz[l + 1], sz[l], m, D, l ? M->H[l] : M->in, (written >> l) & 1u ? 1 : 0,
+                    M->gW[l], M->W[l]);
         be_colsum(m, sz[l + 1], D, M->tmpn);
         be_axpy(sz[l + 1], 1, M->tmpn, M->gb[l]);
         if (l > 0) {
-            be_gemm(AEK_N, AEK_N, m, sz[l], sz[l + 1], 1, D, sz[l + 1], M->W[l], sz[l], 0, *Q,
-                    sz[l], NULL, AEK_ACT_IDENTITY);
             be_hidden_bwd(m, sz[l], M->cfg.act[l - 1], M->H[l], *Q, NULL, NULL, 0, *Q, NULL);
             real *t = *P;
             *P = *Q;
@@ -290,6 +306,14 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         return M->loss_total;
     }
 
+    if (M->fuse_step) {
+        /* sgd_fusable leaves no penalty for the backward pass to add: the
+         * loss is complete, and a non-finite one must not touch W */
+        M->loss_contractive = M->loss_cae_h = 0;
+        M->loss_total = M->loss_recon + M->loss_l2 + M->loss_sparse;
+        if (!isfinite(M->loss_total))
+            return M->loss_total;
+    }
     unsigned written = 0; /* weight gradients already holding a contribution */
     for (int l = 0; l < L; l++)
         memset(M->gb[l], 0, sz[l + 1] * sizeof(real));
@@ -350,6 +374,44 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
     M->loss_total = M->loss_recon + M->loss_l2 + M->loss_sparse + M->loss_contractive +
                     M->loss_cae_h;
     return M->loss_total;
+}
+
+/* ---- a plain SGD step ------------------------------------------------------ */
+
+/* The step can be fused into the weight-gradient GEMMs when each weight's
+ * gradient is exactly one product Dᵀ·In summed in one k-block (the batch):
+ * no tied weights (two products), no L2 or Jacobian term added after it
+ * (they read W, and the contractive loss is known only in the backward). */
+static int sgd_fusable(const aek_model *M, size_t m)
+{
+    const aek_config *c = &M->cfg;
+    return !c->tied && !(c->l2 > 0) && !(c->contractive > 0) && !(c->cae_h_gamma > 0) &&
+           be_gemm_one_kblock(m);
+}
+
+double aek_model_sgd_step(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
+                          real lr)
+{
+    M->fused_tensors = 0;
+    if (!sgd_fusable(M, m)) {
+        double loss = aek_model_eval(M, X, m, key, 1);
+        if (isfinite(loss))
+            be_axpy(M->nparams, -lr, M->grads, M->params);
+        return loss;
+    }
+    M->fuse_step = 1;
+    M->step_lr = lr;
+    double loss = aek_model_eval(M, X, m, key, 1);
+    M->fuse_step = 0;
+    if (!isfinite(loss))
+        return loss;
+    /* the weights are updated; the bias vectors follow their gradients */
+    for (size_t t = 0; t < M->ntensors; t++) {
+        const aek_tensor *T = &M->tensors[t];
+        if (T->name[0] != 'W')
+            be_axpy(T->rows * T->cols, -lr, M->grads + T->offset, M->params + T->offset);
+    }
+    return loss;
 }
 
 /* ---- inference ------------------------------------------------------------ */

@@ -186,8 +186,7 @@ static void opt_step(aek_model *M, aek_train_state *st, uint64_t total_steps)
     o_t.lr = lr_at(&st->opt, st->step, total_steps);
     st->step++;
     switch (o->kind) {
-    case AEK_OPT_SGD:
-        be_axpy(M->nparams, (real)-o->lr, M->grads, M->params);
+    case AEK_OPT_SGD: /* applied by aek_model_sgd_step (train_step) */
         break;
     case AEK_OPT_MOMENTUM:
         be_sgd(M->nparams, M->params, M->grads, st->m1, (real)o->lr, (real)o->momentum);
@@ -200,6 +199,25 @@ static void opt_step(aek_model *M, aek_train_state *st, uint64_t total_steps)
         break;
     }
     }
+}
+
+/* The loss of a batch and, when it is finite, the optimizer's step.  Plain
+ * SGD goes through aek_model_sgd_step: the same bits as the gradient and
+ * opt_step, with the weight updates fused into the gradient GEMMs. */
+static double train_step(aek_model *M, aek_train_state *st, const float *xb, size_t mb,
+                         const aek_noise_key *key, uint64_t total_steps)
+{
+    double loss;
+    if (st->opt.kind == AEK_OPT_SGD) {
+        loss = aek_model_sgd_step(M, xb, mb, key, (real)lr_at(&st->opt, st->step, total_steps));
+        if (isfinite(loss))
+            st->step++;
+        return loss;
+    }
+    loss = aek_model_eval(M, xb, mb, key, 1);
+    if (isfinite(loss))
+        opt_step(M, st, total_steps);
+    return loss;
 }
 
 /* perm = identity, or the Fisher–Yates shuffle of (seed, epoch). */
@@ -379,7 +397,7 @@ static aek_status run_phase(phase_run *R)
                 R->brows[i] = R->perm[r0 + i];
             gather_rows(R->xb, R->X, R->brows, mb, n);
             aek_noise_key key = {st->seed, (uint64_t)st->epoch, R->brows};
-            double loss = aek_model_eval(M, R->xb, mb, &key, 1);
+            double loss = train_step(M, st, R->xb, mb, &key, (uint64_t)st->epochs * nb);
             if (!isfinite(loss)) {
                 char note[512];
                 saved_note(R, note, sizeof note);
@@ -390,7 +408,6 @@ static aek_status run_phase(phase_run *R)
                                  R->phase >= 0 ? "pretraining, " : "", st->epoch + 1, b + 1, nb,
                                  note);
             }
-            opt_step(M, st, (uint64_t)st->epochs * nb);
             last_mb = mb;
             st->loss_sum += loss * (double)mb;
             st->recon_sum += M->loss_recon * (double)mb;

@@ -6,7 +6,11 @@
  *    optimizer state);
  *  - the trained parameters are bitwise identical for 1, 2, 3, 4 threads;
  *  - `aekit grad` writes the same loss and gradients (bitwise) as the
- *    in-process evaluation of the same batch.
+ *    in-process evaluation of the same batch;
+ *  - a plain SGD step with its weight updates fused into the gradient GEMMs
+ *    (aek_model_sgd_step) gives the bits of the gradient followed by the
+ *    set's axpy, takes the fused path where it may and not where it may not,
+ *    and leaves the parameters alone when the loss is not finite.
  * Each kernel set the CPU executes is exercised (the model code is the same;
  * the kernels differ).
  */
@@ -234,6 +238,100 @@ static void check_threads(const aek_kernel_set *ks)
     aek_model_free(ref);
 }
 
+/* aek_model_sgd_step against eval + axpy: steps batches through two copies
+ * of a model and counts the parameters (and losses) whose bits differ.
+ * fused: the weight tensors the steps updated in their GEMMs (the last). */
+static size_t sgd_step_vs_separate(const aek_kernel_set *ks, const aek_config *cfg, size_t m,
+                                   int steps, int threads, int *fused)
+{
+    aek_model *A = NULL, *B = NULL;
+    size_t differ = 1;
+    *fused = -1;
+    aek_set_num_threads(threads);
+    if (aek_model_create(cfg, m, 5, &A) == AEK_OK && aek_model_create(cfg, m, 5, &B) == AEK_OK) {
+        differ = 0;
+        const float lr = 0.05f;
+        for (int s = 0; s < steps; s++) {
+            const float *X = g_data.x + (size_t)s * m * g_data.cols;
+            aek_noise_key key = {9, (uint64_t)s, NULL};
+            double la = aek_model_sgd_step(A, X, m, &key, lr);
+            double lb = aek_model_eval(B, X, m, &key, 1);
+            ks->axpy(B->nparams, -lr, B->grads, B->params);
+            differ += memcmp(&la, &lb, sizeof la) != 0;
+            *fused = A->fused_tensors;
+        }
+        for (size_t i = 0; i < A->nparams; i++)
+            differ += memcmp(&A->params[i], &B->params[i], sizeof(float)) != 0;
+    }
+    aek_model_free(A);
+    aek_model_free(B);
+    return differ;
+}
+
+static void check_sgd_fused(const aek_kernel_set *ks)
+{
+    const size_t kc = aek_blocking_for(ks).kc;
+    struct {
+        variant v;
+        size_t m;
+        int threads, expect_fused;
+    } cs[] = {
+        {make("plain", 32, AEK_ACT_SIGMOID, NULL), 64, 1, 2},
+        {make("bce, 3 threads", 32, AEK_ACT_SIGMOID, t_bce), 64, 3, 2},
+        {make("denoising mask", 32, AEK_ACT_SIGMOID, t_mask), 64, 2, 2},
+        {make("denoising gauss", 32, AEK_ACT_SIGMOID, t_gauss), 64, 1, 2},
+        {make("sparse KL", 64, AEK_ACT_SIGMOID, t_sparse), 64, 2, 2},
+        {make("k-sparse", 64, AEK_ACT_IDENTITY, t_ksparse), 64, 1, 2},
+        {make("overcomplete relu", 128, AEK_ACT_RELU, NULL), 64, 2, 2},
+        {make("3 layers", 48, AEK_ACT_SIGMOID, t_deep), 64, 2, 6},
+        /* not fusable: the step must still be the separate update */
+        {make("tied + l2", 32, AEK_ACT_SIGMOID, t_tied_l2), 64, 1, 0},
+        {make("contractive", 32, AEK_ACT_SIGMOID, t_contr), 64, 2, 0},
+        {make("CAE+H", 32, AEK_ACT_SIGMOID, t_caeh), 64, 1, 0},
+        {make("batch deeper than a k-block", 32, AEK_ACT_SIGMOID, NULL), kc + 1, 2, 0},
+    };
+    aek_set_parallel_threshold(0); /* every thread takes part in every GEMM */
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        int fused;
+        size_t steps = g_data.rows / cs[i].m < 4 ? g_data.rows / cs[i].m : 4;
+        size_t d = sgd_step_vs_separate(ks, &cs[i].v.cfg, cs[i].m, (int)steps, cs[i].threads, &fused);
+        char name[160];
+        snprintf(name, sizeof name, "train[%s] fused SGD step == gradient + axpy (bits): %s",
+                 ks->name, cs[i].v.name);
+        if (fused != cs[i].expect_fused)
+            chk_verdict(name, NAN, 0, 0, "%d weight tensors fused, expected %d (batch %zu, kc %zu)",
+                        fused, cs[i].expect_fused, cs[i].m, kc);
+        else
+            chk_le(name, (double)d, 0, "%zu steps of %zu rows, %d threads, %d tensors fused; "
+                   "figure = parameters and losses that differ", steps, cs[i].m, cs[i].threads,
+                   fused);
+    }
+    aek_set_parallel_threshold(1e6);
+
+    /* a non-finite loss: no parameter may change */
+    variant v = make("nan", 32, AEK_ACT_SIGMOID, NULL);
+    aek_model *M = NULL;
+    size_t changed = 1;
+    float *X = malloc(64 * g_data.cols * sizeof(float));
+    if (X && aek_model_create(&v.cfg, 64, 5, &M) == AEK_OK) {
+        memcpy(X, g_data.x, 64 * g_data.cols * sizeof(float));
+        X[17] = NAN;
+        float *before = malloc(M->nparams * sizeof(float));
+        if (before) {
+            memcpy(before, M->params, M->nparams * sizeof(float));
+            double loss = aek_model_sgd_step(M, X, 64, NULL, 0.05f);
+            changed = !isnan(loss) + (memcmp(before, M->params, M->nparams * sizeof(float)) != 0);
+            free(before);
+        }
+    }
+    char name[128];
+    snprintf(name, sizeof name, "train[%s] fused SGD step on a NaN batch: NaN loss, parameters kept",
+             ks->name);
+    chk_le(name, (double)changed, 0, "figure = 1 per broken promise");
+    aek_model_free(M);
+    free(X);
+}
+
 /* The CLI's grad files against the in-process gradient. */
 static void check_grad_cli(void)
 {
@@ -305,6 +403,7 @@ int main(void)
             check_loss_falls(ks);
         check_resume(ks);
         check_threads(ks);
+        check_sgd_fused(ks);
     }
     check_grad_cli(); /* with the last set; the CLI is told to use the same */
     aek_dataset_free(&g_data);
