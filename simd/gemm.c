@@ -134,8 +134,6 @@ typedef struct {
     aek_act act;
     int a_direct; /* op(A) = A read in place by the direct micro-kernel (a_direct_ok) */
     int b_direct; /* op(B) = B read in place by the micro-kernels (b_direct_ok) */
-    int ct;       /* this job is Cᵀ = B·Aᵀ of the caller's NT product (nt_swap_ok):
-                     tiles stored transposed, bias per row */
     int tm, tn; /* parts: tm row slabs × tn column slabs */
     unsigned long long serial; /* unique per call (pack cache key) */
 } gemm_job;
@@ -186,7 +184,6 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                 .beta = first ? j->beta : 1.0f,
                 .bias = NULL,
                 .act = last ? j->act : AEK_ACT_IDENTITY,
-                .ct = j->ct,
             };
             for (size_t jc = c0; jc < c1; jc += NC) {
                 size_t nc = c1 - jc < NC ? c1 - jc : NC;
@@ -207,10 +204,8 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                             bt = n_eff == NR ? j->B + pc * j->ldb + jc + jr : Bp;
                             ldbt = n_eff == NR ? j->ldb : NR;
                         }
-                        epi.bias = !last || !j->bias ? NULL
-                                   : j->ct ? j->bias + ic + ir : j->bias + jc + jr;
-                        float *Ct = j->ct ? j->C + (jc + jr) * j->ldc + ic + ir
-                                          : j->C + (ic + ir) * j->ldc + jc + jr;
+                        epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
+                        float *Ct = j->C + (ic + ir) * j->ldc + jc + jr;
                         if (direct && m_eff == MR)
                             j->ks->gemm_ukr_adirect(kc, j->A + (ic + ir) * j->lda + pc, j->lda,
                                                     bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
@@ -299,23 +294,6 @@ static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m)
     return ta == AEK_N && ks->gemm_ukr_adirect != NULL && m <= 512;
 }
 
-/* Compute an NT product C = A·Bᵀ as Cᵀ = B·Aᵀ?  Both operands store k
- * contiguously, so one must be transposed while packing; for a batch-sized
- * A (m ≤ 512, m < n: an autoencoder's forward product X·Wᵀ) transposing A
- * and reading B's rows in place as the direct kernel's A is cheaper than
- * transposing the weights (it was 4-11% of a training epoch).  The tiles
- * are then stored transposed (aek_ukr_epi.ct), so C keeps its layout, and
- * every element sees the same operations: the bits do not change. */
-static atomic_int g_nt_swap = 1;
-
-int aek_gemm_set_nt_swap(int on) { return atomic_exchange(&g_nt_swap, on ? 1 : 0); }
-
-static int nt_swap_ok(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n)
-{
-    return ta == AEK_N && tb == AEK_T && ks->ukr_ct && ks->gemm_ukr_adirect != NULL &&
-           m <= 512 && m < n && atomic_load(&g_nt_swap);
-}
-
 static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
                     const float *A, size_t lda, const float *B, size_t ldb,
                     const float *C, size_t ldc)
@@ -368,16 +346,6 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     }
     j.a_direct = a_direct_ok(ks, ta, m);
     j.b_direct = b_direct_ok(tb, m, ldb);
-    if (nt_swap_ok(ks, ta, tb, m, n)) {
-        /* Cᵀ (n×m) = B·Aᵀ: B's rows read in place whatever n, A packed */
-        j.ct = 1;
-        j.m = n, j.n = m;
-        j.A = B, j.lda = ldb;
-        j.B = A, j.ldb = lda;
-        j.a_direct = 1;
-        j.b_direct = 0;
-        m = j.m, n = j.n;
-    }
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));

@@ -36,18 +36,12 @@
  * The driver passes bias/act only on the last k-block and beta = 1 on every
  * k-block but the first, so the epilogue runs once on registers, never as a
  * second pass over C.  kc may be 0 (then acc = 0).
- *
- * ct (only for sets with ukr_ct): the tile is stored transposed — element
- * (i, j) at c[j·ldc + i], bias per row (bias[i]) — with the same arithmetic
- * per element.  The driver computes an NT product C = A·Bᵀ with a small A as
- * Cᵀ = B·Aᵀ this way, transposing the small operand instead of B.
  */
 typedef struct {
     float alpha;
     float beta;
-    const float *bias; /* NULL: no bias; else this tile's first column (ct: row) */
+    const float *bias; /* NULL: no bias; else this tile's first column */
     aek_act act;
-    int ct;            /* store the tile transposed (sets with ukr_ct only) */
 } aek_ukr_epi;
 
 typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
@@ -165,7 +159,6 @@ typedef struct aek_kernel_set {
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
     aek_gemm_ukr_fn gemm_ukr;
     aek_gemm_ukr_adirect_fn gemm_ukr_adirect;
-    int ukr_ct;            /* both micro-kernels honour aek_ukr_epi.ct */
     aek_pack_t_fn pack_t;
 
     aek_vmap_fn vexp;
@@ -226,10 +219,5 @@ typedef struct {
 } aek_blocking;
 
 aek_blocking aek_blocking_for(const aek_kernel_set *ks);
-
-/* Test hook: 0 turns off computing a small-A NT product as Cᵀ = B·Aᵀ with
- * transposed tile stores (on by default), so a test can compare both paths
- * bit for bit.  Returns the previous setting. */
-int aek_gemm_set_nt_swap(int on);
 
 #endif /* AEKIT_SIMD_KERNELS_H */

@@ -7,8 +7,7 @@
  *   C[i][j] = act(alpha·Σ_p a[p·12+i]·b[p·32+j] + beta·C[i][j] + bias[j])
  *
  * Edge tiles use opmasks on columns and skip rows ≥ m_eff, so an element's
- * arithmetic is the same in a full tile and in an edge tile.  Both kernels
- * can store the tile transposed (epi->ct, kernels.h).
+ * arithmetic is the same in a full tile and in an edge tile.
  */
 #include <assert.h>
 #include <immintrin.h>
@@ -96,83 +95,9 @@ static inline void store_row(float *cp, __m512 acc0, __m512 acc1, __mmask16 mask
     }
 }
 
-/* Rows r[0..15] of a 16×16 block become its columns: 4 rounds of shuffles
- * (32-bit and 64-bit interleaves inside 128-bit lanes, then two rounds of
- * 128-bit lane selects). */
-static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
-{
-    __m512 a[16], b[16];
-    for (int k = 0; k < 8; k++) {
-        a[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-        a[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-    }
-    /* b[4k+q], lane L: rows 4k..4k+3 of column 4L+q */
-    for (int k = 0; k < 4; k++) {
-        const __m512d x0 = _mm512_castps_pd(a[4 * k]), x1 = _mm512_castps_pd(a[4 * k + 1]);
-        const __m512d x2 = _mm512_castps_pd(a[4 * k + 2]), x3 = _mm512_castps_pd(a[4 * k + 3]);
-        b[4 * k + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(x0, x2));
-        b[4 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x0, x2));
-        b[4 * k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(x1, x3));
-        b[4 * k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(x1, x3));
-    }
-    /* column 4L+q = lane L of b[q], b[4+q], b[8+q], b[12+q] */
-    for (int q = 0; q < 4; q++) {
-        const __m512 c0 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0x44);
-        const __m512 c1 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0xEE);
-        const __m512 d0 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0x44);
-        const __m512 d1 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0xEE);
-        r[q] = _mm512_shuffle_f32x4(c0, d0, 0x88);
-        r[4 + q] = _mm512_shuffle_f32x4(c0, d0, 0xDD);
-        r[8 + q] = _mm512_shuffle_f32x4(c1, d1, 0x88);
-        r[12 + q] = _mm512_shuffle_f32x4(c1, d1, 0xDD);
-    }
-}
-
-/* epi->ct: tile element (i, j) to c[j·ldc + i], bias[i] per row.  Each
- * 16-column half of the tile (rows 12..15 zero) is finished as usual, then
- * transposed and stored as up to 16 runs of m_eff floats; C, when read, is
- * brought in by the same transposition of its runs. */
-static __attribute__((noinline)) void store_tile_ct(__m512 t[2][16], float *c, size_t ldc,
-                                                     size_t m_eff, size_t n_eff,
-                                                     const aek_ukr_epi *epi)
-{
-    const __mmask16 rows = (__mmask16)((1u << m_eff) - 1);
-    for (size_t h = 0; h < 2 && 16 * h < n_eff; h++) {
-        const size_t cols = n_eff - 16 * h < 16 ? n_eff - 16 * h : 16;
-        float *ch = c + 16 * h * ldc;
-        __m512 cv[16];
-        for (int q = 0; q < 16; q++)
-            cv[q] = epi->beta != 0.0f && (size_t)q < cols
-                        ? _mm512_maskz_loadu_ps(rows, ch + (size_t)q * ldc)
-                        : _mm512_setzero_ps();
-        if (epi->beta != 0.0f)
-            transpose16(cv);
-        __m512 v[16];
-        for (size_t i = 0; i < 16; i++) /* rows ≥ m_eff are never stored */
-            v[i] = i < m_eff ? finish(t[h][i], cv[i], epi,
-                                      epi->bias ? _mm512_set1_ps(epi->bias[i]) : _mm512_setzero_ps())
-                             : _mm512_setzero_ps();
-        transpose16(v);
-        for (size_t q = 0; q < cols; q++)
-            _mm512_mask_storeu_ps(ch + q * ldc, rows, v[q]);
-    }
-}
-
 /* The epilogue shared by both kernels: masks for an edge tile, bias, and
- * the rows < m_eff stored through finish() (or transposed: store_tile_ct). */
+ * the rows < m_eff stored through finish(). */
 #define EPILOGUE                                                                       \
-    if (epi->ct) {                                                                     \
-        const __m512 z = _mm512_setzero_ps();                                          \
-        __m512 t[2][16] = {{vacc0x0, vacc1x0, vacc2x0, vacc3x0, vacc4x0, vacc5x0,       \
-                            vacc6x0, vacc7x0, vacc8x0, vacc9x0, vacc10x0, vacc11x0,     \
-                            z, z, z, z},                                                \
-                           {vacc0x1, vacc1x1, vacc2x1, vacc3x1, vacc4x1, vacc5x1,       \
-                            vacc6x1, vacc7x1, vacc8x1, vacc9x1, vacc10x1, vacc11x1,     \
-                            z, z, z, z}};                                               \
-        store_tile_ct(t, c, ldc, m_eff, n_eff, epi);                                   \
-        _mm256_zeroupper();                                                            \
-        return;                                                                        \
-    }                                                                                  \
     const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1); \
     const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0                                 \
                           : n_eff >= 32 ? (__mmask16)0xFFFF                            \
@@ -202,8 +127,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restric
         K_STEP
         a += MR;
     }
-    if (!epi->ct)
-        prefetch_c(c, ldc, m_eff);
+    prefetch_c(c, ldc, m_eff);
     for (; p < kc; p++) {
         K_STEP
         a += MR;
@@ -241,8 +165,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
         K_STEP
         r0++, r3++, r6++, r9++;
     }
-    if (!epi->ct)
-        prefetch_c(c, ldc, m_eff);
+    prefetch_c(c, ldc, m_eff);
     for (; p < kc; p++) {
         K_STEP
         r0++, r3++, r6++, r9++;

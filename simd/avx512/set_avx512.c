@@ -39,7 +39,6 @@ const aek_kernel_set aek_kernels_avx512 = {
     .mr = 12,
     .nr = 32,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512,
-    .ukr_ct = 1,
     .pack_t = aek_pack_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_12x32__avx512,
     .vexp = aek_vexp_avx512,
