@@ -97,11 +97,23 @@ typedef struct {
     size_t m, n;
 } gather_job;
 
+/* Rows fetched ahead of the copy: a row is a few KiB at a random place in
+ * memory; copied one after the other, only one row's lines are in flight. */
+#define GATHER_AHEAD 4
+
 static void gather_task(void *arg, int t, int T)
 {
     const gather_job *g = arg;
-    for (size_t i = aek_part_begin(g->m, t, T); i < aek_part_begin(g->m, t + 1, T); i++)
-        memcpy(g->dst + i * g->n, g->src + g->rows[i] * g->n, g->n * sizeof(float));
+    const size_t i0 = aek_part_begin(g->m, t, T), i1 = aek_part_begin(g->m, t + 1, T);
+    const size_t bytes = g->n * sizeof(float);
+    for (size_t i = i0; i < i1; i++) {
+        if (i + GATHER_AHEAD < i1) {
+            const char *ahead = (const char *)(g->src + g->rows[i + GATHER_AHEAD] * g->n);
+            for (size_t b = 0; b < bytes; b += 64)
+                __builtin_prefetch(ahead + b, 0, 3);
+        }
+        memcpy(g->dst + i * g->n, g->src + g->rows[i] * g->n, bytes);
+    }
 }
 
 /* dst[i] = src[rows[i]] for i < m (rows of n floats).  The rows are random
