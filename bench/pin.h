@@ -4,7 +4,8 @@
  * aekit's thread pool has no affinity option, so the bench pins from the
  * outside: it runs one pool job of n parts in which every part waits until
  * all n have started (so n distinct threads hold them — the caller and n−1
- * workers) and then pins its own thread to CPU (part mod online CPUs).  The
+ * workers) and then pins its own thread: the caller to CPU 0, the workers
+ * to CPUs 1, 2, … (mod online CPUs).  The
  * pool's threads are persistent, so the pinning holds for the whole run.
  * The main thread is one of them, so the peers' calling threads are pinned
  * too; their own worker threads (OpenBLAS, BLIS, PyTorch) are left to their

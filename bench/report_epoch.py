@@ -155,8 +155,8 @@ def epoch_section(B, w):
     if descs:
         w("Models: " + " · ".join(f"**{m}**: {md_cell(d)}" for m, d in descs.items()))
         w("")
-    w("load: CPUs kept busy by other processes during the benchmark's repetitions (mean); "
-      "⚠ above 0.25.")
+    w("load: CPUs kept busy by other processes during aekit's epochs (mean; sampled around "
+      "aekit's side only, so the PyTorch peer's own epochs do not count); ⚠ above 0.25.")
     w("")
 
     cr = cae_over_plain(B)
