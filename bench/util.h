@@ -18,9 +18,10 @@ double aeb_now(void);
 /* Median of n values (sorts v in place). */
 double aeb_median(double *v, int n);
 
-/* CPU time of the whole machine and of this process (all its threads), to
- * tell how much other processes took while something ran: a shared machine
- * is noisy, and the report says how noisy it was. */
+/* CPU time of the whole machine and of this process (all its threads, plus
+ * its children once reaped: the PyTorch peer), to tell how much other
+ * processes took while something ran: a shared machine is noisy, and the
+ * report says how noisy it was. */
 typedef struct {
     double wall;
     double busy, steal, self; /* seconds of CPU time */
