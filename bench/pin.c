@@ -16,12 +16,12 @@ typedef struct {
     pthread_t caller;
     int ncpu;
     double deadline;
-    int cpu_of[AEK_MAX_THREADS];
 } pin_job;
 
 static void pin_part(void *arg, int t, int n)
 {
     pin_job *j = arg;
+    (void)t; /* the CPU follows the thread, not the part */
     atomic_fetch_add(&j->started, 1);
     /* wait for every part to be held by its own thread (a second of grace:
      * a pool that runs parts one after another never gets there) */
@@ -41,7 +41,6 @@ static void pin_part(void *arg, int t, int n)
     CPU_ZERO(&set);
     CPU_SET(cpu % j->ncpu, &set);
     if (sched_setaffinity(0, sizeof set, &set) == 0) {
-        j->cpu_of[t] = cpu % j->ncpu;
         atomic_fetch_add(&j->pinned, 1);
     } else {
         atomic_fetch_add(&j->failed, 1);

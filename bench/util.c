@@ -92,7 +92,7 @@ int aeb_cpu_sample_now(aeb_cpu_sample *s)
     s->steal = (double)v[7] / tick;
     /* this process and its children once reaped (the PyTorch peer: its own
      * CPU time is the bench's work, not another tenant's load) */
-    s->self = (double)(ut + st) / tick + (double)(cut + cst) / tick;
+    s->self = (double)(ut + st + (unsigned long long)(cut + cst)) / tick;
     return 1;
 }
 

@@ -179,8 +179,6 @@ static aek_status state_alloc_moments(aek_train_state *st, size_t nparams)
     return AEK_OK;
 }
 
-/* One optimizer step on the whole parameter block (padding between tensors
- * is zero in both parameters and gradients, so it stays zero). */
 /* The learning rate of step t (0-based) of T: constant, or cosine decay
  *   lr_t = lr_final + ½(lr − lr_final)(1 + cos(π·t/T)). */
 static double lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
@@ -191,44 +189,37 @@ static double lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
     return o->lr_final + 0.5 * (o->lr - o->lr_final) * (1 + cos(3.14159265358979323846 * x));
 }
 
-static void opt_step(aek_model *M, aek_train_state *st, uint64_t total_steps)
+/* The momentum or Adam step number st->step (1-based) on the whole parameter
+ * block (padding between tensors is zero in both parameters and gradients,
+ * so it stays zero). */
+static void opt_step(aek_model *M, const aek_train_state *st, double lr)
 {
-    aek_opt_config o_t = st->opt;
-    const aek_opt_config *o = &o_t;
-    o_t.lr = lr_at(&st->opt, st->step, total_steps);
-    st->step++;
-    switch (o->kind) {
-    case AEK_OPT_SGD: /* applied by aek_model_sgd_step (train_step) */
-        break;
-    case AEK_OPT_MOMENTUM:
-        be_sgd(M->nparams, M->params, M->grads, st->m1, (real)o->lr, (real)o->momentum);
-        break;
-    case AEK_OPT_ADAM: {
+    const aek_opt_config *o = &st->opt;
+    if (o->kind == AEK_OPT_MOMENTUM) {
+        be_sgd(M->nparams, M->params, M->grads, st->m1, (real)lr, (real)o->momentum);
+    } else if (o->kind == AEK_OPT_ADAM) {
         double t = (double)st->step;
         double c2 = sqrt(1 - pow(o->beta2, t)), c1 = 1 - pow(o->beta1, t);
-        be_adam(M->nparams, M->params, M->grads, st->m1, st->m2, (real)(o->lr * c2 / c1),
+        be_adam(M->nparams, M->params, M->grads, st->m1, st->m2, (real)(lr * c2 / c1),
                 (real)o->beta1, (real)o->beta2, (real)(o->eps * c2));
-        break;
-    }
     }
 }
 
 /* The loss of a batch and, when it is finite, the optimizer's step.  Plain
- * SGD goes through aek_model_sgd_step: the same bits as the gradient and
- * opt_step, with the weight updates fused into the gradient GEMMs. */
+ * SGD is the step of aek_model_sgd_step (fused into the gradient GEMMs); the
+ * others follow the gradient. */
 static double train_step(aek_model *M, aek_train_state *st, const float *xb, size_t mb,
                          const aek_noise_key *key, uint64_t total_steps)
 {
-    double loss;
-    if (st->opt.kind == AEK_OPT_SGD) {
-        loss = aek_model_sgd_step(M, xb, mb, key, (real)lr_at(&st->opt, st->step, total_steps));
-        if (isfinite(loss))
-            st->step++;
+    const double lr = lr_at(&st->opt, st->step, total_steps);
+    const int sgd = st->opt.kind == AEK_OPT_SGD;
+    double loss = sgd ? aek_model_sgd_step(M, xb, mb, key, (real)lr)
+                      : aek_model_eval(M, xb, mb, key, 1);
+    if (!isfinite(loss))
         return loss;
-    }
-    loss = aek_model_eval(M, xb, mb, key, 1);
-    if (isfinite(loss))
-        opt_step(M, st, total_steps);
+    st->step++;
+    if (!sgd)
+        opt_step(M, st, lr);
     return loss;
 }
 
