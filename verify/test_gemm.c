@@ -335,6 +335,48 @@ static void check_vs_scalar(const aek_kernel_set *ks)
     chk_le(name, worst, 1.0, "3 shapes x 4 transposes, bias+tanh; bound uses Σ|a||b| ≤ k");
 }
 
+/* The set's transposing packer against its definition, exactly (it only
+ * moves floats): dst[p·r + i] = src[i·ld + p] for i < rows, 0 for
+ * rows ≤ i < r, and nothing written past kc·r.  Rows up to nr + 1 and kc
+ * past two 16-column steps cover the avx512 packer's 16×16 tiles, their
+ * column tails and the avx2 tail it hands the remaining rows to. */
+static void check_pack_t(const aek_kernel_set *ks)
+{
+    if (!ks->pack_t)
+        return;
+    const size_t rmax = (ks->mr > ks->nr ? ks->mr : ks->nr) + 1, ld = 53;
+    size_t bad = 0, cases = 0;
+    for (size_t rows = 1; rows <= rmax; rows++)
+        for (size_t kc = 1; kc <= 50; kc += 7)
+            for (int rr = 0; rr < 2; rr++) {
+                size_t r = rr == 0 ? (rows > ks->mr ? rows : ks->mr) : (rows > ks->nr ? rows : ks->nr);
+                float *src = malloc(rows * ld * sizeof *src), *dst = malloc((kc * r + GUARD) * sizeof *dst);
+                if (!src || !dst) {
+                    fprintf(stderr, "test_gemm: out of memory\n");
+                    exit(2);
+                }
+                for (size_t i = 0; i < rows * ld; i++)
+                    src[i] = (float)i + 0.5f;
+                for (size_t i = 0; i < kc * r + GUARD; i++)
+                    dst[i] = NAN;
+                ks->pack_t(src, ld, rows, kc, r, dst);
+                for (size_t p = 0; p < kc; p++)
+                    for (size_t i = 0; i < r; i++) {
+                        float want = i < rows ? src[i * ld + p] : 0.0f;
+                        bad += !(dst[p * r + i] == want);
+                    }
+                for (size_t i = kc * r; i < kc * r + GUARD; i++)
+                    bad += !isnan(dst[i]);
+                free(src);
+                free(dst);
+                cases++;
+            }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] pack_t equals its definition", ks->name);
+    chk_le(name, (double)bad, 0, "%zu blocks (rows ≤ %zu, kc ≤ 50, r = max(rows, mr|nr)); figure = wrong floats",
+           cases, rmax);
+}
+
 /* Illegal strides are refused and C is left as it was. */
 static void check_bad_args(void)
 {
@@ -365,6 +407,7 @@ int main(void)
         check_cross(ks);
         check_threads(ks);
         check_vs_scalar(ks);
+        check_pack_t(ks);
     }
     check_bad_args();
     return chk_finish();

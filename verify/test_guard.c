@@ -141,10 +141,13 @@ static size_t gemm_cases(const aek_kernel_set *ks)
                         gb_free(&bias);
                         cases++;
                     }
-    /* the transposing packer on its own: rows ≤ r rows of kc columns */
+    /* the transposing packer on its own: rows ≤ r rows of kc columns, up to
+     * a B panel's nr + 1 rows (the avx512 packer's 16-row tiles) and kc past
+     * two 16-column steps */
+    const size_t rmax = (ks->mr > ks->nr ? ks->mr : ks->nr) + 1;
     if (ks->pack_t)
-        for (size_t rows = 1; rows <= ks->mr + 1 && rows <= 32; rows++)
-            for (size_t kc = 1; kc <= 19; kc += 3) {
+        for (size_t rows = 1; rows <= rmax && rows <= 33; rows++)
+            for (size_t kc = 1; kc <= 37; kc += 3) {
                 size_t r = rows > ks->mr ? rows : ks->mr;
                 gb_reset();
                 gbuf src = gb_new(rows * kc, 0.5f), dst = gb_new(r * kc, 0.0f);

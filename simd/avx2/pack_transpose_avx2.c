@@ -34,10 +34,12 @@ static inline void transpose8(__m256 *r)
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
-                             float *dst)
+/* Rows i0.. of the block (the earlier rows are done by the caller: the
+ * avx512 pack does 16-row tiles and hands the rest to this), then the
+ * zero padding of rows ≥ `rows`. */
+void aek_pack_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
+                                  size_t r, float *dst)
 {
-    size_t i0 = 0;
     for (; i0 + 8 <= rows; i0 += 8) {
         size_t p = 0;
         for (; p + 8 <= kc; p += 8) {
@@ -46,11 +48,16 @@ void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc
              * ahead (a deep AE's weights come from L3: the transposing
              * pack fell from 10-13% to 7% of a 784-1000-500-250-30 epoch) */
             if ((p & 15) == 0 && p + 64 < kc)
+#pragma GCC unroll 8
                 for (int i = 0; i < 8; i++)
                     _mm_prefetch((const char *)(src + (i0 + (size_t)i) * ld + p + 64), _MM_HINT_T0);
+            /* fully unrolled, so v lives in registers (GCC -O2 leaves
+             * these loops rolled and v on the stack) */
+#pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
                 v[i] = _mm256_loadu_ps(src + (i0 + (size_t)i) * ld + p);
             transpose8(v);
+#pragma GCC unroll 8
             for (int q = 0; q < 8; q++)
                 _mm256_storeu_ps(dst + (p + (size_t)q) * r + i0, v[q]);
         }
@@ -79,4 +86,10 @@ void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc
     if (rows < r)
         for (size_t p = 0; p < kc; p++)
             memset(dst + p * r + rows, 0, (r - rows) * sizeof(float));
+}
+
+void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                             float *dst)
+{
+    aek_pack_transpose_tail_avx2(src, ld, 0, rows, kc, r, dst);
 }
