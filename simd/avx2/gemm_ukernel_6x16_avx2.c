@@ -6,7 +6,7 @@
  *   C[i][j] = act(alpha·Σ_p a[p·6+i]·b[p·16+j] + beta·C[i][j] + bias[j])
  *
  * Edge tiles: masked loads/stores on columns (VMASKMOV never touches masked
- * lanes), rows ≥ m_eff skipped; every element's arithmetic is the same in a
+ * lanes; full rows use plain ones), rows ≥ m_eff skipped; every element's arithmetic is the same in a
  * full and an edge tile.
  */
 #include <assert.h>
@@ -30,12 +30,12 @@
         store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, n_eff, epi, vbias0, vbias1); \
     }
 
-static inline __m256 finish(__m256 acc, const float *cp, __m256i mask, const aek_ukr_epi *epi,
-                            __m256 vbias)
+/* act(alpha·acc + beta·C + bias); vc = C (read only when beta ≠ 0) */
+static inline __m256 finish(__m256 acc, __m256 vc, const aek_ukr_epi *epi, __m256 vbias)
 {
     __m256 v;
     if (epi->beta != 0.0f) {
-        __m256 vc = _mm256_mul_ps(_mm256_set1_ps(epi->beta), _mm256_maskload_ps(cp, mask));
+        vc = _mm256_mul_ps(_mm256_set1_ps(epi->beta), vc);
         v = _mm256_fmadd_ps(_mm256_set1_ps(epi->alpha), acc, vc);
     } else {
         v = _mm256_mul_ps(_mm256_set1_ps(epi->alpha), acc);
@@ -45,13 +45,77 @@ static inline __m256 finish(__m256 acc, const float *cp, __m256i mask, const aek
     return aek_act_avx2(v, epi->act);
 }
 
+/* One row of the tile: a full row with plain loads and stores (VMASKMOV
+ * stores are slow on AMD Zen), an edge row masked. */
 static inline void store_row(float *cp, __m256 acc0, __m256 acc1, __m256i mask0, __m256i mask1,
                              size_t n_eff, const aek_ukr_epi *epi, __m256 vbias0, __m256 vbias1)
 {
-    _mm256_maskstore_ps(cp, mask0, finish(acc0, cp, mask0, epi, vbias0));
-    if (n_eff > 8)
-        _mm256_maskstore_ps(cp + 8, mask1, finish(acc1, cp + 8, mask1, epi, vbias1));
+    const int rd = epi->beta != 0.0f;
+    if (n_eff == NR) {
+        __m256 c0 = rd ? _mm256_loadu_ps(cp) : _mm256_setzero_ps();
+        __m256 c1 = rd ? _mm256_loadu_ps(cp + 8) : _mm256_setzero_ps();
+        _mm256_storeu_ps(cp, finish(acc0, c0, epi, vbias0));
+        _mm256_storeu_ps(cp + 8, finish(acc1, c1, epi, vbias1));
+        return;
+    }
+    __m256 c0 = rd ? _mm256_maskload_ps(cp, mask0) : _mm256_setzero_ps();
+    _mm256_maskstore_ps(cp, mask0, finish(acc0, c0, epi, vbias0));
+    if (n_eff > 8) {
+        __m256 c1 = rd ? _mm256_maskload_ps(cp + 8, mask1) : _mm256_setzero_ps();
+        _mm256_maskstore_ps(cp + 8, mask1, finish(acc1, c1, epi, vbias1));
+    }
 }
+
+/* A full row with no activation, inlined: finish()'s operations (beta·C,
+ * one fma with alpha·acc, + bias), so the same bits, without a call and
+ * its tests per row (weight gradients, fused SGD steps, data gradients). */
+static inline __attribute__((always_inline)) void
+store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m256 vbeta,
+                 int bias, __m256 vbias0, __m256 vbias1)
+{
+    __m256 v0, v1;
+    if (rd) {
+        v0 = _mm256_fmadd_ps(valpha, acc0, _mm256_mul_ps(vbeta, _mm256_loadu_ps(cp)));
+        v1 = _mm256_fmadd_ps(valpha, acc1, _mm256_mul_ps(vbeta, _mm256_loadu_ps(cp + 8)));
+    } else {
+        v0 = _mm256_mul_ps(valpha, acc0);
+        v1 = _mm256_mul_ps(valpha, acc1);
+    }
+    if (bias) {
+        v0 = _mm256_add_ps(v0, vbias0);
+        v1 = _mm256_add_ps(v1, vbias1);
+    }
+    _mm256_storeu_ps(cp, v0);
+    _mm256_storeu_ps(cp + 8, v1);
+}
+#define LIN_STORE(i) \
+    store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
+
+/* The epilogue of both kernels: a full tile without activation inline,
+ * anything else row by row through store_row() with column masks. */
+#define EPILOGUE                                                                       \
+    if (m_eff == MR && n_eff == NR && epi->act == AEK_ACT_IDENTITY) {                  \
+        const int rd = epi->beta != 0.0f, bias = epi->bias != NULL;                    \
+        const __m256 valpha = _mm256_set1_ps(epi->alpha), vbeta = _mm256_set1_ps(epi->beta); \
+        __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();             \
+        if (bias) {                                                                    \
+            vbias0 = _mm256_loadu_ps(epi->bias);                                       \
+            vbias1 = _mm256_loadu_ps(epi->bias + 8);                                   \
+        }                                                                              \
+        LIN_STORE(0) LIN_STORE(1) LIN_STORE(2) LIN_STORE(3) LIN_STORE(4) LIN_STORE(5)  \
+        _mm256_zeroupper();                                                            \
+        return;                                                                        \
+    }                                                                                  \
+    /* lane j is active when j < n_eff (and j + 8 < n_eff for the second vector) */   \
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);                    \
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);     \
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane); \
+    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();                 \
+    if (epi->bias) {                                                                   \
+        vbias0 = _mm256_maskload_ps(epi->bias, mask0);                                 \
+        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);                             \
+    }                                                                                  \
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
                                                    const float *restrict b, size_t ldb,
@@ -69,16 +133,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
         b += ldb;
     }
 
-    /* lane j is active when j < n_eff (and j + 8 < n_eff for the second vector) */
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane);
-    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();
-    if (epi->bias) {
-        vbias0 = _mm256_maskload_ps(epi->bias, mask0);
-        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);
-    }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+    EPILOGUE
     /* GCC does not always emit it here (it did not for the 12x32 kernel):
      * without it the dirty upper register halves slow every later SSE
      * instruction of this thread ~3.5x (measured on the eigen-solver). */
@@ -113,14 +168,6 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
         b += ldb;
     }
 
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane);
-    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();
-    if (epi->bias) {
-        vbias0 = _mm256_maskload_ps(epi->bias, mask0);
-        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);
-    }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+    EPILOGUE
     _mm256_zeroupper();
 }
