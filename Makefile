@@ -129,7 +129,7 @@ verify-quick: all tests
 
 # ThreadSanitizer (clang) on the tests that drive the thread pool: GEMM
 # parts claimed dynamically, training with 1..4 threads.
-TSAN_TESTS = test_gemm test_train test_elementwise
+TSAN_TESTS = test_gemm test_train test_elementwise test_threadpool
 verify-tsan:
 	@bash tools/deps.sh fuzz
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-tsan SANITIZE= \

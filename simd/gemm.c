@@ -224,11 +224,10 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
 static void gemm_task(void *arg, int tid, int nthreads)
 {
     const gemm_job *j = arg;
+    (void)nthreads;
     const size_t MR = j->ks->mr, NR = j->ks->nr;
     size_t mt = (j->m + MR - 1) / MR, nt = (j->n + NR - 1) / NR;
-    /* part `tid` (claim order) is grid cell parts−1−tid: largest first */
-    size_t cell = (size_t)(nthreads - 1 - tid);
-    size_t ti = cell / (size_t)j->tn, tj = cell % (size_t)j->tn;
+    size_t ti = (size_t)tid / (size_t)j->tn, tj = (size_t)tid % (size_t)j->tn;
     size_t r0 = ti * mt / (size_t)j->tm * MR, r1 = (ti + 1) * mt / (size_t)j->tm * MR;
     size_t c0 = tj * nt / (size_t)j->tn * NR, c1 = (tj + 1) * nt / (size_t)j->tn * NR;
     if (r1 > j->m) r1 = j->m;
@@ -237,66 +236,36 @@ static void gemm_task(void *arg, int tid, int nthreads)
         gemm_block(j, r0, r1, c0, c1);
 }
 
-/* Split C into at most `parts` parts on a tm×tn grid for T threads.  The
+/* Split C into at most T parts on a tm×tn grid, one part per thread.  The
  * cost of a part counts micro-tiles and packing: each row slab packs the B
  * panels of its columns, each column slab the A panels of its rows, a
  * packed panel costing about pack_b (pack_a) tiles (a tile is MR·NR·k
  * multiply-adds, a panel NR·k (MR·k) floats read and written; measured on
  * Zen 5, packing a float takes about as long as 28 flops, so a B panel of a
- * 12×32 tile set costs ~1.2 tiles, an A panel ~0.45).
- * A grid is rated by the time greedy claiming takes on T equally fast
- * threads (part_order: largest parts first), simulated part by part.  Ties
- * go to the grid with the smaller largest part — a thread the OS delays
- * then holds up less — then to fewer parts, then to more column slabs.
- * (A bound instead of the simulation — total/T + largest part, Graham's —
- * chose 5 equal parts for 2 threads on a 128×784 batch product, so one
- * thread ran 3 parts and the other waited a whole part: 24% of that
- * product's time.  Counting tiles alone split a 128-row batch product 3×2
- * and packed its B three times.) */
-static size_t slab(size_t tiles, size_t parts, size_t i)
+ * 12×32 tile set costs ~1.2 tiles, an A panel ~0.45).  With one part per
+ * thread the product takes as long as its largest part: the grid with the
+ * smallest largest part wins, ties going to fewer parts, then to more
+ * column slabs.  (Three parts per thread rated by Graham's bound, total/T +
+ * largest part, cut a 128×784 batch product into 5 equal parts for 2
+ * threads, so one thread waited a whole part; counting tiles alone split a
+ * 128-row batch product 3×2 and packed its B three times.) */
+static void thread_grid(int T, size_t mt, size_t nt, double pack_a, double pack_b, int *tm,
+                        int *tn)
 {
-    return (i + 1) * tiles / parts - i * tiles / parts;
-}
-
-static double part_cost(size_t mt, size_t nt, int a, int b, int p, double pack_a, double pack_b)
-{
-    double rows = (double)slab(mt, (size_t)a, (size_t)(p / b));
-    double cols = (double)slab(nt, (size_t)b, (size_t)(p % b));
-    return rows * cols + pack_a * rows + pack_b * cols;
-}
-
-static void thread_grid(int parts, int T, size_t mt, size_t nt, double pack_a, double pack_b,
-                        int *tm, int *tn)
-{
-    double best = 1e300, best_largest = 1e300;
+    double best = 1e300;
     *tm = 1;
     *tn = 1;
-    for (int a = 1; a <= parts && (size_t)a <= mt; a++) {
-        for (int b = 1; a * b <= parts && (size_t)b <= nt; b++) {
-            double free_at[AEK_MAX_THREADS] = {0}, largest = 0, span = 0;
-            int nthr = T < AEK_MAX_THREADS ? T : AEK_MAX_THREADS;
-            for (int q = 0; q < a * b; q++) {
-                /* claim order q → part a·b−1−q: the last slabs, which the
-                 * integer split makes the largest, are claimed first */
-                double c = part_cost(mt, nt, a, b, a * b - 1 - q, pack_a, pack_b);
-                int t = 0;
-                for (int u = 1; u < nthr; u++)
-                    if (free_at[u] < free_at[t])
-                        t = u;
-                free_at[t] += c;
-                if (free_at[t] > span)
-                    span = free_at[t];
-                if (c > largest)
-                    largest = c;
-            }
-            int better = span < best * (1 - 1e-9) ||
-                         (span <= best * (1 + 1e-9) &&
-                          (largest < best_largest * (1 - 1e-9) ||
-                           (largest <= best_largest * (1 + 1e-9) &&
-                            (a * b < *tm * *tn || (a * b == *tm * *tn && b > *tn)))));
+    for (int a = 1; a <= T && (size_t)a <= mt; a++) {
+        for (int b = 1; a * b <= T && (size_t)b <= nt; b++) {
+            /* the largest part: the largest row slab × the largest column slab */
+            double rows = (double)((mt + (size_t)a - 1) / (size_t)a);
+            double cols = (double)((nt + (size_t)b - 1) / (size_t)b);
+            double largest = rows * cols + pack_a * rows + pack_b * cols;
+            int better = largest < best * (1 - 1e-9) ||
+                         (largest <= best * (1 + 1e-9) &&
+                          (a * b < *tm * *tn || (a * b == *tm * *tn && b > *tn)));
             if (better) {
-                best = span;
-                best_largest = largest;
+                best = largest;
                 *tm = a;
                 *tn = b;
             }
@@ -380,9 +349,10 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
-    /* three parts per thread let the claiming balance load; one thread runs
-     * the whole product as one part */
-    thread_grid(T > 1 ? 3 * T : 1, T, mt, nt, j.a_direct ? 0.0 : 0.45 * (double)ks->mr / 12.0,
+    /* one part per thread: thread t keeps slab t of every product, so the
+     * slabs of W its fused SGD step wrote are in its cache for the next
+     * forward (threadpool.c); a late thread's part is taken by another */
+    thread_grid(T, mt, nt, j.a_direct ? 0.0 : 0.45 * (double)ks->mr / 12.0,
                 j.b_direct ? 0.0 : 1.2 * (double)ks->nr / 32.0, &j.tm, &j.tn);
     aek_parallel_parts(j.tm * j.tn, T, gemm_task, &j);
 }
