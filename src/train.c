@@ -189,19 +189,24 @@ static double lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
     return o->lr_final + 0.5 * (o->lr - o->lr_final) * (1 + cos(3.14159265358979323846 * x));
 }
 
-/* The momentum or Adam step number st->step (1-based) on the whole parameter
- * block (padding between tensors is zero in both parameters and gradients,
- * so it stays zero). */
+/* The momentum or Adam step number st->step (1-based), tensor by tensor
+ * (the padding between tensors stays zero).  Not one call over the whole
+ * block: split by tensor, each thread updates the rows of each tensor that
+ * its part of the gradient GEMM wrote, instead of lines last written by the
+ * other core (aek_model_sgd_step); element-wise, so the same bits. */
 static void opt_step(aek_model *M, const aek_train_state *st, double lr)
 {
     const aek_opt_config *o = &st->opt;
-    if (o->kind == AEK_OPT_MOMENTUM) {
-        be_sgd(M->nparams, M->params, M->grads, st->m1, (real)lr, (real)o->momentum);
-    } else if (o->kind == AEK_OPT_ADAM) {
-        double t = (double)st->step;
-        double c2 = sqrt(1 - pow(o->beta2, t)), c1 = 1 - pow(o->beta1, t);
-        be_adam(M->nparams, M->params, M->grads, st->m1, st->m2, (real)(lr * c2 / c1),
-                (real)o->beta1, (real)o->beta2, (real)(o->eps * c2));
+    double t = (double)st->step;
+    double c2 = sqrt(1 - pow(o->beta2, t)), c1 = 1 - pow(o->beta1, t);
+    for (size_t i = 0; i < M->ntensors; i++) {
+        const aek_tensor *T = &M->tensors[i];
+        const size_t off = T->offset, n = T->rows * T->cols;
+        if (o->kind == AEK_OPT_MOMENTUM)
+            be_sgd(n, M->params + off, M->grads + off, st->m1 + off, (real)lr, (real)o->momentum);
+        else if (o->kind == AEK_OPT_ADAM)
+            be_adam(n, M->params + off, M->grads + off, st->m1 + off, st->m2 + off,
+                    (real)(lr * c2 / c1), (real)o->beta1, (real)o->beta2, (real)(o->eps * c2));
     }
 }
 
