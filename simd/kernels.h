@@ -159,6 +159,9 @@ typedef struct aek_kernel_set {
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
     aek_gemm_ukr_fn gemm_ukr;
     aek_gemm_ukr_adirect_fn gemm_ukr_adirect;
+    /* op(A) = Aᵀ read in place: element (i, p) of the tile at a[p·lda + i]
+     * (the packed layout with stride lda); a full tile; NULL: pack */
+    aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;
     aek_pack_t_fn pack_t;
 
     aek_vmap_fn vexp;

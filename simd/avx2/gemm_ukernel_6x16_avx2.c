@@ -117,27 +117,43 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
     }                                                                                  \
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 
+/* The k-loop over an A tile whose column p is the 6 floats at a + p·ASTEP
+ * (packed: ASTEP = MR), then the epilogue. */
+#define A_COLUMNS_BODY(ASTEP)                                                          \
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
+    for (size_t p = 0; p < kc; p++) {                                                  \
+        const __m256 vb0 = _mm256_loadu_ps(b);                                         \
+        const __m256 vb1 = _mm256_loadu_ps(b + 8);                                     \
+        ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)              \
+        a += (ASTEP);                                                                  \
+        b += ldb;                                                                      \
+    }                                                                                  \
+    EPILOGUE                                                                           \
+    /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
+     * without it the dirty upper register halves slow every later SSE                 \
+     * instruction of this thread ~3.5x (measured on the eigen-solver). */             \
+    _mm256_zeroupper();
+
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
                                                    const float *restrict b, size_t ldb,
                                                    float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
                                                    const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    A_COLUMNS_BODY(MR)
+}
 
-    for (size_t p = 0; p < kc; p++) {
-        const __m256 vb0 = _mm256_loadu_ps(b);
-        const __m256 vb1 = _mm256_loadu_ps(b + 8);
-        ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)
-        a += MR;
-        b += ldb;
-    }
-
-    EPILOGUE
-    /* GCC does not always emit it here (it did not for the 12x32 kernel):
-     * without it the dirty upper register halves slow every later SSE
-     * instruction of this thread ~3.5x (measured on the eigen-solver). */
-    _mm256_zeroupper();
+/* The same tile with op(A) = Aᵀ read in place (A row-major k×m, stride lda:
+ * column p of the tile is 6 consecutive floats of row p of A; a full tile,
+ * m_eff = MR): no packing of A, the packed kernel's operations. */
+void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
+                                                            size_t lda, const float *restrict b,
+                                                            size_t ldb, float *restrict c, size_t ldc,
+                                                            size_t m_eff, size_t n_eff,
+                                                            const aek_ukr_epi *epi)
+{
+    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
+    A_COLUMNS_BODY(lda)
 }
 
 /* The same tile with A read in place (op(A) = A, row-major, stride lda):

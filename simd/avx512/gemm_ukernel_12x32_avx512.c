@@ -160,32 +160,52 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
 /* B is read at b + p·ldb: ldb = NR for a packed micro-panel, or the row
  * stride of a row-major op(B) read in place (then n_eff = NR: the driver
  * packs edge panels, so no row is read past its end). */
+/* The k-loop over an A tile whose column p is the 12 floats at a + p·ASTEP
+ * (packed: ASTEP = MR), then the epilogue. */
+#define A_COLUMNS_BODY(ASTEP)                                                          \
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
+    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
+    size_t p = 0;                                                                      \
+    for (; p + C_PREFETCH_STEPS < kc; p++) {                                           \
+        K_STEP                                                                         \
+        a += (ASTEP);                                                                  \
+    }                                                                                  \
+    prefetch_c(c, ldc, m_eff);                                                         \
+    for (; p < kc; p++) {                                                              \
+        K_STEP                                                                         \
+        a += (ASTEP);                                                                  \
+    }                                                                                  \
+    EPILOGUE                                                                           \
+    /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
+     * without it the dirty upper register halves slow every later SSE                 \
+     * instruction of this thread ~3.5x (measured on the eigen-solver). */             \
+    _mm256_zeroupper();
+
+#define A_(i) a[i]
 void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restrict a,
                                                   const float *restrict b, size_t ldb,
                                                   float *restrict c, size_t ldc, size_t m_eff,
                                                   size_t n_eff, const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-#define A_(i) a[i]
-    size_t p = 0;
-    for (; p + C_PREFETCH_STEPS < kc; p++) {
-        K_STEP
-        a += MR;
-    }
-    prefetch_c(c, ldc, m_eff);
-    for (; p < kc; p++) {
-        K_STEP
-        a += MR;
-    }
-#undef A_
-    EPILOGUE
-    /* GCC does not always emit it here (it did not for the 12x32 kernel):
-     * without it the dirty upper register halves slow every later SSE
-     * instruction of this thread ~3.5x (measured on the eigen-solver). */
-    _mm256_zeroupper();
+    A_COLUMNS_BODY(MR)
 }
+
+/* The same tile with op(A) = Aᵀ read in place (A row-major k×m, stride lda:
+ * column p of the tile is the 12 consecutive floats of row p of A — the
+ * packed layout with stride lda instead of MR; a full tile, m_eff = MR).
+ * For weight gradients Dᵀ·In it skips packing D (1.3% of a 1-thread
+ * epoch); the same operations per element as the packed kernel. */
+void aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512(size_t kc, const float *restrict a,
+                                                           size_t lda, const float *restrict b,
+                                                           size_t ldb, float *restrict c,
+                                                           size_t ldc, size_t m_eff, size_t n_eff,
+                                                           const aek_ukr_epi *epi)
+{
+    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
+    A_COLUMNS_BODY(lda)
+}
+#undef A_
 
 /* The same tile with A read in place (op(A) = A, row-major, stride lda; a
  * full tile, m_eff = MR: the driver packs edge row panels).  Skips packing A
