@@ -23,9 +23,11 @@
  * for n ≤ 32, or (generation << 32 | next part) claimed in order for more
  * parts.  A thread claims by compare-and-swap with the generation it read,
  * so a worker that wakes late can never claim a part of a newer job with
- * the fields of an older one; and the caller only returns (and may publish
- * the next job) after every part of its job has been claimed and finished,
- * so the fields a successful claimer reads are its job's.
+ * the fields of an older one; the caller only returns (and may publish the
+ * next job) after every part of its job has been claimed and finished, and
+ * it closes the claim word under the next generation before it writes the
+ * next job's fields, so the fields a successful claimer reads are its
+ * job's.
  *
  * Workers spin briefly on the generation (a GEMM of an autoencoder batch
  * takes tens of microseconds, so sleeping every time would cost more than
@@ -178,15 +180,21 @@ void aek_parallel_parts(int n, int threads, aek_task_fn fn, void *arg)
             P.atexit_done = 1;
         }
     }
+    unsigned g = atomic_load(&P.gen) + 1;
+    if (g == 0)
+        g = 1; /* 0 is every worker's "nothing seen yet" */
+    /* Close the claim word under the new generation before the fields
+     * change: a worker still holding the previous generation that reads
+     * the new fields (n larger than the old one) would otherwise find
+     * "unclaimed" parts in the old word and run one of the new job before
+     * it is published — twice, and counted twice in `done`. */
+    atomic_store(&P.ticket, (uint_fast64_t)g << 32 | 0xffffffffu);
     atomic_store(&P.fn, fn);
     atomic_store(&P.arg, arg);
     atomic_store(&P.n, n);
     atomic_store(&P.done, 0);
     atomic_store(&P.helpers, threads - 1);
     atomic_store(&P.threads, threads);
-    unsigned g = atomic_load(&P.gen) + 1;
-    if (g == 0)
-        g = 1; /* 0 is every worker's "nothing seen yet" */
     atomic_store(&P.ticket, (uint_fast64_t)g << 32);
     pthread_mutex_lock(&P.m);
     atomic_store(&P.gen, g);
