@@ -145,6 +145,12 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
         _mm256_zeroupper();                                                            \
         return;                                                                        \
     }                                                                                  \
+    EPILOGUE_MASKS                                                                     \
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)      \
+    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+
+/* Column masks of an edge tile and the bias, for store_row(). */
+#define EPILOGUE_MASKS                                                                 \
     const __mmask16 mask0 = n_eff >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n_eff) - 1); \
     const __mmask16 mask1 = n_eff <= 16 ? (__mmask16)0                                 \
                           : n_eff >= 32 ? (__mmask16)0xFFFF                            \
@@ -153,9 +159,7 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
     if (epi->bias) {                                                                   \
         vbias0 = _mm512_maskz_loadu_ps(mask0, epi->bias);                              \
         vbias1 = _mm512_maskz_loadu_ps(mask1, epi->bias + 16);                         \
-    }                                                                                  \
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)      \
-    ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
+    }
 
 /* B is read at b + p·ldb: ldb = NR for a packed micro-panel, or the row
  * stride of a row-major op(B) read in place (then n_eff = NR: the driver
@@ -204,6 +208,57 @@ void aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512(size_t kc, const float
 {
     assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
     A_COLUMNS_BODY(lda)
+}
+
+/* An edge row panel (m_eff ≤ 8 of the 12 rows, packed layout a[p·12 + i]):
+ * only the first R = 4 or 8 rows are computed.  The full kernel would do
+ * all 12 for 8 rows of results — for a batch of 128 rows (10 full tiles +
+ * 8) that is 4 wasted rows in 132, 3% of every batch-row product.  Each
+ * element sees the full kernel's operations (the same bits); 8 or 16
+ * accumulators still keep both FMA pipes busy (latency 4). */
+#define K_STEP_ROWS(R)                                               \
+    {                                                                \
+        const __m512 vb0 = _mm512_loadu_ps(b);                       \
+        const __m512 vb1 = _mm512_loadu_ps(b + 16);                  \
+        ACC_FMA(0, A_(0)) ACC_FMA(1, A_(1)) ACC_FMA(2, A_(2))        \
+        ACC_FMA(3, A_(3))                                            \
+        if ((R) > 4) {                                               \
+            ACC_FMA(4, A_(4)) ACC_FMA(5, A_(5)) ACC_FMA(6, A_(6))    \
+            ACC_FMA(7, A_(7))                                        \
+        }                                                            \
+        b += ldb;                                                    \
+    }
+static inline __attribute__((always_inline)) void
+edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
+          float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
+{
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5) ACC_DECL(6) ACC_DECL(7)
+    size_t p = 0;
+    for (; p + C_PREFETCH_STEPS < kc; p++) {
+        K_STEP_ROWS(R)
+        a += MR;
+    }
+    prefetch_c(c, ldc, m_eff);
+    for (; p < kc; p++) {
+        K_STEP_ROWS(R)
+        a += MR;
+    }
+    EPILOGUE_MASKS
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
+    ACC_STORE(4) ACC_STORE(5) ACC_STORE(6) ACC_STORE(7)
+}
+
+void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *restrict a,
+                                                       const float *restrict b, size_t ldb,
+                                                       float *restrict c, size_t ldc, size_t m_eff,
+                                                       size_t n_eff, const aek_ukr_epi *epi)
+{
+    assert(m_eff >= 1 && m_eff <= 8 && n_eff >= 1 && n_eff <= NR);
+    if (m_eff <= 4)
+        edge_rows(4, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    else
+        edge_rows(8, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    _mm256_zeroupper();
 }
 #undef A_
 
