@@ -392,32 +392,24 @@ static int sgd_fusable(const aek_model *M, size_t m)
 double aek_model_sgd_step(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
                           real lr)
 {
+    const int fuse = sgd_fusable(M, m);
     M->fused_tensors = 0;
-    if (!sgd_fusable(M, m)) {
-        double loss = aek_model_eval(M, X, m, key, 1);
-        /* tensor by tensor, not over the whole block: each tensor's update
-         * is then split between the threads by its rows, as its gradient
-         * GEMM was, so a thread updates the rows it wrote (one call over the
-         * block gave thread 0 nearly all of W1 and thread 1 all of W2, every
-         * line crossing between the cores: 12% of a 2-thread contractive
-         * epoch); element-wise, so the same bits */
-        if (isfinite(loss))
-            for (size_t t = 0; t < M->ntensors; t++) {
-                const aek_tensor *T = &M->tensors[t];
-                be_axpy(T->rows * T->cols, -lr, M->grads + T->offset, M->params + T->offset);
-            }
-        return loss;
-    }
-    M->fuse_step = 1;
+    M->fuse_step = fuse;
     M->step_lr = lr;
     double loss = aek_model_eval(M, X, m, key, 1);
     M->fuse_step = 0;
     if (!isfinite(loss))
         return loss;
-    /* the weights are updated; the bias vectors follow their gradients */
+    /* the tensors the GEMMs did not update (fused: the biases) follow their
+     * gradients, tensor by tensor, not over the whole block: each tensor's
+     * update is then split between the threads by its rows, as its gradient
+     * GEMM was, so a thread updates the rows it wrote (one call over the
+     * block gave thread 0 nearly all of W1 and thread 1 all of W2, every
+     * line crossing between the cores: 12% of a 2-thread contractive
+     * epoch); element-wise, so the same bits */
     for (size_t t = 0; t < M->ntensors; t++) {
         const aek_tensor *T = &M->tensors[t];
-        if (T->name[0] != 'W')
+        if (!(fuse && T->name[0] == 'W'))
             be_axpy(T->rows * T->cols, -lr, M->grads + T->offset, M->params + T->offset);
     }
     return loss;

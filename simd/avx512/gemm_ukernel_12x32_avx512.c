@@ -164,21 +164,29 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
 /* B is read at b + p·ldb: ldb = NR for a packed micro-panel, or the row
  * stride of a row-major op(B) read in place (then n_eff = NR: the driver
  * packs edge panels, so no row is read past its end). */
+/* The k-loop of every kernel: STEP (one k step) then ADVANCE (move A to
+ * the next column) kc times, with the C tile fetched C_PREFETCH_STEPS
+ * steps before the end. */
+#define K_LOOP(STEP, ADVANCE)                                                          \
+    {                                                                                  \
+        size_t p = 0;                                                                  \
+        for (; p + C_PREFETCH_STEPS < kc; p++) {                                       \
+            STEP                                                                       \
+            ADVANCE;                                                                   \
+        }                                                                              \
+        prefetch_c(c, ldc, m_eff);                                                     \
+        for (; p < kc; p++) {                                                          \
+            STEP                                                                       \
+            ADVANCE;                                                                   \
+        }                                                                              \
+    }
+
 /* The k-loop over an A tile whose column p is the 12 floats at a + p·ASTEP
  * (packed: ASTEP = MR), then the epilogue. */
 #define A_COLUMNS_BODY(ASTEP)                                                          \
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
-    size_t p = 0;                                                                      \
-    for (; p + C_PREFETCH_STEPS < kc; p++) {                                           \
-        K_STEP                                                                         \
-        a += (ASTEP);                                                                  \
-    }                                                                                  \
-    prefetch_c(c, ldc, m_eff);                                                         \
-    for (; p < kc; p++) {                                                              \
-        K_STEP                                                                         \
-        a += (ASTEP);                                                                  \
-    }                                                                                  \
+    K_LOOP(K_STEP, a += (ASTEP))                                                       \
     EPILOGUE                                                                           \
     /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
      * without it the dirty upper register halves slow every later SSE                 \
@@ -233,16 +241,7 @@ edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict
           float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
 {
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5) ACC_DECL(6) ACC_DECL(7)
-    size_t p = 0;
-    for (; p + C_PREFETCH_STEPS < kc; p++) {
-        K_STEP_ROWS(R)
-        a += MR;
-    }
-    prefetch_c(c, ldc, m_eff);
-    for (; p < kc; p++) {
-        K_STEP_ROWS(R)
-        a += MR;
-    }
+    K_LOOP(K_STEP_ROWS(R), a += MR)
     EPILOGUE_MASKS
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
     ACC_STORE(4) ACC_STORE(5) ACC_STORE(6) ACC_STORE(7)
@@ -282,16 +281,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
     const size_t l1 = lda, l2 = 2 * lda;
 #define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
 #define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
-    size_t p = 0;
-    for (; p + C_PREFETCH_STEPS < kc; p++) {
-        K_STEP
-        r0++, r3++, r6++, r9++;
-    }
-    prefetch_c(c, ldc, m_eff);
-    for (; p < kc; p++) {
-        K_STEP
-        r0++, r3++, r6++, r9++;
-    }
+    K_LOOP(K_STEP, (r0++, r3++, r6++, r9++))
 #undef A_
 #undef R_
     EPILOGUE
