@@ -40,12 +40,16 @@ static const double EPS_ACT = 1e-6; /* vector-math relative error bound */
 typedef struct { size_t m, n, k; } shape;
 
 /* 1, primes, non-multiples of 4/6/12 and 8/16/32, kc (≤512), nc (≤256) and
- * mc (≤2048) crossings. */
+ * mc (≤2048) crossings; edge tiles of every kind, among them 8-row edges
+ * with ≤ 16 columns (20×48: 12+8 rows, 32+16 columns; 44×40) and 12-row
+ * tiles of a 16-column edge (784 = 24·32 + 16), which the avx512 kernels
+ * compute on one vector per row. */
 static const shape SHAPES[] = {
     {1, 1, 1},    {1, 1, 7},     {1, 37, 1},    {13, 1, 5},    {2, 3, 4},     {5, 7, 11},
     {6, 16, 8},   {12, 32, 16},  {4, 8, 3},     {13, 33, 17},  {7, 31, 64},   {23, 29, 31},
     {37, 41, 43}, {64, 64, 64},  {61, 67, 71},  {97, 101, 103}, {128, 256, 96}, {11, 300, 13},
     {3, 5, 1031}, {50, 70, 600}, {2100, 9, 3},  {127, 129, 257}, {31, 257, 513}, {25, 49, 0},
+    {20, 48, 37}, {44, 40, 29},  {36, 784, 45},
 };
 #define NSHAPES (sizeof SHAPES / sizeof SHAPES[0])
 
