@@ -33,7 +33,7 @@ BIN  := $(B)/aekit_bench
 LIB  := $(BUILD)/libaekit.a
 
 C_SRC := bench/main.c bench/modes.c bench/peers.c bench/sgemm.c bench/peak.c bench/util.c \
-         bench/peak_scalar.c bench/bandwidth.c bench/fused.c bench/vmath.c bench/jacobian.c \
+         bench/peak_scalar.c bench/bandwidth.c bench/crosscore.c bench/fused.c bench/vmath.c bench/jacobian.c \
          bench/train.c bench/epoch.c bench/torch_peer.c bench/pca_race.c bench/pin.c bench/sysinfo.c
 ifeq ($(ARCH),x86_64)
 C_SRC += bench/peak_avx2.c bench/peak_avx512.c

@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include "bandwidth.h"
+#include "crosscore.h"
 #include "epoch.h"
 #include "fused.h"
 #include "gbench_shim.h"
@@ -211,6 +212,8 @@ static void register_kernels(const aeb_mode *md, const aek_kernel_set *const set
             aeb_register_peak(sets[s], threads[t], &peak);
     for (int t = 0; t < nthreads; t++)
         aeb_register_bandwidth(md->bw_elements, threads[t], &bw);
+    if (threads[nthreads - 1] > 1)
+        aeb_register_crosscore(&claim);
 
     for (int i = 0; i < md->n_epi; i++)
         for (int t = 0; t < nthreads; t++)

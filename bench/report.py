@@ -133,6 +133,22 @@ def bounds(B, w):
                          f"{pct(r.cv('bytes'))})" if (kind, t) in B.bw else "—")
         w(f"| {kind} | " + " | ".join(cells) + " |")
     w("")
+    xc = B.xcore()
+    if xc:
+        sh, lo = xc
+        ms, ml = sh.median("seconds"), lo.median("seconds")
+        rd = sh.median("read_s")
+        w(f"**Writes to data another CPU has read** (`bench/crosscore.c`): rewriting 400 KiB that "
+          f"the other CPU had just read took **{ms * 1e6:.1f} µs** (median of {len(sh.reps)} "
+          f"repetitions spread through the run; fastest {sh.best('seconds', False) * 1e6:.1f}, "
+          f"slowest {sh.best('seconds') * 1e6:.1f}), against **{ml * 1e6:.1f} µs** when only this "
+          f"CPU had touched it ({ms / ml:.0f}×)"
+          + (f"; the other CPU read the 400 KiB back in {rd * 1e6:.1f} µs" if rd else "") + ". "
+          "Every multi-threaded training step does this: the batch, the output gradient and the "
+          "activations are each written by one thread and read whole by the others, then written "
+          "again in the next step. The multi-thread training figures below depend on it; on a "
+          "virtual machine it changes with where the host places the virtual CPUs.")
+        w("")
 
 
 def train_section(B, w, variants):
@@ -406,6 +422,13 @@ def headline(B, w, variants, epi_ups, jac_up, race):
           + ("; **triad bandwidth** " + ", ".join(
               f"{B.bw[('triad', t)]:.1f} GB/s at {tname(t)}" for t in B.threads if ("triad", t) in B.bw)
              if B.bw else "") + ".")
+    xc = B.xcore()
+    if xc:
+        sh, lo = xc
+        w(f"- **Rewriting 400 KiB another CPU has read**: {sh.median('seconds') * 1e6:.0f} µs "
+          f"(fastest–slowest repetition {sh.best('seconds', False) * 1e6:.0f}–"
+          f"{sh.best('seconds') * 1e6:.0f} µs), {lo.median('seconds') * 1e6:.1f} µs if it has not: "
+          "the cost every multi-threaded training step pays (see Upper bounds).")
     for p, name in PEERS:
         if not B.present[p]:
             w(f"- **aekit/{name} SGEMM**: {name} absent ({md_cell(B.ctx.get(f'peer_{p}_status', ''))}).")

@@ -9,7 +9,7 @@ Benchmark names (bench/*.c):
   vm/<fn>/<side>/n<N>                  ew/<adam|hidden_bwd>/<set>/<size>
   jac/<m>x<k>x<n>/<side>               train/<variant>/t<T>
   pca/<rows>x784/k<k>/t<T>             epoch/<model>/<sgd|adam>/t<T>
-  jacobian_route/t<T>
+  jacobian_route/t<T>                  xcore/<shared|local>
 """
 import math
 import statistics
@@ -46,6 +46,8 @@ def parse_name(run_name):
             return ("train", p[1], int(p[2][1:]))
         if kind == "epoch" and len(p) >= 4:
             return ("epoch", p[1], p[2], int(p[3][1:]))
+        if kind == "xcore" and len(p) >= 2:
+            return ("xcore", p[1])
         if kind == "jacobian_route" and len(p) >= 2:
             return ("jroute", int(p[1][1:]))
         if kind == "pca" and len(p) >= 4:
@@ -172,6 +174,11 @@ class Bench:
                     else:
                         out.append(a.median("flops") / p.median("flops"))
         return out
+
+    def xcore(self):
+        """(shared, local) Results of bench/crosscore.c, or None."""
+        sh, lo = self.get("xcore", "shared"), self.get("xcore", "local")
+        return (sh, lo) if sh and sh.ok() and lo and lo.ok() else None
 
     def train_variants(self):
         seen = []
