@@ -37,24 +37,30 @@
         ACC_FMA(9, A_(9)) ACC_FMA(10, A_(10)) ACC_FMA(11, A_(11))    \
         b += ldb;                                                    \
     }
-/* The same step for an edge column panel of n_eff ≤ 16: only the first
- * vector of each row.  A 32-wide step would spend half its FMAs on masked
- * columns — n = 784 = 24·32 + 16 (every decoder output and weight gradient
- * of a 784-pixel AE) and n = 1000 = 31·32 + 8 end in such a panel; 12
- * chains still keep both FMA pipes (latency 4) busy.  The upper
- * accumulators stay zero and are never stored (mask1 = 0), and each stored
- * element sees the same operations as in the full step (the same bits). */
-#define K_STEP_HALF                                                  \
+/* The same step for an edge column panel of n_eff ≤ 16, on the first R
+ * (8 or 12) rows: only the first vector of each row.  A 32-wide step would
+ * spend half its FMAs on masked columns — n = 784 = 24·32 + 16 (every
+ * decoder output and weight gradient of a 784-pixel AE) and n = 1000 =
+ * 31·32 + 8 end in such a panel; 8 or 12 chains still keep both FMA pipes
+ * (latency 4) busy.  The upper accumulators stay zero and are never stored
+ * (mask1 = 0), and each stored element sees the same operations as in the
+ * full step (the same bits). */
+#define K_STEP_HALF(R)                                               \
     {                                                                \
         const __m512 vb0 = _mm512_loadu_ps(b);                       \
         ACC_FMA_HALF(0, A_(0)) ACC_FMA_HALF(1, A_(1))                \
         ACC_FMA_HALF(2, A_(2)) ACC_FMA_HALF(3, A_(3))                \
         ACC_FMA_HALF(4, A_(4)) ACC_FMA_HALF(5, A_(5))                \
         ACC_FMA_HALF(6, A_(6)) ACC_FMA_HALF(7, A_(7))                \
-        ACC_FMA_HALF(8, A_(8)) ACC_FMA_HALF(9, A_(9))                \
-        ACC_FMA_HALF(10, A_(10)) ACC_FMA_HALF(11, A_(11))            \
+        HALF_ROWS_BEYOND_##R                                         \
         b += ldb;                                                    \
     }
+/* rows 8..11 (R is the literal 8 or 12: the 8-row edge kernel has no
+ * accumulators beyond row 7) */
+#define HALF_ROWS_BEYOND_8
+#define HALF_ROWS_BEYOND_12                                          \
+    ACC_FMA_HALF(8, A_(8)) ACC_FMA_HALF(9, A_(9))                    \
+    ACC_FMA_HALF(10, A_(10)) ACC_FMA_HALF(11, A_(11))
 #define ACC_FMA_HALF(i, aval) \
     vacc##i##x0 = _mm512_fmadd_ps(_mm512_set1_ps(aval), vb0, vacc##i##x0);
 #define ACC_STORE(i)                                                 \
@@ -207,7 +213,7 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
     if (n_eff <= 16)                                                                   \
-        K_LOOP(K_STEP_HALF, a += (ASTEP))                                              \
+        K_LOOP(K_STEP_HALF(12), a += (ASTEP))                                              \
     else                                                                               \
         K_LOOP(K_STEP, a += (ASTEP))                                                   \
     EPILOGUE                                                                           \
@@ -259,24 +265,15 @@ void aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512(size_t kc, const float
         }                                                            \
         b += ldb;                                                    \
     }
-/* ... and its half-width step (K_STEP_HALF) for 8 rows; 4 rows gain
- * nothing from it: 4 chains of latency 4 take as long as 8 FMAs. */
-#define K_STEP_ROWS_HALF8                                            \
-    {                                                                \
-        const __m512 vb0 = _mm512_loadu_ps(b);                       \
-        ACC_FMA_HALF(0, A_(0)) ACC_FMA_HALF(1, A_(1))                \
-        ACC_FMA_HALF(2, A_(2)) ACC_FMA_HALF(3, A_(3))                \
-        ACC_FMA_HALF(4, A_(4)) ACC_FMA_HALF(5, A_(5))                \
-        ACC_FMA_HALF(6, A_(6)) ACC_FMA_HALF(7, A_(7))                \
-        b += ldb;                                                    \
-    }
 static inline __attribute__((always_inline)) void
 edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
           float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
 {
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5) ACC_DECL(6) ACC_DECL(7)
+    /* the half step on 8 rows; 4 rows gain nothing from it (4 chains of
+     * latency 4 take as long as 8 FMAs) */
     if (R > 4 && n_eff <= 16)
-        K_LOOP(K_STEP_ROWS_HALF8, a += MR)
+        K_LOOP(K_STEP_HALF(8), a += MR)
     else
         K_LOOP(K_STEP_ROWS(R), a += MR)
     EPILOGUE_MASKS
@@ -319,7 +316,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
 #define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
 #define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
     if (n_eff <= 16)
-        K_LOOP(K_STEP_HALF, (r0++, r3++, r6++, r9++))
+        K_LOOP(K_STEP_HALF(12), (r0++, r3++, r6++, r9++))
     else
         K_LOOP(K_STEP, (r0++, r3++, r6++, r9++))
 #undef A_
