@@ -20,4 +20,9 @@
 
 void aeb_register_crosscore(const aeb_opts *o);
 
+/* A short xcore/shared measurement (median of `rewrites` ≤ 64 rewrites, in
+ * seconds; NaN with fewer than 2 CPUs), for pairing a multi-threaded
+ * repetition with the placement it ran under (bench/epoch.c). */
+double aeb_xcore_probe(int rewrites);
+
 #endif
