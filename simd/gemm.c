@@ -207,6 +207,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                         }
                         epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
                         float *Ct = j->C + (ic + ir) * j->ldc + jc + jr;
+                        const float *at = Ap + (direct ? 0 : ir * kc); /* packed A panel */
                         if (j->a_direct && m_eff == MR)
                             j->ks->gemm_ukr_adirect(kc, j->A + (ic + ir) * j->lda + pc, j->lda,
                                                     bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
@@ -214,11 +215,9 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                             j->ks->gemm_ukr_atdirect(kc, j->A + pc * j->lda + ic + ir, j->lda,
                                                      bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
                         else if (m_eff <= 8 && j->ks->gemm_ukr_edge)
-                            j->ks->gemm_ukr_edge(kc, Ap + (direct ? 0 : ir * kc), bt, ldbt, Ct,
-                                                 j->ldc, m_eff, n_eff, &epi);
+                            j->ks->gemm_ukr_edge(kc, at, bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
                         else
-                            ukr(kc, Ap + (direct ? 0 : ir * kc), bt, ldbt, Ct, j->ldc, m_eff,
-                                n_eff, &epi);
+                            ukr(kc, at, bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
                     }
                 }
             }

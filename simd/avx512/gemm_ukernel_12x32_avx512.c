@@ -207,15 +207,20 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
         }                                                                              \
     }
 
+/* The k-loop of a 12-row tile: the half-width step on an edge panel of
+ * ≤ 16 columns, the full step otherwise. */
+#define K_LOOP_12(ADVANCE)                                                             \
+    if (n_eff <= 16)                                                                   \
+        K_LOOP(K_STEP_HALF(12), ADVANCE)                                               \
+    else                                                                               \
+        K_LOOP(K_STEP, ADVANCE)
+
 /* The k-loop over an A tile whose column p is the 12 floats at a + p·ASTEP
  * (packed: ASTEP = MR), then the epilogue. */
 #define A_COLUMNS_BODY(ASTEP)                                                          \
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
-    if (n_eff <= 16)                                                                   \
-        K_LOOP(K_STEP_HALF(12), a += (ASTEP))                                              \
-    else                                                                               \
-        K_LOOP(K_STEP, a += (ASTEP))                                                   \
+    K_LOOP_12(a += (ASTEP))                                                            \
     EPILOGUE                                                                           \
     /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
      * without it the dirty upper register halves slow every later SSE                 \
@@ -315,10 +320,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
     const size_t l1 = lda, l2 = 2 * lda;
 #define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
 #define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
-    if (n_eff <= 16)
-        K_LOOP(K_STEP_HALF(12), (r0++, r3++, r6++, r9++))
-    else
-        K_LOOP(K_STEP, (r0++, r3++, r6++, r9++))
+    K_LOOP_12((r0++, r3++, r6++, r9++))
 #undef A_
 #undef R_
     EPILOGUE
