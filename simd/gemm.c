@@ -305,13 +305,26 @@ static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m)
  * for a batch-deep product (the weight gradients Dᵀ·In, k = batch) that
  * is a few hundred lines, which must stay in L1 while every B panel of the
  * block passes, and packing A (a copy) is saved.  Not for deep k (a panel
- * would span k pages), nor for a stride that is a multiple of 4 lines: its
- * rows would fall into 16 or fewer of L1's 64 sets and evict each other
- * (lda = 256: 256×784×128 TN fell from 78% to 74% of peak in place). */
+ * would span k pages), nor when the rows crowd into few L1 sets: rows
+ * 2^z·q lines apart (q odd) fall into 64/2^z of the 64 sets a VIPT L1 has
+ * (page / line), and more than 4 lines a set (a third of 12 ways, the rest
+ * for the B stream) evict each other (lda = 256, 4 sets: 256×784×128 TN
+ * fell from 78% to 74% of peak in place).  A small product still qualifies
+ * (64³ TN, lda = 64: 16 sets × 4 lines; 170 → 188 GFLOP/s in place). */
+static size_t l1_sets_touched(size_t lda)
+{
+    const size_t bytes = lda * sizeof(float);
+    size_t sets = 64;
+    if (bytes % 64 == 0)
+        for (size_t lines = bytes / 64; sets > 1 && lines % 2 == 0; lines /= 2)
+            sets /= 2;
+    return sets; /* a stride that is not a whole number of lines spreads */
+}
+
 static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t lda)
 {
     return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 256 &&
-           (lda * sizeof(float)) % 256 != 0;
+           k <= 4 * l1_sets_touched(lda);
 }
 
 static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
