@@ -148,7 +148,11 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     const size_t MC = j->blk.mc, KC = j->blk.kc, NC = j->blk.nc;
     const aek_gemm_ukr_fn ukr = j->ks->gemm_ukr;
     pack_bufs *pb = thread_pack_bufs();
-    size_t mc_max = r1 - r0 < MC ? r1 - r0 : MC;
+    /* row blocks of equal height (a multiple of MR): 2048 rows as
+     * 2040 + 8 would pack all of B again for an 8-row sliver */
+    const size_t nblk = (r1 - r0 + MC - 1) / MC;
+    const size_t mc_step = ((r1 - r0 + nblk - 1) / nblk + MR - 1) / MR * MR;
+    size_t mc_max = r1 - r0 < mc_step ? r1 - r0 : mc_step;
     size_t nc_max = c1 - c0 < NC ? c1 - c0 : NC;
     size_t kc_max = j->k < KC ? j->k : KC;
     size_t acap = pb->acap;
@@ -157,8 +161,8 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
         pb->a_serial = 0; /* a new buffer holds nothing */
     float *Bp = grow(&pb->b, &pb->bcap, ((nc_max + NR - 1) / NR) * NR * (kc_max ? kc_max : 1));
 
-    for (size_t ic = r0; ic < r1; ic += MC) {
-        size_t mc = r1 - ic < MC ? r1 - ic : MC;
+    for (size_t ic = r0; ic < r1; ic += mc_step) {
+        size_t mc = r1 - ic < mc_step ? r1 - ic : mc_step;
         /* k == 0 (or alpha == 0) still runs one empty k-block for beta and
          * the epilogue. */
         for (size_t pc = 0; pc == 0 || pc < j->k; pc += KC) {
@@ -244,7 +248,8 @@ static void gemm_task(void *arg, int tid, int nthreads)
 
 /* Split C into at most T parts on a tm×tn grid, one part per thread.  The
  * cost of a part counts micro-tiles and packing: each row slab packs the B
- * panels of its columns, each column slab the A panels of its rows, a
+ * panels of its columns once per row block of mt_blk tiles (mc rows), each
+ * column slab the A panels of its rows, a
  * packed panel costing about pack_b (pack_a) tiles (a tile is MR·NR·k
  * multiply-adds, a panel NR·k (MR·k) floats read and written; measured on
  * Zen 5, packing a float takes about as long as 28 flops, so a B panel of a
@@ -255,8 +260,8 @@ static void gemm_task(void *arg, int tid, int nthreads)
  * largest part, cut a 128×784 batch product into 5 equal parts for 2
  * threads, so one thread waited a whole part; counting tiles alone split a
  * 128-row batch product 3×2 and packed its B three times.) */
-static void thread_grid(int T, size_t mt, size_t nt, double pack_a, double pack_b, int *tm,
-                        int *tn)
+static void thread_grid(int T, size_t mt, size_t nt, size_t mt_blk, double pack_a, double pack_b,
+                        int *tm, int *tn)
 {
     double best = 1e300;
     *tm = 1;
@@ -264,9 +269,11 @@ static void thread_grid(int T, size_t mt, size_t nt, double pack_a, double pack_
     for (int a = 1; a <= T && (size_t)a <= mt; a++) {
         for (int b = 1; a * b <= T && (size_t)b <= nt; b++) {
             /* the largest part: the largest row slab × the largest column slab */
-            double rows = (double)((mt + (size_t)a - 1) / (size_t)a);
-            double cols = (double)((nt + (size_t)b - 1) / (size_t)b);
-            double largest = rows * cols + pack_a * rows + pack_b * cols;
+            const size_t rows = (mt + (size_t)a - 1) / (size_t)a;
+            const size_t cols = (nt + (size_t)b - 1) / (size_t)b;
+            const size_t blocks = (rows + mt_blk - 1) / mt_blk;
+            double largest = (double)(rows * cols) + pack_a * (double)rows +
+                             pack_b * (double)(cols * blocks);
             int better = largest < best * (1 - 1e-9) ||
                          (largest <= best * (1 + 1e-9) &&
                           (a * b < *tm * *tn || (a * b == *tm * *tn && b > *tn)));
@@ -386,7 +393,8 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     /* one part per thread: thread t keeps slab t of every product, so the
      * slabs of W its fused SGD step wrote are in its cache for the next
      * forward (threadpool.c); a late thread's part is taken by another */
-    thread_grid(T, mt, nt, j.a_direct || j.a_tdirect ? 0.0 : 0.45 * (double)ks->mr / 12.0,
+    const size_t mt_blk = j.blk.mc / ks->mr > 0 ? j.blk.mc / ks->mr : 1;
+    thread_grid(T, mt, nt, mt_blk, j.a_direct || j.a_tdirect ? 0.0 : 0.45 * (double)ks->mr / 12.0,
                 j.b_direct ? 0.0 : 1.2 * (double)ks->nr / 32.0, &j.tm, &j.tn);
     aek_parallel_parts(j.tm * j.tn, T, gemm_task, &j);
 }
