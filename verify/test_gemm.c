@@ -12,7 +12,10 @@
  *  - no write outside C: NaN guard zones around every buffer and in the
  *    row padding must be untouched;
  *  - the same bits for 1, 2, 3 and 4 threads;
- *  - agreement with the scalar set.
+ *  - agreement with the scalar set;
+ *  - the packers (aek_pack_a/aek_pack_b, both transposes, with and without
+ *    the set's pack_t) equal pack.h's definition exactly, zero padding
+ *    included.
  *
  * Error bound (Higham, Accuracy and Stability, §3.1): a float dot product of
  * length k accumulated in any order with or without FMA satisfies
@@ -26,6 +29,7 @@
  */
 #include "check.h"
 #include "../simd/kernels.h"
+#include "../simd/pack.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -381,6 +385,74 @@ static void check_pack_t(const aek_kernel_set *ks)
            cases, rmax);
 }
 
+/* aek_pack_a / aek_pack_b against pack.h's definition, exactly: every
+ * panel of an mc×kc block of op(A) (kc×nc of op(B)) at an offset, both
+ * transposes, through the set's pack_t and the portable loops; edge panels
+ * padded with zeros (not merely left alone: a NaN there would only show as
+ * a slow kernel), nothing written past the block. */
+static size_t pack_block_bad(const aek_kernel_set *ks, int is_a, aek_trans t, size_t mn, size_t kc,
+                             aek_pack_t_fn pack_t)
+{
+    const size_t r = is_a ? ks->mr : ks->nr, panels = (mn + r - 1) / r;
+    const size_t off_mn = 3, off_k = 5, ld = (t == AEK_N) == is_a ? kc + off_k + 2 : mn + off_mn + 2;
+    const size_t src_rows = (t == AEK_N) == is_a ? mn + off_mn : kc + off_k;
+    const size_t out = panels * r * kc;
+    float *src = malloc(src_rows * ld * sizeof *src), *dst = malloc((out + GUARD) * sizeof *dst);
+    if (!src || !dst) {
+        fprintf(stderr, "test_gemm: out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < src_rows * ld; i++)
+        src[i] = (float)i + 0.5f;
+    for (size_t i = 0; i < out + GUARD; i++)
+        dst[i] = NAN;
+    if (is_a)
+        aek_pack_a(pack_t, t, src, ld, off_mn, off_k, mn, kc, r, dst);
+    else
+        aek_pack_b(pack_t, t, src, ld, off_k, off_mn, kc, mn, r, dst);
+    size_t bad = 0;
+    for (size_t c = 0; c < panels; c++)
+        for (size_t p = 0; p < kc; p++)
+            for (size_t i = 0; i < r; i++) {
+                size_t e = c * r + i; /* row of op(A) or column of op(B) in the block */
+                float want = 0.0f;
+                if (e < mn) {
+                    /* op(X)[e][p] for A, op(X)[p][e] for B, each at its offset */
+                    size_t row = is_a ? off_mn + e : off_k + p, col = is_a ? off_k + p : off_mn + e;
+                    want = t == AEK_N ? src[row * ld + col] : src[col * ld + row];
+                }
+                bad += !(dst[c * r * kc + p * r + i] == want);
+            }
+    for (size_t i = out; i < out + GUARD; i++)
+        bad += !isnan(dst[i]);
+    free(src);
+    free(dst);
+    return bad;
+}
+
+static void check_pack_ab(const aek_kernel_set *ks)
+{
+    size_t bad = 0, cases = 0;
+    for (int is_a = 0; is_a < 2; is_a++)
+        for (int t = 0; t < 2; t++)
+            for (int with_t = 0; with_t < 2; with_t++) {
+                aek_pack_t_fn pack_t = with_t ? ks->pack_t : NULL;
+                if (with_t && !pack_t)
+                    continue;
+                const size_t r = is_a ? ks->mr : ks->nr;
+                for (size_t mn = 1; mn <= 2 * r + 1; mn++)
+                    for (size_t kc = 1; kc <= 40; kc += 13) {
+                        bad += pack_block_bad(ks, is_a, (aek_trans)t, mn, kc, pack_t);
+                        cases++;
+                    }
+            }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] pack_a/pack_b equal their definition", ks->name);
+    chk_le(name, (double)bad, 0,
+           "%zu blocks (A and B, N and T, pack_t and portable, edges 1..2r+1, kc ≤ 40); figure = wrong floats",
+           cases);
+}
+
 /* Illegal strides are refused and C is left as it was. */
 static void check_bad_args(void)
 {
@@ -412,6 +484,7 @@ int main(void)
         check_threads(ks);
         check_vs_scalar(ks);
         check_pack_t(ks);
+        check_pack_ab(ks);
     }
     check_bad_args();
     return chk_finish();
