@@ -259,10 +259,11 @@ static void gemm_task(void *arg, int tid, int nthreads)
  * 12×32 tile set costs ~1.2 tiles, an A panel ~0.45).  With one part per
  * thread the product takes as long as its largest part: the grid with the
  * smallest largest part wins, ties going to fewer parts, then to more
- * column slabs (more row slabs for a product of several row blocks).  (Three parts per thread rated by Graham's bound, total/T +
- * largest part, cut a 128×784 batch product into 5 equal parts for 2
- * threads, so one thread waited a whole part; counting tiles alone split a
- * 128-row batch product 3×2 and packed its B three times.) */
+ * column slabs (to more row slabs for a product of several row blocks).
+ * (Three parts per thread rated by Graham's bound, total/T + largest part,
+ * cut a 128×784 batch product into 5 equal parts for 2 threads, so one
+ * thread waited a whole part; counting tiles alone split a 128-row batch
+ * product 3×2 and packed its B three times.) */
 static void thread_grid(int T, size_t mt, size_t nt, size_t mt_blk, double pack_a, double pack_b,
                         int *tm, int *tn)
 {
@@ -327,8 +328,9 @@ static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m)
  * 2^z·q lines apart (q odd) fall into 64/2^z of the 64 sets a VIPT L1 has
  * (page / line), and more than 4 lines a set (a third of 12 ways, the rest
  * for the B stream) evict each other (lda = 256, 4 sets: 256×784×128 TN
- * fell from 78% to 74% of peak in place).  A small product still qualifies
- * (64³ TN, lda = 64: 16 sets × 4 lines; 170 → 188 GFLOP/s in place). */
+ * fell from 78% to 74% of peak in place); so k ≤ 4·64 = 256 at most.  A
+ * small product still qualifies (64³ TN, lda = 64: 16 sets × 4 lines;
+ * 176 → 199 GFLOP/s in place). */
 static size_t l1_sets_touched(size_t lda)
 {
     const size_t bytes = lda * sizeof(float);
@@ -341,8 +343,7 @@ static size_t l1_sets_touched(size_t lda)
 
 static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t lda)
 {
-    return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 256 &&
-           k <= 4 * l1_sets_touched(lda);
+    return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 4 * l1_sets_touched(lda);
 }
 
 static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
