@@ -10,8 +10,9 @@
  *
  * The time of one rewrite is the figure (counter read_s: CPU 1's read of
  * the buffer CPU 0 just wrote).  16-byte stores (the baseline target's
- * widest), so the local rewrite is bounded by the store rate, not memory.  400 KiB: the output gradient of a
- * 128-sample batch of 784 pixels.  Registered only with 2 or more CPUs.
+ * widest), so the local rewrite is bounded by the store rate, not memory.
+ * 400 KiB: the output gradient of a 128-sample batch of 784 pixels.
+ * Registered only with 2 or more CPUs.
  */
 #ifndef AEKIT_BENCH_CROSSCORE_H
 #define AEKIT_BENCH_CROSSCORE_H

@@ -5,6 +5,8 @@ measured FMA peak; the contractive/plain epoch ratio; PyTorch's per-sample
 Jacobian route.  Every figure comes from the JSON; the targets are the
 issue's.  A missing peer is "absent", never zero.
 """
+from statistics import median
+
 from report_data import geomean
 from report_gemm import md_cell, tname
 
@@ -197,10 +199,6 @@ def placement_table(B, w, t, rows):
         out.append((m, probes, fast, slow))
     if not out:
         return
-    def med(v):
-        v = sorted(v)
-        n = len(v)
-        return (v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2) if v else None
     w("Placement: after each aekit epoch the bench rewrote 400 KiB that the other CPU had just "
       "read (median of 16 rewrites, `aeb_xcore_probe`), to see where the host had put the "
       "virtual CPUs"
@@ -212,9 +210,9 @@ def placement_table(B, w, t, rows):
       "| slow placement (repetitions) |")
     w("|---|---|---|---|")
     for m, probes, fast, slow in out:
-        w(f"| {name(m)} | {med(probes) * 1e6:.1f} [{min(probes) * 1e6:.1f}–{max(probes) * 1e6:.1f}] | "
-          + (f"{pct(med(fast))} ({len(fast)})" if fast else "— (0)") + " | "
-          + (f"{pct(med(slow))} ({len(slow)})" if slow else "— (0)") + " |")
+        w(f"| {name(m)} | {median(probes) * 1e6:.1f} [{min(probes) * 1e6:.1f}–{max(probes) * 1e6:.1f}] | "
+          + (f"{pct(median(fast))} ({len(fast)})" if fast else "— (0)") + " | "
+          + (f"{pct(median(slow))} ({len(slow)})" if slow else "— (0)") + " |")
     w("")
 
 
