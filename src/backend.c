@@ -20,6 +20,23 @@ int be_gemm_one_kblock(size_t k)
     (void)k;
     return 0;
 }
+size_t be_col_split(size_t n) { return n / 2; }
+void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
+                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp)
+{
+    be_gemm(AEK_N, AEK_N, m, n, s, 1, A, lda, B, ldb, 0, C, ldc, NULL, AEK_ACT_IDENTITY);
+    be_gemm(AEK_N, AEK_N, m, n, k - s, 1, A + s, lda, B + s * ldb, ldb, 0, tmp, n, NULL,
+            AEK_ACT_IDENTITY);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            C[i * ldc + j] += tmp[i * n + j];
+}
+void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc)
+{
+    (void)s;
+    be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL, AEK_ACT_IDENTITY);
+}
 void be_act(size_t n, aek_act act, const real *x, real *y) { aek_act_rows_scalar_f64(n, act, x, y); }
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz)
 {
@@ -166,6 +183,81 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
                    bias || act != AEK_ACT_IDENTITY ? &ep : NULL);
 }
 int be_gemm_one_kblock(size_t k) { return k <= aek_blocking_for(aek_kernels()).kc; }
+
+size_t be_col_split(size_t n)
+{
+    const size_t nr = aek_kernels()->nr, nt = (n + nr - 1) / nr;
+    return nt / 2 * nr; /* gemm_task's cut for a 1×2 grid */
+}
+
+typedef struct {
+    aek_trans ta, tb;
+    size_t m, n, k;
+    real alpha;
+    const real *A, *B;
+    size_t lda, ldb;
+    real beta;
+    real *C;
+    size_t ldc;
+} gemm_args;
+
+static void gemm_call(const gemm_args *g)
+{
+    be_gemm(g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta, g->C,
+            g->ldc, NULL, AEK_ACT_IDENTITY);
+}
+/* Two GEMMs, g[t] on thread t; each runs serially there (a GEMM called
+ * from inside a task does, threadpool.h). */
+static void gemm_pair_task(void *arg, int t, int T)
+{
+    (void)T;
+    gemm_call((const gemm_args *)arg + t);
+}
+
+void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
+                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp)
+{
+    gemm_args g[2] = {
+        {AEK_N, AEK_N, m, n, s, 1, A, B, lda, ldb, 0, C, ldc},
+        {AEK_N, AEK_N, m, n, k - s, 1, A + s, B + s * ldb, lda, ldb, 0, tmp, n},
+    };
+    if (aek_num_threads() == 2) {
+        aek_parallel_run(2, gemm_pair_task, g);
+    } else if (be_gemm_one_kblock(s) && be_gemm_one_kblock(k - s)) {
+        /* one k-block each: the second product's epilogue,
+         * alpha·acc + beta·C with alpha = beta = 1, rounds P1 + P0 once —
+         * the bits of the sum below, without its pass */
+        gemm_call(&g[0]);
+        g[1].beta = 1;
+        g[1].C = C;
+        g[1].ldc = ldc;
+        gemm_call(&g[1]);
+        return;
+    } else {
+        gemm_call(&g[0]);
+        gemm_call(&g[1]);
+    }
+    /* C += P1: axpy rounds once, round(P1 + P0) */
+    if (ldc == n)
+        be_axpy(m * n, 1, tmp, C);
+    else
+        for (size_t i = 0; i < m; i++)
+            aek_kernels()->axpy(n, 1, tmp + i * n, C + i * ldc);
+}
+
+void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc)
+{
+    gemm_args g[2] = {
+        {AEK_T, AEK_N, s, n, k, alpha, A, B, lda, ldb, beta, C, ldc},
+        {AEK_T, AEK_N, m - s, n, k, alpha, A + s, B, lda, ldb, beta, C + s * ldc, ldc},
+    };
+    if (aek_num_threads() == 2 && s > 0 && s < m)
+        aek_parallel_run(2, gemm_pair_task, g);
+    else
+        be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL,
+                AEK_ACT_IDENTITY);
+}
 void be_act(size_t n, aek_act act, const real *x, real *y)
 {
     ew_job *j = job(EW_ACT, n);

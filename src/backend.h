@@ -25,6 +25,9 @@
 #define be_row_sumsq AEK_R(be_row_sumsq)
 #define be_axpy_rows AEK_R(be_axpy_rows)
 #define be_gemm_one_kblock AEK_R(be_gemm_one_kblock)
+#define be_col_split AEK_R(be_col_split)
+#define be_gemm_nn_ksplit AEK_R(be_gemm_nn_ksplit)
+#define be_gemm_tn_rows2 AEK_R(be_gemm_tn_rows2)
 
 /* C = act(alpha·op(A)·op(B) + beta·C + bias) */
 void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alpha,
@@ -34,6 +37,24 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
  * C = alpha·acc + beta·C is applied once, to the whole sum (the fused SGD
  * step relies on it for the bits of a separate update); 0 in double. */
 int be_gemm_one_kblock(size_t k);
+
+/* The cut [0, s) | [s, n) of an n-column product's columns that a 2-thread
+ * GEMM deals to its two threads (a whole number of micro-tile columns,
+ * simd/gemm.c); 0 when too narrow to cut.  Fixed per kernel set: products
+ * cut there keep their bits at every thread count. */
+size_t be_col_split(size_t n);
+/* C = A·B (NN, m×k times k×n, alpha 1, beta 0) as two partial products over
+ * k = [0, s) and [s, k): each element round(P0 + P1), P0 and P1 the partial
+ * products rounded to real — the same bits for any thread count.  At 2
+ * threads each partial runs on its own thread (tmp, m×n with row stride n,
+ * holds P1); otherwise they run one after the other. */
+void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
+                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp);
+/* be_gemm(AEK_T, AEK_N, …) without bias or activation; at 2 threads its row
+ * blocks [0, s) and [s, m) go one to each thread (the same bits: no
+ * element's sum depends on how C is cut). */
+void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc);
 void be_act(size_t n, aek_act act, const real *x, real *y);
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz);
 double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz);

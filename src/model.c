@@ -147,6 +147,7 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
         M->xhat = alloc_aligned(m * sz[0], sizeof(real), &st);
     M->dA = alloc_aligned(m * maxw, sizeof(real), &st);
     M->dB = alloc_aligned(m * maxw, sizeof(real), &st);
+    M->dpart = alloc_aligned(m * maxw, sizeof(real), &st);
     if (cfg->ksparse_k) {
         M->kmask = alloc_aligned(m * code, 1, &st);
         M->kidx = alloc_aligned(code, sizeof(size_t), &st);
@@ -181,6 +182,7 @@ void aek_model_free(aek_model *M)
     free(M->xhat);
     free(M->dA);
     free(M->dB);
+    free(M->dpart);
     free(M->kmask);
     free(M->kidx);
     free(M->xc);

@@ -77,6 +77,7 @@ typedef struct aek_model {
     real *Y[AEK_MAX_LAYERS];     /* decoder outputs; Y[0] = x̂ (MSE) or logits (BCE) */
     real *xhat;                  /* σ(logits) for BCE                     */
     real *dA, *dB;               /* two m × max-width gradient buffers    */
+    real *dpart;                 /* m × max-width: a partial data gradient */
     unsigned char *kmask;        /* k-sparse: kept code units (m × code)  */
     real *xc, *hc, *dac;         /* CAE+H: one corrupted copy at a time   */
     real *colv[4];               /* code-width vectors: ρ̂/KL term, ‖W_j‖², Σs², Σd² */
