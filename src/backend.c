@@ -22,14 +22,13 @@ int be_gemm_one_kblock(size_t k)
 }
 size_t be_col_split(size_t n) { return n / 2; }
 void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
-                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp)
+                       const real *B, size_t ldb, real *C, real *tmp)
 {
-    be_gemm(AEK_N, AEK_N, m, n, s, 1, A, lda, B, ldb, 0, C, ldc, NULL, AEK_ACT_IDENTITY);
+    be_gemm(AEK_N, AEK_N, m, n, s, 1, A, lda, B, ldb, 0, C, n, NULL, AEK_ACT_IDENTITY);
     be_gemm(AEK_N, AEK_N, m, n, k - s, 1, A + s, lda, B + s * ldb, ldb, 0, tmp, n, NULL,
             AEK_ACT_IDENTITY);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++)
-            C[i * ldc + j] += tmp[i * n + j];
+    for (size_t i = 0; i < m * n; i++)
+        C[i] += tmp[i];
 }
 void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
                       size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc)
@@ -215,10 +214,10 @@ static void gemm_pair_task(void *arg, int t, int T)
 }
 
 void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
-                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp)
+                       const real *B, size_t ldb, real *C, real *tmp)
 {
     gemm_args g[2] = {
-        {AEK_N, AEK_N, m, n, s, 1, A, B, lda, ldb, 0, C, ldc},
+        {AEK_N, AEK_N, m, n, s, 1, A, B, lda, ldb, 0, C, n},
         {AEK_N, AEK_N, m, n, k - s, 1, A + s, B + s * ldb, lda, ldb, 0, tmp, n},
     };
     if (aek_num_threads() == 2) {
@@ -230,19 +229,13 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
         gemm_call(&g[0]);
         g[1].beta = 1;
         g[1].C = C;
-        g[1].ldc = ldc;
         gemm_call(&g[1]);
         return;
     } else {
         gemm_call(&g[0]);
         gemm_call(&g[1]);
     }
-    /* C += P1: axpy rounds once, round(P1 + P0) */
-    if (ldc == n)
-        be_axpy(m * n, 1, tmp, C);
-    else
-        for (size_t i = 0; i < m; i++)
-            aek_kernels()->axpy(n, 1, tmp + i * n, C + i * ldc);
+    be_axpy(m * n, 1, tmp, C); /* C += P1, one rounding: round(P1 + P0) */
 }
 
 void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,

@@ -43,13 +43,13 @@ int be_gemm_one_kblock(size_t k);
  * simd/gemm.c); 0 when too narrow to cut.  Fixed per kernel set: products
  * cut there keep their bits at every thread count. */
 size_t be_col_split(size_t n);
-/* C = A·B (NN, m×k times k×n, alpha 1, beta 0) as two partial products over
- * k = [0, s) and [s, k): each element round(P0 + P1), P0 and P1 the partial
- * products rounded to real — the same bits for any thread count.  At 2
- * threads each partial runs on its own thread (tmp, m×n with row stride n,
- * holds P1); otherwise they run one after the other. */
+/* C = A·B (NN, m×k times k×n, alpha 1, beta 0; C and tmp m×n with row
+ * stride n) as two partial products over k = [0, s) and [s, k): each
+ * element round(P0 + P1), P0 and P1 the partial products rounded to real —
+ * the same bits for any thread count.  At 2 threads each partial runs on
+ * its own thread (tmp holds P1); otherwise they run one after the other. */
 void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, size_t lda,
-                       const real *B, size_t ldb, real *C, size_t ldc, real *tmp);
+                       const real *B, size_t ldb, real *C, real *tmp);
 /* be_gemm(AEK_T, AEK_N, …) without bias or activation; at 2 threads its row
  * blocks [0, s) and [s, m) go one to each thread (the same bits: no
  * element's sum depends on how C is cut). */

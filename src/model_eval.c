@@ -144,7 +144,7 @@ static void layer_backward(aek_model *M, size_t m, size_t n_out, size_t n_in, co
     const size_t s = be_col_split(n_out);
     const int cut = s > 0 && s < n_out;
     if (dIn && cut)
-        be_gemm_nn_ksplit(m, n_in, n_out, s, D, n_out, W, n_in, dIn, n_in, M->dpart);
+        be_gemm_nn_ksplit(m, n_in, n_out, s, D, n_out, W, n_in, dIn, M->dpart);
     else if (dIn)
         be_gemm(AEK_N, AEK_N, m, n_in, n_out, 1, D, n_out, W, n_in, 0, dIn, n_in, NULL,
                 AEK_ACT_IDENTITY);
