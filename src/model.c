@@ -143,8 +143,6 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
     for (int l = 1; l < L; l++)
         M->Y[l] = alloc_aligned(m * sz[l], sizeof(real), &st);
     M->Y[0] = alloc_aligned(m * sz[0], sizeof(real), &st);
-    if (cfg->loss == AEK_LOSS_BCE)
-        M->xhat = alloc_aligned(m * sz[0], sizeof(real), &st);
     M->dA = alloc_aligned(m * maxw, sizeof(real), &st);
     M->dB = alloc_aligned(m * maxw, sizeof(real), &st);
     M->dpart = alloc_aligned(m * maxw, sizeof(real), &st);
@@ -179,7 +177,6 @@ void aek_model_free(aek_model *M)
         free(M->H[l]);
     for (int l = 0; l < AEK_MAX_LAYERS; l++)
         free(M->Y[l]);
-    free(M->xhat);
     free(M->dA);
     free(M->dB);
     free(M->dpart);

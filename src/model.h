@@ -75,7 +75,6 @@ typedef struct aek_model {
                                     H[0], or the caller's X when there is no
                                     noise (saves a copy per batch)           */
     real *Y[AEK_MAX_LAYERS];     /* decoder outputs; Y[0] = x̂ (MSE) or logits (BCE) */
-    real *xhat;                  /* σ(logits) for BCE                     */
     real *dA, *dB;               /* two m × max-width gradient buffers    */
     real *dpart;                 /* m × max-width: a partial data gradient */
     unsigned char *kmask;        /* k-sparse: kept code units (m × code)  */

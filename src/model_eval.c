@@ -278,7 +278,7 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         M->loss_recon = be_loss_mse(m * n, M->Y[0], X, cfg->out_act, (real)(2.0 / (double)m),
                                     want_grad ? P : NULL) / (double)m;
     else
-        M->loss_recon = be_loss_bce(m * n, M->Y[0], X, (real)(1.0 / (double)m), M->xhat,
+        M->loss_recon = be_loss_bce(m * n, M->Y[0], X, (real)(1.0 / (double)m), NULL,
                                     want_grad ? P : NULL) / (double)m;
 
     M->loss_l2 = 0;
