@@ -136,7 +136,7 @@ static void decoder_forward(aek_model *M, size_t m)
  * writes) and its own columns of D.  Uncut, each thread read half of every
  * row of W, and the next update rewrote lines the other core had read —
  * the costliest cross-core traffic on our Zen 5 VM (README).  784-256-784
- * at 2 threads: +4.5% samples/s (median of 12 interleaved pairs, against
+ * at 2 threads: +5.6% samples/s (median of 12 interleaved pairs, against
  * 1.00 at 1 thread).  The same bits at every thread count. */
 static void layer_backward(aek_model *M, size_t m, size_t n_out, size_t n_in, const real *D,
                            const real *in, real *W, real *G, real beta, real *dIn)
