@@ -54,13 +54,11 @@ aek_blocking aek_blocking_for(const aek_kernel_set *ks)
      * room for the B micro-panel streaming past it. */
     b.kc = clampz(round_down(c->l1d / 2 / (ks->mr * sizeof(float)), 16), 64, 512);
     /* The packed B block (kc×nc) takes about half of this core's L2. */
-    /* (rounded again after the clamp: the blocks stay whole tiles) */
-    b.nc = round_down(clampz(round_down(c->l2 / 2 / (b.kc * sizeof(float)), ks->nr), ks->nr, 4096),
-                      ks->nr);
+    /* (rounded after the clamp: the blocks stay whole tiles) */
+    b.nc = round_down(clampz(c->l2 / 2 / (b.kc * sizeof(float)), ks->nr, 4096), ks->nr);
     /* The packed A block (mc×kc) takes a share of L3 (4 MiB if unknown). */
     size_t l3_share = c->l3 ? c->l3 / (size_t)(2 * (c->online_cpus > 0 ? c->online_cpus : 1)) : (4u << 20);
-    b.mc = round_down(clampz(round_down(l3_share / (b.kc * sizeof(float)), ks->mr), ks->mr, 2048),
-                      ks->mr);
+    b.mc = round_down(clampz(l3_share / (b.kc * sizeof(float)), ks->mr, 2048), ks->mr);
     return b;
 }
 

@@ -54,10 +54,14 @@ static inline void copy_row(float *d, const float *s, size_t n, size_t r)
     }
 }
 
-/* d[p·r + i] = 0 for n ≤ i < r, p < kc: the padding of an edge panel
- * packed column by column. */
-static void pad_panel(float *d, size_t n, size_t kc, size_t r)
+/* The portable transposing pack of one panel: d[p·r + i] = src[i·ld + p]
+ * for i < n, p < kc (row i of src contiguous in p), and 0 for n ≤ i < r. */
+static void pack_panel_transposed(float *d, const float *src, size_t ld, size_t n, size_t kc,
+                                  size_t r)
 {
+    for (size_t i = 0; i < n; i++)
+        for (size_t p = 0; p < kc; p++)
+            d[p * r + i] = src[i * ld + p];
     for (size_t p = 0; p < kc; p++)
         for (size_t i = n; i < r; i++)
             d[p * r + i] = 0.0f;
@@ -77,12 +81,7 @@ void aek_pack_a(aek_pack_t_fn pack_t, aek_trans ta, const float *A, size_t lda, 
             pack_t(A + (i0 + ir) * lda + p0, lda, rows, kc, mr, d); /* pads itself */
         } else {
             /* op(A) = A: row i of the panel is contiguous in memory. */
-            for (size_t i = 0; i < rows; i++) {
-                const float *src = A + (i0 + ir + i) * lda + p0;
-                for (size_t p = 0; p < kc; p++)
-                    d[p * mr + i] = src[p];
-            }
-            pad_panel(d, rows, kc, mr);
+            pack_panel_transposed(d, A + (i0 + ir) * lda + p0, lda, rows, kc, mr);
         }
     }
 }
@@ -100,12 +99,7 @@ void aek_pack_b(aek_pack_t_fn pack_t, aek_trans tb, const float *B, size_t ldb, 
             pack_t(B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr, d); /* pads itself */
         } else {
             /* op(B) = Bᵀ: column j of op(B) is row j of B. */
-            for (size_t j = 0; j < cols; j++) {
-                const float *src = B + (j0 + jr + j) * ldb + p0;
-                for (size_t p = 0; p < kc; p++)
-                    d[p * nr + j] = src[p];
-            }
-            pad_panel(d, cols, kc, nr);
+            pack_panel_transposed(d, B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr);
         }
     }
 }

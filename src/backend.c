@@ -41,9 +41,9 @@ double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real sc
 {
     return aek_loss_mse_scalar_f64(n, xhat, x, f, scale, dz);
 }
-double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz)
+double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *dz)
 {
-    return aek_loss_bce_scalar_f64(n, z, x, scale, xhat, dz);
+    return aek_loss_bce_scalar_f64(n, z, x, scale, NULL, dz);
 }
 void be_colsum(size_t rows, size_t cols, const real *x, real *out) { aek_colsum_scalar_f64(rows, cols, x, out); }
 double be_hidden_bwd(size_t rows, size_t cols, aek_act act, const real *h, const real *dh,
@@ -115,8 +115,8 @@ static void ew_chunk(ew_job *j, size_t c)
         j->part[c] = j->ks->loss_mse(len, j->x + i0, j->y + i0, j->act, j->a, j->o1 ? j->o1 + i0 : NULL);
         break;
     case EW_BCE:
-        j->part[c] = j->ks->loss_bce(len, j->x + i0, j->y + i0, j->a, j->o1 ? j->o1 + i0 : NULL,
-                                     j->o2 ? j->o2 + i0 : NULL);
+        j->part[c] = j->ks->loss_bce(len, j->x + i0, j->y + i0, j->a, NULL,
+                                     j->o1 ? j->o1 + i0 : NULL);
         break;
     case EW_AXPY: j->ks->axpy(len, j->a, j->x + i0, j->o1 + i0); break;
     case EW_SGD: j->ks->sgd(len, j->o1 + i0, j->x + i0, j->o2 + i0, j->a, j->b); break;
@@ -147,7 +147,7 @@ static double ew_run(ew_job *j)
         if (j->op == EW_MSE)
             return j->ks->loss_mse(j->n, j->x, j->y, j->act, j->a, j->o1);
         if (j->op == EW_BCE)
-            return j->ks->loss_bce(j->n, j->x, j->y, j->a, j->o1, j->o2);
+            return j->ks->loss_bce(j->n, j->x, j->y, j->a, NULL, j->o1);
         for (size_t c = 0; c < chunks; c++)
             ew_chunk(j, c);
         return 0;
@@ -269,14 +269,13 @@ double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real sc
     j->o1 = dz;
     return ew_run(j);
 }
-double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz)
+double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *dz)
 {
     ew_job *j = job(EW_BCE, n);
     j->x = z;
     j->y = x;
     j->a = scale;
-    j->o1 = xhat;
-    j->o2 = dz;
+    j->o1 = dz;
     return ew_run(j);
 }
 void be_colsum(size_t rows, size_t cols, const real *x, real *out) { aek_kernels()->colsum(rows, cols, x, out); }

@@ -57,7 +57,8 @@ void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const 
                       size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc);
 void be_act(size_t n, aek_act act, const real *x, real *y);
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz);
-double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *xhat, real *dz);
+/* Σ softplus(z) − x·z from the logits z; dz = scale·(σ(z) − x) (or NULL) */
+double be_loss_bce(size_t n, const real *z, const real *x, real scale, real *dz);
 void be_colsum(size_t rows, size_t cols, const real *x, real *out);
 /* see aek_hidden_bwd_args / aek_cae_h_args in simd/kernels.h */
 double be_hidden_bwd(size_t rows, size_t cols, aek_act act, const real *h, const real *dh,

@@ -141,19 +141,19 @@ static void decoder_forward(aek_model *M, size_t m)
 static void layer_backward(aek_model *M, size_t m, size_t n_out, size_t n_in, const real *D,
                            const real *in, real *W, real *G, real beta, real *dIn)
 {
-    const size_t s = be_col_split(n_out);
-    const int cut = s > 0 && s < n_out;
-    if (dIn && cut)
+    size_t s = be_col_split(n_out);
+    if (s >= n_out)
+        s = 0; /* not cut */
+    if (dIn && s)
         be_gemm_nn_ksplit(m, n_in, n_out, s, D, n_out, W, n_in, dIn, M->dpart);
     else if (dIn)
         be_gemm(AEK_N, AEK_N, m, n_in, n_out, 1, D, n_out, W, n_in, 0, dIn, n_in, NULL,
                 AEK_ACT_IDENTITY);
     if (M->fuse_step) { /* sgd_fusable: the one contribution, beta = 0 */
-        be_gemm_tn_rows2(n_out, n_in, m, cut ? s : 0, -M->step_lr, D, n_out, in, n_in, 1, W,
-                         n_in);
+        be_gemm_tn_rows2(n_out, n_in, m, s, -M->step_lr, D, n_out, in, n_in, 1, W, n_in);
         M->fused_tensors++;
     } else {
-        be_gemm_tn_rows2(n_out, n_in, m, cut ? s : 0, 1, D, n_out, in, n_in, beta, G, n_in);
+        be_gemm_tn_rows2(n_out, n_in, m, s, 1, D, n_out, in, n_in, beta, G, n_in);
     }
 }
 
@@ -278,7 +278,7 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         M->loss_recon = be_loss_mse(m * n, M->Y[0], X, cfg->out_act, (real)(2.0 / (double)m),
                                     want_grad ? P : NULL) / (double)m;
     else
-        M->loss_recon = be_loss_bce(m * n, M->Y[0], X, (real)(1.0 / (double)m), NULL,
+        M->loss_recon = be_loss_bce(m * n, M->Y[0], X, (real)(1.0 / (double)m),
                                     want_grad ? P : NULL) / (double)m;
 
     M->loss_l2 = 0;
