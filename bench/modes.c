@@ -94,7 +94,10 @@ void aeb_describe_mode(const aeb_mode *md, const char *dispatched)
     aeb_add_context("bench_epoch", v);
     aeb_add_context("bench_interleaving", "all repetitions of all benchmarks in random order "
                     "(--benchmark_enable_random_interleaving); aekit and PyTorch back to back "
-                    "within each training repetition, alternating which goes first");
+                    "within each training repetition, alternating which goes first; after every "
+                    "PyTorch call and every multi-threaded SGEMM repetition the bench waits (up "
+                    "to 1 s) until the side's threads have stopped running, so the next side is "
+                    "not timed beside them (OpenBLAS's workers spin ~0.13 s after a call)");
     aeb_add_context("bench_time", "wall clock (UseRealTime): the libraries run their own worker "
                     "threads; training: each side times its own work");
 }

@@ -121,6 +121,8 @@ int aeb_torch_call(aeb_torch *t, const char *request, aeb_reply *r)
             r->n++;
         }
     }
+    /* the child's BLAS workers spin on after its work (bench/util.h) */
+    aeb_settle(t->pid, 1.0);
     return aeb_reply_get(r, "error") ? 1 : 0;
 gone:
     t->present = 0;

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,4 +104,60 @@ double aeb_other_cpus(const aeb_cpu_sample *a, const aeb_cpu_sample *b)
         return 0;
     double other = (b->busy - a->busy - (b->self - a->self)) / dt;
     return other > 0 ? other : 0;
+}
+
+/* Seconds on a CPU of all threads of a process (/proc/.../task/<tid>/schedstat:
+ * its first field is nanoseconds run); -1 without schedstat. */
+static double task_cpu_s(const char *proc)
+{
+    char path[96];
+    snprintf(path, sizeof path, "%s/task", proc);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    double s = 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char f[160];
+        snprintf(f, sizeof f, "%s/task/%.32s/schedstat", proc, e->d_name);
+        FILE *fp = fopen(f, "r");
+        unsigned long long ns = 0;
+        if (fp) {
+            if (fscanf(fp, "%llu", &ns) == 1) {
+                s += (double)ns * 1e-9;
+                found = 1;
+            }
+            fclose(fp);
+        }
+    }
+    closedir(d);
+    return found ? s : -1;
+}
+
+double aeb_settle(int pid, double max_s)
+{
+    char proc[32];
+    if (pid > 0)
+        snprintf(proc, sizeof proc, "/proc/%d", pid);
+    else
+        snprintf(proc, sizeof proc, "/proc/self");
+    const double t0 = aeb_now();
+    double before = task_cpu_s(proc);
+    if (before < 0)
+        return -1;
+    for (;;) {
+        const struct timespec step = {0, 10 * 1000 * 1000};
+        nanosleep(&step, NULL);
+        const double now = task_cpu_s(proc);
+        if (now < 0)
+            return -1;
+        if (now - before < 1e-3)
+            return aeb_now() - t0;
+        if (aeb_now() - t0 > max_s)
+            return -1;
+        before = now;
+    }
 }

@@ -34,6 +34,14 @@ int aeb_cpu_sample_now(aeb_cpu_sample *s);
  * kernel's tick makes this coarse: ±1 tick per CPU over the interval). */
 double aeb_other_cpus(const aeb_cpu_sample *a, const aeb_cpu_sample *b);
 
+/* Waits (in 10 ms steps, at most max_s seconds) until the threads of
+ * process pid (0: this process) have run for under 1 ms in the last step,
+ * and returns the seconds waited, or -1 if they were still running at
+ * max_s or /proc has no schedstat.  A peer's worker threads keep spinning
+ * after a call (OpenBLAS's ~0.13 s on this machine), on the CPUs the next
+ * side's timed run needs: each side is timed on a quiet machine. */
+double aeb_settle(int pid, double max_s);
+
 /* snprintf that appends to buf (of size len) and never overflows. */
 void aeb_append(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
