@@ -74,7 +74,9 @@ typedef struct aek_model {
     const real *in;              /* the encoder's input of the current batch:
                                     H[0], or the caller's X when there is no
                                     noise (saves a copy per batch)           */
-    real *Y[AEK_MAX_LAYERS];     /* decoder outputs; Y[0] = x̂ (MSE) or logits (BCE) */
+    real *Y[AEK_MAX_LAYERS];     /* decoder outputs; Y[0] = x̂ (MSE) or logits
+                                    (BCE) — after an evaluation with the
+                                    gradient, dZ_0 = ∂L/∂(output logits)   */
     real *dA, *dB;               /* two m × max-width gradient buffers    */
     real *dpart;                 /* m × max-width: a partial data gradient */
     unsigned char *kmask;        /* k-sparse: kept code units (m × code)  */

@@ -180,7 +180,7 @@ static void decoder_backward(aek_model *M, size_t m, real **P, real **Q, unsigne
             be_hidden_bwd(m, sz[l + 1], M->cfg.act[l], M->Y[l + 1], *Q, NULL, NULL, 0, *Q, NULL);
         real *t = *P;
         *P = *Q;
-        *Q = t;
+        *Q = t == M->Y[0] ? M->dA : t; /* Y[0] holds m×n_0 only */
     }
 }
 
@@ -273,7 +273,13 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
     encoder_forward(M, m, cfg->ksparse_k, M->kmask);
     decoder_forward(M, m);
 
-    real *P = M->dA, *Q = M->dB;
+    /* dZ_0 over Y[0], each element read and then written: at 2 threads the
+     * loss pass (by rows) then takes over the lines the decoder's forward
+     * (by columns) wrote, and leaves them for the backward (by columns),
+     * instead of also rewriting a separate dZ that the other core read the
+     * step before.  784-256-784, 2 threads: +2.5% samples/s (mean of 10
+     * interleaved pairs, 8 won); 1 thread: unchanged. */
+    real *P = want_grad ? M->Y[0] : M->dA, *Q = M->dB;
     if (cfg->loss == AEK_LOSS_MSE)
         M->loss_recon = be_loss_mse(m * n, M->Y[0], X, cfg->out_act, (real)(2.0 / (double)m),
                                     want_grad ? P : NULL) / (double)m;
