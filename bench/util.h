@@ -39,7 +39,8 @@ double aeb_other_cpus(const aeb_cpu_sample *a, const aeb_cpu_sample *b);
  * and returns the seconds waited, or -1 if they were still running at
  * max_s or /proc has no schedstat.  A peer's worker threads keep spinning
  * after a call (OpenBLAS's ~0.13 s on this machine), on the CPUs the next
- * side's timed run needs: each side is timed on a quiet machine. */
+ * side's timed run needs: each side is timed on a quiet machine.  After
+ * three waits in a row that ran out, it warns once and stops waiting. */
 double aeb_settle(int pid, double max_s);
 
 /* snprintf that appends to buf (of size len) and never overflows. */
