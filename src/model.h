@@ -56,6 +56,8 @@ typedef struct {
     size_t offset;      /* in reals from the start of the block */
 } aek_tensor;
 
+enum { AEK_FUSE_ENCODER = 1u, AEK_FUSE_DECODER = 2u };
+
 typedef struct aek_model {
     aek_config cfg;
     int L;
@@ -85,11 +87,14 @@ typedef struct aek_model {
     real *tmpn;                  /* max-width vector (bias gradients of copies) */
     size_t *kidx;                /* k-sparse selection scratch            */
 
-    /* fused SGD step (aek_model_sgd_step): the weight-gradient GEMMs write
-     * W −= step_lr·Dᵀ·In instead of the gradient; fused_tensors counts the
-     * weight tensors the last step updated that way */
-    int fuse_step;
+    /* fused SGD step (aek_model_sgd_step): the weight-gradient GEMMs of the
+     * layers fuse_step names (AEK_FUSE_ENCODER | AEK_FUSE_DECODER) write
+     * W −= step_lr·Dᵀ·In instead of the gradient; fused_bits marks the
+     * tensors the last step updated that way (bit l: W[l], bit
+     * AEK_MAX_LAYERS + l: Wd[l]) and fused_tensors counts them */
+    unsigned fuse_step;
     real step_lr;
+    unsigned fused_bits;
     int fused_tensors;
 
     /* the parts of the last evaluated loss (batch means) */

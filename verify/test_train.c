@@ -301,8 +301,9 @@ static void check_sgd_fused(const aek_kernel_set *ks)
         {make("3 layers", 48, AEK_ACT_SIGMOID, t_deep), 64, 2, 6},
         /* not fusable: the step must still be the separate update */
         {make("tied + l2", 32, AEK_ACT_SIGMOID, t_tied_l2), 64, 1, 0},
-        {make("contractive", 32, AEK_ACT_SIGMOID, t_contr), 64, 2, 0},
-        {make("CAE+H", 32, AEK_ACT_SIGMOID, t_caeh), 64, 1, 0},
+        /* the Jacobian terms add to the encoder's gradient: the decoder fuses */
+        {make("contractive", 32, AEK_ACT_SIGMOID, t_contr), 64, 2, 1},
+        {make("CAE+H", 32, AEK_ACT_SIGMOID, t_caeh), 64, 1, 1},
         {make("batch deeper than a k-block", 32, AEK_ACT_SIGMOID, NULL), kc + 1, 2, 0},
     };
     aek_set_parallel_threshold(0); /* every thread takes part in every GEMM */
@@ -342,6 +343,30 @@ static void check_sgd_fused(const aek_kernel_set *ks)
     char name[128];
     snprintf(name, sizeof name, "train[%s] fused SGD step on a NaN batch: NaN loss, parameters kept",
              ks->name);
+    chk_le(name, (double)changed, 0, "figure = 1 per broken promise");
+    aek_model_free(M);
+    M = NULL;
+
+    /* contractive with ‖W_j‖² overflowing: the reconstruction stays finite
+     * (unit j saturates) but the penalty is not, and it is known only after
+     * the decoder's fused step would have run: no parameter may change */
+    variant vc = make("contractive, overflowing row", 32, AEK_ACT_SIGMOID, t_contr);
+    changed = 1;
+    if (X && aek_model_create(&vc.cfg, 64, 5, &M) == AEK_OK) {
+        memcpy(X, g_data.x, 64 * g_data.cols * sizeof(float));
+        for (size_t i = 0; i < g_data.cols; i++)
+            M->W[0][3 * g_data.cols + i] = 1e25f; /* c_3 = cols·1e50 = Inf in float */
+        float *before = malloc(M->nparams * sizeof(float));
+        if (before) {
+            memcpy(before, M->params, M->nparams * sizeof(float));
+            double loss = aek_model_sgd_step(M, X, 64, NULL, 0.05f);
+            changed = !!isfinite(loss) + !isfinite(M->loss_recon) +
+                      (memcmp(before, M->params, M->nparams * sizeof(float)) != 0);
+            free(before);
+        }
+    }
+    snprintf(name, sizeof name, "train[%s] fused SGD step, contractive penalty Inf/NaN with a "
+             "finite reconstruction: parameters kept", ks->name);
     chk_le(name, (double)changed, 0, "figure = 1 per broken promise");
     aek_model_free(M);
     free(X);
