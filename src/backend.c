@@ -222,17 +222,17 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
     };
     if (aek_num_threads() == 2) {
         aek_parallel_run(2, gemm_pair_task, g);
-    } else if (be_gemm_one_kblock(s) && be_gemm_one_kblock(k - s)) {
-        /* one k-block each: the second product's epilogue,
-         * alpha·acc + beta·C with alpha = beta = 1, rounds P1 + P0 once —
-         * the bits of the sum below, without its pass */
-        gemm_call(&g[0]);
-        g[1].beta = 1;
-        g[1].C = C;
-        gemm_call(&g[1]);
-        return;
     } else {
         gemm_call(&g[0]);
+        if (be_gemm_one_kblock(s) && be_gemm_one_kblock(k - s)) {
+            /* one k-block each: the second product's epilogue,
+             * alpha·acc + beta·C with alpha = beta = 1, rounds P1 + P0
+             * once — the bits of the sum below, without its pass */
+            g[1].beta = 1;
+            g[1].C = C;
+            gemm_call(&g[1]);
+            return;
+        }
         gemm_call(&g[1]);
     }
     be_axpy(m * n, 1, tmp, C); /* C += P1, one rounding: round(P1 + P0) */

@@ -91,11 +91,10 @@ typedef struct aek_model {
      * layers fuse_step names (AEK_FUSE_ENCODER | AEK_FUSE_DECODER) write
      * W −= step_lr·Dᵀ·In instead of the gradient; fused_bits marks the
      * tensors the last step updated that way (bit l: W[l], bit
-     * AEK_MAX_LAYERS + l: Wd[l]) and fused_tensors counts them */
+     * AEK_MAX_LAYERS + l: Wd[l]) */
     unsigned fuse_step;
     real step_lr;
     unsigned fused_bits;
-    int fused_tensors;
 
     /* the parts of the last evaluated loss (batch means) */
     double loss_recon, loss_l2, loss_sparse, loss_contractive, loss_cae_h, loss_total;

@@ -152,7 +152,6 @@ static void layer_backward(aek_model *M, size_t m, size_t n_out, size_t n_in, co
     if (fuse_bit >= 0) { /* sgd_fusable: the one contribution, beta = 0 */
         be_gemm_tn_rows2(n_out, n_in, m, s, -M->step_lr, D, n_out, in, n_in, 1, W, n_in);
         M->fused_bits |= 1u << fuse_bit;
-        M->fused_tensors++;
     } else {
         be_gemm_tn_rows2(n_out, n_in, m, s, 1, D, n_out, in, n_in, beta, G, n_in);
     }
@@ -445,7 +444,6 @@ static int tensor_fused(const aek_model *M, const aek_tensor *T)
 double aek_model_sgd_step(aek_model *M, const real *X, size_t m, const aek_noise_key *key,
                           real lr)
 {
-    M->fused_tensors = 0;
     M->fused_bits = 0;
     M->fuse_step = sgd_fusable(M, m);
     M->step_lr = lr;
