@@ -11,26 +11,7 @@
 #include <stdint.h>
 
 #include "../kernels.h"
-
-#define AEK_INLINE static inline __attribute__((always_inline))
-
-/* tail_tab + 8 − r holds r all-ones lanes, then zeros. */
-static const int32_t tail_tab[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-
-AEK_INLINE __m256i tail_mask(size_t r) { return _mm256_loadu_si256((const __m256i *)(tail_tab + 8 - r)); }
-
-AEK_INLINE __m256 ld(const float *p, __m256i m, int full)
-{
-    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
-}
-
-AEK_INLINE void st(float *p, __m256 v, __m256i m, int full)
-{
-    if (full)
-        _mm256_storeu_ps(p, v);
-    else
-        _mm256_maskstore_ps(p, m, v);
-}
+#include "lanes_avx2.h"
 
 /* v = fma(μ, v, g) (1 rounding);  w = fnmadd(lr, v, w) (1 rounding). */
 AEK_INLINE void sgd_step(float *w, const float *g, float *v, __m256 vlr, __m256 vmu, __m256i m,

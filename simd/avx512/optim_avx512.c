@@ -10,21 +10,7 @@
 #include <immintrin.h>
 
 #include "../kernels.h"
-
-#define AEK_INLINE static inline __attribute__((always_inline))
-
-AEK_INLINE __m512 ld(const float *p, __mmask16 m, int full)
-{
-    return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
-}
-
-AEK_INLINE void st(float *p, __m512 v, __mmask16 m, int full)
-{
-    if (full)
-        _mm512_storeu_ps(p, v);
-    else
-        _mm512_mask_storeu_ps(p, m, v);
-}
+#include "lanes_avx512.h"
 
 /* v = fma(μ, v, g) (1 rounding);  w = fnmadd(lr, v, w) (1 rounding). */
 AEK_INLINE void sgd_step(float *w, const float *g, float *v, __m512 vlr, __m512 vmu, __mmask16 m,

@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "../kernels.h"
-
-#define AEK_INLINE static inline __attribute__((always_inline))
+#include "lanes_neon.h"
 
 /* v = g + μ·v (1 rounding);  w = w − lr·v (1 rounding). */
 AEK_INLINE void sgd_step(float *w, const float *g, float *v, float32x4_t vlr, float32x4_t vmu)

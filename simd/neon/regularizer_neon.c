@@ -18,31 +18,10 @@
 #include <string.h>
 
 #include "../kernels.h"
-
-#define AEK_INLINE static inline __attribute__((always_inline))
-
-AEK_INLINE void acc_widen(float32x4_t t, float64x2_t *lo, float64x2_t *hi)
-{
-    *lo = vaddq_f64(*lo, vcvt_f64_f32(vget_low_f32(t)));
-    *hi = vaddq_f64(*hi, vcvt_high_f64_f32(t));
-}
+#include "lanes_neon.h"
 
 /* s' ≠ 0 only for the smooth activations. */
 AEK_INLINE int has_sp(aek_act f) { return f == AEK_ACT_SIGMOID || f == AEK_ACT_TANH; }
-
-/* s from h, one rounding for sigmoid and tanh (FMA). */
-AEK_INLINE float32x4_t deriv_s(aek_act f, float32x4_t h)
-{
-    const float32x4_t one = vdupq_n_f32(1.0f);
-    switch (f) {
-    case AEK_ACT_SIGMOID: return vfmsq_f32(h, h, h);
-    case AEK_ACT_TANH: return vfmsq_f32(one, h, h);
-    case AEK_ACT_RELU:
-        return vreinterpretq_f32_u32(
-            vandq_u32(vcgtq_f32(h, vdupq_n_f32(0.0f)), vreinterpretq_u32_f32(one)));
-    default: return one;
-    }
-}
 
 /* s'/s for the smooth activations: sigmoid 1 − 2h (one FMA rounding), tanh
  * −2h (exact). */
