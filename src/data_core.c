@@ -2,6 +2,7 @@
  * reader chosen by file name (data.h). */
 #include "data.h"
 #include "../simd/error.h"
+#include "bigmem.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -36,8 +37,7 @@ float *aek_alloc_floats(size_t n)
 {
     if (n == 0 || n > SIZE_MAX / sizeof(float) - 64)
         return NULL;
-    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63; /* aligned_alloc wants a multiple */
-    return aligned_alloc(64, bytes);
+    return aek_alloc_big(n * sizeof(float), 64);
 }
 
 aek_status aek_dataset_alloc(aek_dataset *d, size_t rows, size_t cols)

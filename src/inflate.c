@@ -12,6 +12,7 @@
  */
 #include "inflate.h"
 #include "../simd/error.h"
+#include "bigmem.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ static aek_status reserve(inflater *z, size_t n)
     if (!p)
         return aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu bytes for decompressed data",
                          z->name, cap);
+    aek_advise_huge(p, cap); /* the first touch of 47 MB of Fashion-MNIST pixels */
     z->out = p;
     z->out_cap = cap;
     return AEK_OK;
