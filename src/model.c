@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "counter_rng.h"
 #include "data.h"
+#include "bigmem.h"
 #include "../simd/threadpool.h"
 #include "../simd/error.h"
 
@@ -33,7 +34,9 @@ static void *alloc_aligned(size_t n, size_t elem, aek_status *st)
         *st = aek_error(AEK_ERR_NOMEM, "model workspace of %zu elements overflows", n);
         return NULL;
     }
-    if (posix_memalign(&p, 64, round_up(n * elem, 64)) != 0) {
+    /* on huge pages when large (bigmem.h): a deep AE's weights, gradients
+     * and moments are tens of MB, past what the TLB covers in 4 KiB pages */
+    if (!(p = aek_alloc_big(round_up(n * elem, 64), 64))) {
         *st = aek_error(AEK_ERR_NOMEM, "out of memory allocating %zu bytes for the model", n * elem);
         return NULL;
     }
