@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "files.h"
 #include "flags.h"
 #include "../src/data.h"
 #include "../src/fileio.h"
@@ -171,6 +172,11 @@ int cmd_classify(int argc, char **argv)
                 "required (aekit classify --help)\n");
         return 2;
     }
+    cli_file inputs[] = {{"train", tr.data}, {"train-labels", tr.labels}, {"test", te.data},
+                     {"test-labels", te.labels}};
+    cli_file outputs[] = {{"json", json}, {"history", hist_path}};
+    if (cli_check_same_files("classify", inputs, NFILES(inputs), outputs, NFILES(outputs)))
+        return 2;
     if (cli_init_kernels("classify", threads))
         return 2;
 

@@ -4,6 +4,7 @@
  * math with another framework).
  */
 #include "cli.h"
+#include "files.h"
 #include "model_io.h"
 #include "../src/fileio.h"
 
@@ -59,6 +60,34 @@ static aek_status emit_config(FILE *f, const char *path, void *vctx)
     return AEK_OK;
 }
 
+/* The names of the files one command writes into --out-dir, listed before
+ * any is written so they can be checked against the inputs: every tensor
+ * (4 per layer), and at most 3 + 64 others (grad: loss.json,
+ * input_corrupted.npy, one cae_h_copy<c>.npy per CAE+H copy). */
+enum { MAX_DIR_FILES = 4 * AEK_MAX_LAYERS + 3 + 64 };
+typedef struct {
+    char buf[MAX_DIR_FILES][32];
+    const char *name[MAX_DIR_FILES];
+    size_t n;
+} dir_files;
+
+static void add_file(dir_files *df, const char *prefix, const char *name, const char *suffix)
+{
+    /* every name fits (tensor names are < 16 bytes); the checks keep it so */
+    int w = df->n < MAX_DIR_FILES ? snprintf(df->buf[df->n], sizeof df->buf[0], "%s%s%s", prefix,
+                                             name, suffix) : -1;
+    if (w < 0 || (size_t)w >= sizeof df->buf[0])
+        return;
+    df->name[df->n] = df->buf[df->n];
+    df->n++;
+}
+
+static void add_tensor_files(dir_files *df, const aek_model *M, const char *prefix)
+{
+    for (size_t t = 0; t < M->ntensors; t++)
+        add_file(df, prefix, M->tensors[t].name, ".npy");
+}
+
 /* Every tensor of `block` (params or grads) as prefix<name>.npy in dir. */
 static int write_tensors(const char *cmd, const aek_model *M, const float *block, const char *dir,
                          const char *prefix)
@@ -103,6 +132,17 @@ int cmd_export(int argc, char **argv)
     aek_preproc prep = {0};
     int rc = cli_load_model_data("export", model, 1, NULL, 0, &M, &prep, NULL);
     char path[4096];
+    if (!rc) {
+        dir_files df = {.n = 0};
+        add_tensor_files(&df, M, "");
+        if (prep.mean)
+            add_file(&df, "", "input_mean", ".npy");
+        if (prep.std)
+            add_file(&df, "", "input_std", ".npy");
+        add_file(&df, "", "config", ".json");
+        cli_file inputs[] = {{"model", model}};
+        rc = cli_check_dir_files("export", inputs, NFILES(inputs), "out-dir", dir, df.name, df.n);
+    }
     if (!rc)
         rc = cli_ensure_dir("export", dir);
     if (!rc)
@@ -180,6 +220,20 @@ int cmd_grad(int argc, char **argv)
     aek_dataset data = {0};
     /* one batch: the model's workspace is sized for all rows */
     int rc = cli_load_model_data("grad", model, 1, NULL, 0, &M, &prep, NULL);
+    if (!rc) {
+        dir_files df = {.n = 0};
+        add_file(&df, "", "loss", ".json");
+        add_tensor_files(&df, M, "grad_");
+        if (M->cfg.noise != AEK_NOISE_NONE && M->cfg.noise_level > 0)
+            add_file(&df, "", "input_corrupted", ".npy");
+        for (int c = 0; M->cfg.cae_h_gamma > 0 && c < M->cfg.cae_h_copies; c++) {
+            char name[32];
+            snprintf(name, sizeof name, "cae_h_copy%d", c);
+            add_file(&df, "", name, ".npy");
+        }
+        cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+        rc = cli_check_dir_files("grad", inputs, NFILES(inputs), "out-dir", dir, df.name, df.n);
+    }
     if (!rc && data_opts_load("grad", &d, &data))
         rc = 1;
     if (!rc) {

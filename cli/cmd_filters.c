@@ -5,6 +5,7 @@
  * a PNG grid.
  */
 #include "cli.h"
+#include "files.h"
 #include "model_io.h"
 #include "../src/image_grid.h"
 
@@ -29,6 +30,10 @@ int cmd_filters(int argc, char **argv)
                         "activating inputs).", f, NFLAGS(f), argc, argv);
     if (r)
         return r == 1 ? 0 : 2;
+    cli_file inputs[] = {{"model", model}};
+    cli_file outputs[] = {{"out", out}, {"npy", npy}};
+    if (cli_check_same_files("filters", inputs, NFILES(inputs), outputs, NFILES(outputs)))
+        return 2;
     if (cli_init_kernels("filters", 0))
         return 2;
     aek_model *M = NULL;

@@ -3,6 +3,7 @@
  * model applied to data (with the model's own preprocessing).
  */
 #include "cli.h"
+#include "files.h"
 #include "model_io.h"
 #include "../src/image_grid.h"
 #include "../src/train.h"
@@ -27,6 +28,10 @@ int cmd_encode(int argc, char **argv)
                         f, NFLAGS(f), argc, argv);
     if (r)
         return r == 1 ? 0 : 2;
+    cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+    cli_file outputs[] = {{"out", out}};
+    if (cli_check_same_files("encode", inputs, NFILES(inputs), outputs, NFILES(outputs)))
+        return 2;
     if (cli_init_kernels("encode", threads))
         return 2;
     aek_model *M = NULL;
@@ -117,6 +122,10 @@ int cmd_reconstruct(int argc, char **argv)
         fprintf(stderr, "aekit reconstruct: nothing to write: give --out and/or --png\n");
         return 2;
     }
+    cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+    cli_file outputs[] = {{"out", out}, {"png", png}};
+    if (cli_check_same_files("reconstruct", inputs, NFILES(inputs), outputs, NFILES(outputs)))
+        return 2;
     if (cli_init_kernels("reconstruct", threads))
         return 2;
     aek_model *M = NULL;

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "data_opts.h"
+#include "files.h"
 #include "model_io.h"
 #include "../src/pca.h"
 #include "../src/preproc.h"
@@ -35,6 +36,11 @@ int cmd_pca(int argc, char **argv)
                         "X_c^T X_c / m).", f, NFLAGS(f), argc, argv);
     if (r)
         return r == 1 ? 0 : 2;
+    static const char *const names[] = {"components.npy", "eigenvalues.npy", "explained.npy",
+                                        "mean.npy"};
+    cli_file inputs[] = {{"data", d.data}, {"labels", d.labels}};
+    if (dir && cli_check_dir_files("pca", inputs, NFILES(inputs), "out-dir", dir, names, NFILES(names)))
+        return 2;
     if (cli_init_kernels("pca", threads))
         return 2;
     aek_dataset data = {0};
@@ -72,12 +78,12 @@ int cmd_pca(int argc, char **argv)
         char path[4096];
         float *tmp = malloc((k > data.cols ? k : data.cols) * sizeof(float));
         rc = !tmp || cli_ensure_dir("pca", dir);
-        if (!rc && (cli_path("pca", path, sizeof path, dir, "components.npy") ||
+        if (!rc && (cli_path("pca", path, sizeof path, dir, names[0]) ||
                     aek_npy_write_f32(path, p->components_f, k, data.cols) != AEK_OK))
             rc = 1;
         struct { const char *name; const double *v; size_t n; } vec[] = {
-            {"eigenvalues.npy", p->eigenvalues, k}, {"explained.npy", p->explained, k},
-            {"mean.npy", p->mean, data.cols}};
+            {names[1], p->eigenvalues, k}, {names[2], p->explained, k},
+            {names[3], p->mean, data.cols}};
         for (size_t i = 0; !rc && i < 3; i++) {
             for (size_t j = 0; j < vec[i].n; j++)
                 tmp[j] = (float)vec[i].v[j];

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "data_opts.h"
+#include "files.h"
 #include "flags.h"
 #include "../src/checkpoint.h"
 #include "../src/preproc.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +187,28 @@ int cmd_train(int argc, char **argv)
             }
     }
 
+    char ckpt_buf[4096];
+    if (no_ckpt && ckpt) {
+        fprintf(stderr, "aekit train: --checkpoint and --no-checkpoint contradict each other\n");
+        return 2;
+    }
+    if (!ckpt && !no_ckpt) {
+        snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
+        ckpt = ckpt_buf;
+    }
+    if (check_output("out", out) || (ckpt && check_output("checkpoint", ckpt)))
+        return 1;
+    /* --resume X.ckpt writes its checkpoint back to X.ckpt (the default with
+     * --out X), so only the other outputs are checked against it: they would
+     * replace the training state with a model or a CSV. */
+    cli_file inputs[] = {{"data", d.data}, {"labels", d.labels}};
+    cli_file outputs[] = {{"out", out}, {"checkpoint", ckpt}, {"history", hist_path}};
+    cli_file res[] = {{"resume", resume}};
+    cli_file not_ckpt[] = {{"out", out}, {"history", hist_path}};
+    if (cli_check_same_files("train", inputs, NFILES(inputs), outputs, NFILES(outputs)) ||
+        cli_check_same_files("train", res, NFILES(res), not_ckpt, NFILES(not_ckpt)))
+        return 2;
+
     aek_dataset data = {0};
     if (data_opts_load("train", &d, &data))
         return 1;
@@ -199,18 +221,7 @@ int cmd_train(int argc, char **argv)
     int rc = 1;
     aek_train_config tc = aek_train_default();
     history h = {NULL, hist_path};
-    char ckpt_buf[4096], desc[512];
-    if (no_ckpt && ckpt) {
-        fprintf(stderr, "aekit train: --checkpoint and --no-checkpoint contradict each other\n");
-        rc = 2;
-        goto done;
-    }
-    if (!ckpt && !no_ckpt) {
-        snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
-        ckpt = ckpt_buf;
-    }
-    if (check_output("out", out) || (ckpt && check_output("checkpoint", ckpt)))
-        goto done;
+    char desc[512];
 
     if (resume) {
         int has_state = 0;

@@ -323,5 +323,54 @@ check "export --out-dir is a file" 1 'exists and is not a directory' '' -- \
 check "--history in a missing directory" 1 'aekit train: --history /nonexistent-dir/h.csv: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --history /nonexistent-dir/h.csv
 
+# ---- an output that is an input, or another output -------------------------------
+# Refused before any work (before, each of these exited 0 with the input
+# replaced: the data by a checkpoint or a truncated CSV, a model by codes, a
+# checkpoint by a model without training state).  The inputs are copies in
+# their own directory, so a regression destroys nothing the other cases read.
+S=$T/same
+mkdir -p "$S"
+cp "$IN/ok.npy" "$S/d.npy"
+cp "$M/m16.aek" "$S/m.aek"
+cp "$M/m16.aek.ckpt" "$S/r.ckpt"
+ln "$S/d.npy" "$S/d_link.npy"
+mkdir -p "$S/x"
+cp "$M/m16.aek" "$S/x/W0.npy"
+mkdir -p "$S/p"
+cp "$IN/ok.npy" "$S/p/mean.npy"
+check "train --checkpoint is the --data file" 2 \
+  "--checkpoint $S/d.npy is the same file as --data $S/d.npy: writing it would destroy the input" '' -- \
+  "${TRAIN[@]}" --data "$S/d.npy" --checkpoint "$S/d.npy"
+check "train --history is the --data file" 2 '--history .*/d.npy is the same file as --data' '' -- \
+  "${TRAIN[@]}" --data "$S/d.npy" --history "$S/d.npy"
+check "train --out is the --data file" 2 '--out .*/d.npy is the same file as --data' '' -- \
+  "${TRAIN[@]}" --data "$S/d.npy" --out "$S/d.npy" --no-checkpoint
+check "train --history is the default checkpoint (OUT.ckpt)" 2 \
+  '--checkpoint m.aek.ckpt and --history m.aek.ckpt are the same file' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --history m.aek.ckpt
+check "train --out equal to --checkpoint" 2 '--out m.aek and --checkpoint m.aek are the same file' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --checkpoint m.aek
+check "train --resume X.ckpt --out X.ckpt (the model would replace the training state)" 2 \
+  '--out .*/r.ckpt is the same file as --resume' '' -- \
+  "$A" train --resume "$S/r.ckpt" --data "$IN/ok.npy" --out "$S/r.ckpt" --epochs 3 --quiet
+check "encode --out is the --model file" 2 '--out .*/m.aek is the same file as --model' '' -- \
+  "$A" encode --model "$S/m.aek" --data "$IN/ok.npy" --out "$S/m.aek"
+check "encode --out is a hard link to the --data file" 2 '--out .*/d_link.npy is the same file as --data .*/d.npy' '' -- \
+  "$A" encode --model "$S/m.aek" --data "$S/d.npy" --out "$S/d_link.npy"
+check "filters --out is the --model file" 2 '--out .*/m.aek is the same file as --model' '' -- \
+  "$A" filters --model "$S/m.aek" --out "$S/m.aek" --image 4x4
+check "filters --npy equal to --out" 2 '--out f.png and --npy ./f.png are the same file' '' -- \
+  "$A" filters --model "$S/m.aek" --out f.png --npy ./f.png --image 4x4
+check "reconstruct --png is the --data file" 2 '--png .*/d.npy is the same file as --data' '' -- \
+  "$A" reconstruct --model "$S/m.aek" --data "$S/d.npy" --png "$S/d.npy" --image 4x4
+check "export --out-dir holding the --model file as W0.npy" 2 \
+  '--out-dir .*/x/W0.npy is the same file as --model' '' -- \
+  "$A" export --model "$S/x/W0.npy" --out-dir "$S/x"
+check "pca --out-dir holding the --data file as mean.npy" 2 '--out-dir .*/mean.npy is the same file as --data' '' -- \
+  "$A" pca --data "$S/p/mean.npy" --out-dir "$S/p" --k 2
+check "classify --json is the --test file" 2 '--json .*/d.npy is the same file as --test' '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$S/d.npy" \
+  --test-labels "$IN/idx_labels.idx" --json "$S/d.npy" --quiet
+
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
