@@ -187,6 +187,7 @@ int cmd_classify(int argc, char **argv)
     uint8_t *pred = NULL;
     size_t *conf = NULL;
     hist_ctx h = {NULL, quiet, isatty(fileno(stderr))};
+    cli_staged hist = {.f = NULL};
     int rc = load_split("train", &tr, &dtr);
     if (!rc)
         rc = load_split("test", &te, &dte);
@@ -244,10 +245,9 @@ int cmd_classify(int argc, char **argv)
         goto done;
     }
     if (hist_path) {
-        if (!(h.f = fopen(hist_path, "w"))) {
-            perror(hist_path);
+        if (cli_staged_open("classify", "history", hist_path, 0, &hist))
             goto done;
-        }
+        h.f = hist.f;
         fprintf(h.f, "epoch,loss,seconds\n");
     }
     if (!quiet)
@@ -298,12 +298,11 @@ int cmd_classify(int argc, char **argv)
             goto done;
         }
     }
+    if (cli_staged_commit("classify", &hist))
+        goto done;
     rc = 0;
 done:
-    if (h.f && fclose(h.f) != 0) {
-        perror(hist_path);
-        rc = rc ? rc : 1;
-    }
+    cli_staged_discard(&hist); /* a failed run leaves the old history as it was */
     free(pred);
     free(conf);
     aek_softmax_free(&sm);

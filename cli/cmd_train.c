@@ -37,14 +37,9 @@ static const char *const NOISES[] = {"none", "mask", "gauss", NULL};
 static const char *const OPTS[] = {"sgd", "momentum", "adam", NULL};
 static const char *const SCALES[] = {"auto", "none", "unit", "minmax", NULL};
 
-typedef struct {
-    FILE *f;
-    const char *path;
-} history;
-
 static void on_epoch(void *ctx, const aek_epoch_stats *s)
 {
-    history *h = ctx;
+    cli_staged *h = ctx;
     if (h->f)
         fprintf(h->f, "%d,%d,%.9g,%.9g,%.6f,%zu\n", s->phase, s->epoch, s->loss, s->recon,
                 s->seconds, s->rows);
@@ -220,7 +215,7 @@ int cmd_train(int argc, char **argv)
     aek_status s;
     int rc = 1;
     aek_train_config tc = aek_train_default();
-    history h = {NULL, hist_path};
+    cli_staged h = {.f = NULL};
     char desc[512];
 
     if (resume) {
@@ -331,10 +326,9 @@ int cmd_train(int argc, char **argv)
     tc.stop_after_batches = stop_after;
     tc.on_epoch = on_epoch;
     tc.on_epoch_ctx = &h;
-    if (hist_path && !(h.f = fopen(hist_path, resume ? "a" : "w"))) {
-        fprintf(stderr, "aekit train: --history %s: %s\n", hist_path, strerror(errno));
+    /* a resumed run appends to the history of the run it continues */
+    if (hist_path && cli_staged_open("train", "history", hist_path, resume != NULL, &h))
         goto done;
-    }
     if (h.f && !resume)
         fprintf(h.f, "phase,epoch,loss,recon,seconds,rows\n");
 
@@ -362,9 +356,13 @@ int cmd_train(int argc, char **argv)
         struct stat sb;
         fprintf(stderr, "aekit train: %s\n", aek_last_error());
         /* the hint only when this run wrote the checkpoint */
-        if (ckpt && stat(ckpt, &sb) == 0 && sb.st_mtime >= started)
+        if (ckpt && stat(ckpt, &sb) == 0 && sb.st_mtime >= started) {
             fprintf(stderr, "resume with: aekit train --resume %s%s%s (and the same data flags)\n",
                     ckpt, d.data ? " --data " : "", d.data ? d.data : "");
+            /* the resumed run appends to this history: keep it with the
+             * checkpoint it goes with */
+            cli_staged_commit("train", &h);
+        }
         rc = 130;
         goto done;
     }
@@ -385,15 +383,14 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "aekit train: cannot write the model: %s\n", aek_last_error());
         goto done;
     }
+    if (cli_staged_commit("train", &h))
+        goto done;
     if (!quiet)
         fprintf(stderr, "aekit train: wrote %s; loss on the training data (clean inputs): recon "
                 "%.6g, total %.6g\n", out, recon, total);
     rc = 0;
 done:
-    if (h.f && fclose(h.f) != 0) {
-        perror(hist_path);
-        rc = rc ? rc : 1;
-    }
+    cli_staged_discard(&h); /* a failed run leaves the old history as it was */
     aek_model_free(M);
     aek_preproc_free(&prep);
     aek_train_state_free(&st);

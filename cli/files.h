@@ -7,6 +7,7 @@
 #define AEKIT_CLI_FILES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* One file named on the command line. */
 typedef struct {
@@ -29,6 +30,33 @@ int cli_check_same_files(const char *cmd, const cli_file *in, size_t nin, const 
  * (--out-dir): dir/names[i], as the output `flag`, against the inputs. */
 int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const char *flag,
                         const char *dir, const char *const *names, size_t nnames);
+
+/* A text output (--history) written while the command runs but put in
+ * place only if it succeeds: the rows go to a temporary file next to the
+ * target, renamed over it by cli_staged_commit; cli_staged_discard removes
+ * the temporary and leaves the old file as it was (before, a failed run
+ * left a partial CSV where the user's file had been).  A target that is
+ * not a regular file (/dev/null, /dev/full, a FIFO) is written in place,
+ * and a symbolic link has the file it names replaced, as in src/fileio.h. */
+typedef struct {
+    FILE *f;                /* where the rows go; NULL when not open        */
+    const char *flag, *path;
+    char target[4096];      /* the file replaced: path, links resolved      */
+    char tmp[4096 + 64];    /* the temporary; empty when written in place   */
+} cli_staged;
+
+/* Opens the temporary; keep_old starts it with the target's content (a
+ * resumed run appends to its history).  Message, non-zero on failure. */
+int cli_staged_open(const char *cmd, const char *flag, const char *path, int keep_old,
+                    cli_staged *s);
+
+/* Flushes, syncs and closes the temporary and renames it over the target;
+ * on failure a message naming the flag and path, the temporary removed,
+ * non-zero.  Nothing to do (0) when not open. */
+int cli_staged_commit(const char *cmd, cli_staged *s);
+
+/* Closes and removes the temporary; the target keeps its old content. */
+void cli_staged_discard(cli_staged *s);
 
 #define NFILES(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -372,5 +372,39 @@ check "classify --json is the --test file" 2 '--json .*/d.npy is the same file a
   "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$S/d.npy" \
   --test-labels "$IN/idx_labels.idx" --json "$S/d.npy" --quiet
 
+# ---- a failed run keeps the user's existing files -------------------------------
+# unchanged FILE COMMAND...: runs COMMAND and exits with its status, or with 99
+# and a message when FILE's content changed or a temporary of it was left.
+cat >"$T/unchanged" <<'EOF_UNCHANGED'
+#!/usr/bin/env bash
+f=$1
+shift
+cp "$f" "$f.before"
+"$@"
+rc=$?
+if ! cmp -s "$f" "$f.before"; then
+  echo "unchanged: $f was changed by a run that exited with status $rc" >&2
+  rc=99
+fi
+for t in "$f".tmp.*; do
+  [ -e "$t" ] && { echo "unchanged: temporary $t left behind" >&2; rc=99; }
+done
+rm -f "$f.before"
+exit $rc
+EOF_UNCHANGED
+chmod +x "$T/unchanged"
+printf 'precious\n' >"$S/h.csv"
+# Before, each of these left h.csv replaced by a partial CSV.
+check "train stopped by a NaN loss keeps the existing --history" 1 'became NaN/Inf' '' -- \
+  "$T/unchanged" "$S/h.csv" "${TR[@]}" --data "$IN/ok.npy" --hidden 4 --epochs 10 --lr 1e6 --optimizer sgd \
+  --out-act linear --no-checkpoint --out x.aek --history "$S/h.csv"
+check "train --out /dev/full keeps the existing --history" 1 '/dev/full: cannot write: No space left' '' -- \
+  "$T/unchanged" "$S/h.csv" "${TRAIN[@]}" --data "$IN/ok.npy" --no-checkpoint --out /dev/full \
+  --history "$S/h.csv"
+check "classify --json /dev/full keeps the existing --history" 1 '/dev/full: cannot write: No space left' '' -- \
+  "$T/unchanged" "$S/h.csv" "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" \
+  --test "$IN/ok.npy" --test-labels "$IN/idx_labels.idx" --epochs 2 --quiet --json /dev/full \
+  --history "$S/h.csv"
+
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
