@@ -175,6 +175,9 @@ int cmd_classify(int argc, char **argv)
     cli_file inputs[] = {{"train", tr.data}, {"train-labels", tr.labels}, {"test", te.data},
                      {"test-labels", te.labels}};
     cli_file outputs[] = {{"json", json}, {"history", hist_path}};
+    if (cli_check_output("classify", "json", json) ||
+        cli_check_output("classify", "history", hist_path))
+        return 1;
     if (cli_check_same_files("classify", inputs, NFILES(inputs), outputs, NFILES(outputs)))
         return 2;
     if (cli_init_kernels("classify", threads))

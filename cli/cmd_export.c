@@ -88,24 +88,30 @@ static void add_tensor_files(dir_files *df, const aek_model *M, const char *pref
         add_file(df, prefix, M->tensors[t].name, ".npy");
 }
 
+/* The one message of a failed write; 1 on failure, else 0. */
+static int report(const char *cmd, aek_status s)
+{
+    if (s == AEK_OK)
+        return 0;
+    fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+    return 1;
+}
+
 /* Every tensor of `block` (params or grads) as prefix<name>.npy in dir. */
-static int write_tensors(const char *cmd, const aek_model *M, const float *block, const char *dir,
-                         const char *prefix)
+static int write_tensors(const char *cmd, cli_outset *set, const aek_model *M, const float *block,
+                         const char *dir, const char *prefix)
 {
     for (size_t t = 0; t < M->ntensors; t++) {
         const aek_tensor *T = &M->tensors[t];
         char name[64], path[4096];
         snprintf(name, sizeof name, "%s%s.npy", prefix, T->name);
-        if (cli_path(cmd, path, sizeof path, dir, name))
+        if (cli_outset_path(cmd, set, path, sizeof path, dir, name))
             return 1;
         /* weight matrices stay 2-D even with one unit; biases are 1-D */
         int vec = T->name[0] == 'b' || T->name[0] == 'c';
-        aek_status s = vec ? aek_npy_write_f32_1d(path, block + T->offset, T->cols)
-                           : aek_npy_write_f32(path, block + T->offset, T->rows, T->cols);
-        if (s != AEK_OK) {
-            fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
+        if (report(cmd, vec ? aek_npy_write_f32_1d(path, block + T->offset, T->cols)
+                            : aek_npy_write_f32(path, block + T->offset, T->rows, T->cols)))
             return 1;
-        }
     }
     return 0;
 }
@@ -141,24 +147,26 @@ int cmd_export(int argc, char **argv)
             add_file(&df, "", "input_std", ".npy");
         add_file(&df, "", "config", ".json");
         cli_file inputs[] = {{"model", model}};
-        rc = cli_check_dir_files("export", inputs, NFILES(inputs), "out-dir", dir, df.name, df.n);
+        rc = cli_check_dir_files("export", inputs, NFILES(inputs), "out-dir", dir, df.name,
+                                 df.n);
     }
+    /* each step prints its own message, once; a failure removes what this
+     * run created (files, and the directory) */
+    cli_outset set = {NULL, 0, 0, NULL};
     if (!rc)
-        rc = cli_ensure_dir("export", dir);
+        rc = cli_outset_mkdir("export", &set, dir);
     if (!rc)
-        rc = write_tensors("export", M, M->params, dir, "");
-    if (!rc && prep.mean && !cli_path("export", path, sizeof path, dir, "input_mean.npy") &&
-        aek_npy_write_f32_1d(path, prep.mean, prep.cols) != AEK_OK)
-        rc = 1;
-    if (!rc && prep.std && !cli_path("export", path, sizeof path, dir, "input_std.npy") &&
-        aek_npy_write_f32_1d(path, prep.std, prep.cols) != AEK_OK)
-        rc = 1;
+        rc = write_tensors("export", &set, M, M->params, dir, "");
+    if (!rc && prep.mean &&
+        !(rc = cli_outset_path("export", &set, path, sizeof path, dir, "input_mean.npy")))
+        rc = report("export", aek_npy_write_f32_1d(path, prep.mean, prep.cols));
+    if (!rc && prep.std &&
+        !(rc = cli_outset_path("export", &set, path, sizeof path, dir, "input_std.npy")))
+        rc = report("export", aek_npy_write_f32_1d(path, prep.std, prep.cols));
     config_json_ctx ctx = {M, &prep};
-    if (!rc && (cli_path("export", path, sizeof path, dir, "config.json") ||
-                aek_file_write_atomic(path, emit_config, &ctx) != AEK_OK))
-        rc = 1;
-    if (rc == 1 && aek_last_error()[0])
-        fprintf(stderr, "aekit export: %s\n", aek_last_error());
+    if (!rc && !(rc = cli_outset_path("export", &set, path, sizeof path, dir, "config.json")))
+        rc = report("export", aek_file_write_atomic(path, emit_config, &ctx));
+    cli_outset_end(&set, rc != 0);
     if (!rc)
         fprintf(stderr, "aekit export: wrote %zu tensors and config.json to %s\n", M->ntensors, dir);
     aek_model_free(M);
@@ -232,7 +240,8 @@ int cmd_grad(int argc, char **argv)
             add_file(&df, "", name, ".npy");
         }
         cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
-        rc = cli_check_dir_files("grad", inputs, NFILES(inputs), "out-dir", dir, df.name, df.n);
+        rc = cli_check_dir_files("grad", inputs, NFILES(inputs), "out-dir", dir, df.name,
+                                 df.n);
     }
     if (!rc && data_opts_load("grad", &d, &data))
         rc = 1;
@@ -256,35 +265,34 @@ int cmd_grad(int argc, char **argv)
         fprintf(stderr, "aekit grad: %s\n", aek_last_error());
         rc = 1;
     }
+    /* each step prints its own message, once; a failure removes what this
+     * run created (files, and the directory) */
+    cli_outset set = {NULL, 0, 0, NULL};
     if (!rc)
-        rc = cli_ensure_dir("grad", dir);
+        rc = cli_outset_mkdir("grad", &set, dir);
     if (!rc) {
         aek_noise_key key = {seed, epoch, NULL};
         aek_model_eval(M, data.x, data.rows, &key, 1);
         char path[4096];
         loss_json_ctx ctx = {M, data.rows, seed, epoch};
-        if (cli_path("grad", path, sizeof path, dir, "loss.json") ||
-            aek_file_write_atomic(path, emit_loss, &ctx) != AEK_OK)
-            rc = 1;
+        if (!(rc = cli_outset_path("grad", &set, path, sizeof path, dir, "loss.json")))
+            rc = report("grad", aek_file_write_atomic(path, emit_loss, &ctx));
         if (!rc)
-            rc = write_tensors("grad", M, M->grads, dir, "grad_");
+            rc = write_tensors("grad", &set, M, M->grads, dir, "grad_");
         if (!rc && M->cfg.noise != AEK_NOISE_NONE && M->cfg.noise_level > 0 &&
-            (cli_path("grad", path, sizeof path, dir, "input_corrupted.npy") ||
-             aek_npy_write_f32(path, M->H[0], data.rows, data.cols) != AEK_OK))
-            rc = 1;
+            !(rc = cli_outset_path("grad", &set, path, sizeof path, dir, "input_corrupted.npy")))
+            rc = report("grad", aek_npy_write_f32(path, M->H[0], data.rows, data.cols));
         for (int c = 0; !rc && M->cfg.cae_h_gamma > 0 && c < M->cfg.cae_h_copies; c++) {
             char name[64];
             snprintf(name, sizeof name, "cae_h_copy%d.npy", c);
             aek_model_cae_h_copy(M, data.rows, &key, c);
-            if (cli_path("grad", path, sizeof path, dir, name) ||
-                aek_npy_write_f32(path, M->xc, data.rows, data.cols) != AEK_OK)
-                rc = 1;
+            if (!(rc = cli_outset_path("grad", &set, path, sizeof path, dir, name)))
+                rc = report("grad", aek_npy_write_f32(path, M->xc, data.rows, data.cols));
         }
-        if (rc && aek_last_error()[0])
-            fprintf(stderr, "aekit grad: %s\n", aek_last_error());
         if (!rc)
             printf("%.9g\n", M->loss_total);
     }
+    cli_outset_end(&set, rc != 0);
     aek_model_free(M);
     aek_preproc_free(&prep);
     aek_dataset_free(&data);

@@ -32,6 +32,8 @@ int cmd_filters(int argc, char **argv)
         return r == 1 ? 0 : 2;
     cli_file inputs[] = {{"model", model}};
     cli_file outputs[] = {{"out", out}, {"npy", npy}};
+    if (cli_check_output("filters", "out", out) || cli_check_output("filters", "npy", npy))
+        return 1;
     if (cli_check_same_files("filters", inputs, NFILES(inputs), outputs, NFILES(outputs)))
         return 2;
     if (cli_init_kernels("filters", 0))
@@ -65,13 +67,19 @@ int cmd_filters(int argc, char **argv)
             for (size_t i = 0; i < n; i++)
                 img[j * n + i] = (float)(wj[i] / norm);
         }
-        if (aek_image_grid_write(out, img, count, h, w, columns, AEK_GRID_TILE_MINMAX) != AEK_OK ||
-            (npy && aek_npy_write_f32(npy, img, count, n) != AEK_OK)) {
+        /* --out and --npy are one set: an --npy that fails takes a new --out with it */
+        cli_outset set = {NULL, 0, 0, NULL};
+        if (cli_outset_add("filters", &set, out)) {
+            rc = 1;
+        } else if (aek_image_grid_write(out, img, count, h, w, columns, AEK_GRID_TILE_MINMAX) !=
+                       AEK_OK ||
+                   (npy && aek_npy_write_f32(npy, img, count, n) != AEK_OK)) {
             fprintf(stderr, "aekit filters: %s\n", aek_last_error());
             rc = 1;
         } else {
             fprintf(stderr, "aekit filters: wrote %zu filters (%zux%zu) to %s\n", count, h, w, out);
         }
+        cli_outset_end(&set, rc != 0);
     }
     free(img);
     aek_model_free(M);

@@ -30,6 +30,8 @@ int cmd_encode(int argc, char **argv)
         return r == 1 ? 0 : 2;
     cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
     cli_file outputs[] = {{"out", out}};
+    if (cli_check_output("encode", "out", out))
+        return 1;
     if (cli_check_same_files("encode", inputs, NFILES(inputs), outputs, NFILES(outputs)))
         return 2;
     if (cli_init_kernels("encode", threads))
@@ -124,6 +126,8 @@ int cmd_reconstruct(int argc, char **argv)
     }
     cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
     cli_file outputs[] = {{"out", out}, {"png", png}};
+    if (cli_check_output("reconstruct", "out", out) || cli_check_output("reconstruct", "png", png))
+        return 1;
     if (cli_check_same_files("reconstruct", inputs, NFILES(inputs), outputs, NFILES(outputs)))
         return 2;
     if (cli_init_kernels("reconstruct", threads))
@@ -164,13 +168,17 @@ int cmd_reconstruct(int argc, char **argv)
         }
     }
     if (!rc) {
+        /* --out and --png are one set: a --png that fails takes a new --out with it */
+        cli_outset set = {NULL, 0, 0, NULL};
         aek_model_reconstruct(M, in, data.rows, rec);
-        if (out && aek_npy_write_f32(out, rec, data.rows, n) != AEK_OK) {
+        if (out && (rc = cli_outset_add("reconstruct", &set, out)) == 0 &&
+            aek_npy_write_f32(out, rec, data.rows, n) != AEK_OK) {
             fprintf(stderr, "aekit reconstruct: %s\n", aek_last_error());
             rc = 1;
         }
         if (!rc && png)
             rc = write_pairs_png(png, data.x, cor, rec, count < data.rows ? count : data.rows, n, h, w);
+        cli_outset_end(&set, rc != 0);
         if (!rc)
             fprintf(stderr, "aekit reconstruct: %zu rows%s%s%s%s\n", data.rows, out ? ", wrote " : "",
                     out ? out : "", png ? ", wrote " : "", png ? png : "");

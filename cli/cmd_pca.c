@@ -39,8 +39,9 @@ int cmd_pca(int argc, char **argv)
     static const char *const names[] = {"components.npy", "eigenvalues.npy", "explained.npy",
                                         "mean.npy"};
     cli_file inputs[] = {{"data", d.data}, {"labels", d.labels}};
-    if (dir && cli_check_dir_files("pca", inputs, NFILES(inputs), "out-dir", dir, names, NFILES(names)))
-        return 2;
+    if (dir && (r = cli_check_dir_files("pca", inputs, NFILES(inputs), "out-dir", dir, names,
+                                        NFILES(names))))
+        return r;
     if (cli_init_kernels("pca", threads))
         return 2;
     aek_dataset data = {0};
@@ -75,24 +76,34 @@ int cmd_pca(int argc, char **argv)
         printf("discarded variance (sum of the other eigenvalues) %.9g\n", p->discarded);
     }
     if (!rc && dir) {
+        /* each step prints its own message, once; a failure removes what
+         * this run created (files, and the directory) */
         char path[4096];
+        cli_outset set = {NULL, 0, 0, NULL};
         float *tmp = malloc((k > data.cols ? k : data.cols) * sizeof(float));
-        rc = !tmp || cli_ensure_dir("pca", dir);
-        if (!rc && (cli_path("pca", path, sizeof path, dir, names[0]) ||
-                    aek_npy_write_f32(path, p->components_f, k, data.cols) != AEK_OK))
+        if (!tmp) {
+            fprintf(stderr, "aekit pca: out of memory\n");
             rc = 1;
+        }
+        if (!rc)
+            rc = cli_outset_mkdir("pca", &set, dir);
+        aek_status s = AEK_OK;
+        if (!rc && !(rc = cli_outset_path("pca", &set, path, sizeof path, dir, names[0])))
+            s = aek_npy_write_f32(path, p->components_f, k, data.cols);
         struct { const char *name; const double *v; size_t n; } vec[] = {
             {names[1], p->eigenvalues, k}, {names[2], p->explained, k},
             {names[3], p->mean, data.cols}};
-        for (size_t i = 0; !rc && i < 3; i++) {
+        for (size_t i = 0; !rc && s == AEK_OK && i < 3; i++) {
             for (size_t j = 0; j < vec[i].n; j++)
                 tmp[j] = (float)vec[i].v[j];
-            if (cli_path("pca", path, sizeof path, dir, vec[i].name) ||
-                aek_npy_write_f32_1d(path, tmp, vec[i].n) != AEK_OK)
-                rc = 1;
+            if (!(rc = cli_outset_path("pca", &set, path, sizeof path, dir, vec[i].name)))
+                s = aek_npy_write_f32_1d(path, tmp, vec[i].n);
         }
-        if (rc && aek_last_error()[0])
+        if (s != AEK_OK) {
             fprintf(stderr, "aekit pca: %s\n", aek_last_error());
+            rc = 1;
+        }
+        cli_outset_end(&set, rc != 0);
         free(tmp);
     }
     aek_pca_free(p);

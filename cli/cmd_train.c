@@ -45,39 +45,6 @@ static void on_epoch(void *ctx, const aek_epoch_stats *s)
                 s->seconds, s->rows);
 }
 
-/* Fail fast, before any training, when an output file cannot be created:
- * its directory is missing or not writable, or a directory stands in its
- * place (before, a missing directory showed only when the first checkpoint
- * or the final model was written: verify/steps/bad_inputs.sh).  A device
- * such as /dev/full is written in place; it fails, with a message, when
- * written. */
-static int check_output(const char *flag_name, const char *path)
-{
-    struct stat sb;
-    if (stat(path, &sb) == 0) {
-        if (S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "aekit train: --%s %s is a directory\n", flag_name, path);
-            return 1;
-        }
-        if (!S_ISREG(sb.st_mode))
-            return 0;
-    }
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (access(dir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "aekit train: --%s %s: cannot create files in %s: %s\n", flag_name, path,
-                dir, strerror(errno));
-        return 1;
-    }
-    return 0;
-}
-
 static int parse_acts(const char *s, aek_act *out, int n)
 {
     /* one name for every layer, or one per layer */
@@ -191,7 +158,8 @@ int cmd_train(int argc, char **argv)
         snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
         ckpt = ckpt_buf;
     }
-    if (check_output("out", out) || (ckpt && check_output("checkpoint", ckpt)))
+    if (cli_check_output("train", "out", out) || cli_check_output("train", "checkpoint", ckpt) ||
+        cli_check_output("train", "history", hist_path))
         return 1;
     /* --resume X.ckpt writes its checkpoint back to X.ckpt (the default with
      * --out X), so only the other outputs are checked against it: they would

@@ -1,6 +1,7 @@
 /* files.c — checks on a subcommand's input and output files (files.h). */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "files.h"
+#include "model_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,72 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The directory a file of `path` goes into, into dir[len]. */
+static void parent_dir(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int cli_check_output(const char *cmd, const char *flag_name, const char *path)
+{
+    struct stat sb;
+    if (!path)
+        return 0;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "aekit %s: --%s %s is a directory\n", cmd, flag_name, path);
+            return 1;
+        }
+        if (!S_ISREG(sb.st_mode))
+            return 0; /* a device: written in place, its errors reported then */
+    }
+    char dir[4096];
+    parent_dir(path, dir, sizeof dir);
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aekit %s: --%s %s: cannot create files in %s: %s\n", cmd, flag_name, path,
+                dir, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* A directory the command writes into: an existing writable directory, or
+ * one it can create (cli_ensure_dir makes one level). */
+static int check_out_dir(const char *cmd, const char *flag_name, const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "aekit %s: --%s %s exists and is not a directory\n", cmd, flag_name,
+                    dir);
+            return 1;
+        }
+        if (access(dir, W_OK | X_OK) != 0) {
+            fprintf(stderr, "aekit %s: --%s %s: cannot create files in it: %s\n", cmd, flag_name,
+                    dir, strerror(errno));
+            return 1;
+        }
+        return 0;
+    }
+    int e = errno;
+    if (e == ENOENT) {
+        char parent[4096];
+        parent_dir(dir, parent, sizeof parent);
+        if (access(parent, W_OK | X_OK) == 0)
+            return 0;
+        e = errno;
+    }
+    fprintf(stderr, "aekit %s: --%s %s: cannot create the directory: %s\n", cmd, flag_name, dir,
+            strerror(e));
+    return 1;
+}
 
 /* What a path names, as far as a clash is concerned: an existing regular
  * file (its device and inode), or a file not yet there (its directory's
@@ -40,16 +107,11 @@ static file_id identify(const char *path)
     if (errno != ENOENT)
         return id;
     char dir[4096];
+    parent_dir(path, dir, sizeof dir);
     const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     const char *name = slash ? slash + 1 : path;
     if (!*name || stat(dir, &sb) != 0)
-        return id; /* a missing directory is reported when the file is written */
+        return id; /* a missing directory: cli_check_output's to report */
     id.kind = 2;
     id.dev = sb.st_dev;
     id.ino = sb.st_ino;
@@ -88,19 +150,83 @@ int cli_check_same_files(const char *cmd, const cli_file *in, size_t nin, const 
     return 0;
 }
 
-int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const char *flag,
+int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const char *flag_name,
                         const char *dir, const char *const *names, size_t nnames)
 {
+    if (check_out_dir(cmd, flag_name, dir))
+        return 1;
     for (size_t i = 0; i < nnames; i++) {
         char path[4096];
+        struct stat sb;
         int w = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (w < 0 || (size_t)w >= sizeof path)
-            continue; /* too long to be written either: cli_path says so */
-        cli_file o = {flag, path};
+        if (w < 0 || (size_t)w >= sizeof path) {
+            fprintf(stderr, "aekit %s: path %s/%s is too long\n", cmd, dir, names[i]);
+            return 1;
+        }
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "aekit %s: --%s %s: %s is a directory\n", cmd, flag_name, dir, path);
+            return 1;
+        }
+        cli_file o = {flag_name, path};
         if (cli_check_same_files(cmd, in, nin, &o, 1))
             return 2;
     }
     return 0;
+}
+
+int cli_outset_add(const char *cmd, cli_outset *s, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 || errno != ENOENT)
+        return 0; /* not ours to remove */
+    if (s->n == s->cap) {
+        size_t cap = s->cap * 2 + 8;
+        char **c = realloc(s->created, cap * sizeof *c);
+        if (!c)
+            goto oom;
+        s->created = c;
+        s->cap = cap;
+    }
+    if (!(s->created[s->n] = strdup(path)))
+        goto oom;
+    s->n++;
+    return 0;
+oom:
+    fprintf(stderr, "aekit %s: out of memory\n", cmd);
+    return 1;
+}
+
+int cli_outset_path(const char *cmd, cli_outset *s, char *buf, size_t len, const char *dir,
+                    const char *name)
+{
+    return cli_path(cmd, buf, len, dir, name) || cli_outset_add(cmd, s, buf);
+}
+
+int cli_outset_mkdir(const char *cmd, cli_outset *s, const char *dir)
+{
+    struct stat sb;
+    int existed = stat(dir, &sb) == 0;
+    if (cli_ensure_dir(cmd, dir))
+        return 1;
+    if (!existed && !(s->dir = strdup(dir))) {
+        fprintf(stderr, "aekit %s: out of memory\n", cmd);
+        return 1;
+    }
+    return 0;
+}
+
+void cli_outset_end(cli_outset *s, int failed)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (failed)
+            unlink(s->created[i]);
+        free(s->created[i]);
+    }
+    if (failed && s->dir)
+        rmdir(s->dir); /* only if empty: nothing of the user's goes */
+    free(s->created);
+    free(s->dir);
+    memset(s, 0, sizeof *s);
 }
 
 static int staged_fail(const char *cmd, cli_staged *s, const char *what, int e)
@@ -110,11 +236,11 @@ static int staged_fail(const char *cmd, cli_staged *s, const char *what, int e)
     return 1;
 }
 
-int cli_staged_open(const char *cmd, const char *flag, const char *path, int keep_old,
+int cli_staged_open(const char *cmd, const char *flag_name, const char *path, int keep_old,
                     cli_staged *s)
 {
     memset(s, 0, sizeof *s);
-    s->flag = flag;
+    s->flag = flag_name;
     s->path = path;
     struct stat st;
     int exists = stat(path, &st) == 0;

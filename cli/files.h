@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Refuses, before any work, an output that cannot be created: its
+ * directory is missing or not writable, or a directory stands in its place
+ * (before, these showed only when the file was written, after the whole
+ * run).  A device such as /dev/full is written in place; its errors are
+ * reported when written.  NULL path: nothing to check.  Prints
+ * "aekit <cmd>: --<flag> <path>: <problem>" and returns 1, else 0. */
+int cli_check_output(const char *cmd, const char *flag_name, const char *path);
+
 /* One file named on the command line. */
 typedef struct {
     const char *flag; /* the flag without "--", for messages                    */
@@ -26,9 +34,11 @@ typedef struct {
 int cli_check_same_files(const char *cmd, const cli_file *in, size_t nin, const cli_file *out,
                          size_t nout);
 
-/* cli_check_same_files for the files a command writes into a directory
- * (--out-dir): dir/names[i], as the output `flag`, against the inputs. */
-int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const char *flag,
+/* The checks for the files a command writes into a directory (--out-dir):
+ * the directory exists and is writable, or can be created, and is not a
+ * file (1 and a message if not); no dir/names[i] is a directory (1); and,
+ * as cli_check_same_files, none is one of the inputs (2). */
+int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const char *flag_name,
                         const char *dir, const char *const *names, size_t nnames);
 
 /* A text output (--history) written while the command runs but put in
@@ -47,7 +57,7 @@ typedef struct {
 
 /* Opens the temporary; keep_old starts it with the target's content (a
  * resumed run appends to its history).  Message, non-zero on failure. */
-int cli_staged_open(const char *cmd, const char *flag, const char *path, int keep_old,
+int cli_staged_open(const char *cmd, const char *flag_name, const char *path, int keep_old,
                     cli_staged *s);
 
 /* Flushes, syncs and closes the temporary and renames it over the target;
@@ -57,6 +67,30 @@ int cli_staged_commit(const char *cmd, cli_staged *s);
 
 /* Closes and removes the temporary; the target keeps its old content. */
 void cli_staged_discard(cli_staged *s);
+
+/* The files of an output set (several files, or a directory of them) that
+ * did not exist before the command wrote them, and the directory it
+ * created: when a later file of the set fails, they are removed again, so
+ * that a failed command leaves no part of the set behind.  Zero-initialise. */
+typedef struct {
+    char **created;
+    size_t n, cap;
+    char *dir;
+} cli_outset;
+
+/* Call before writing path: remembers it when it does not exist yet.
+ * Non-zero (message) only when out of memory. */
+int cli_outset_add(const char *cmd, cli_outset *s, const char *path);
+
+/* dir/name into buf (cli_path), then cli_outset_add. */
+int cli_outset_path(const char *cmd, cli_outset *s, char *buf, size_t len, const char *dir,
+                    const char *name);
+
+/* cli_ensure_dir, remembering the directory when it creates it. */
+int cli_outset_mkdir(const char *cmd, cli_outset *s, const char *dir);
+
+/* failed: removes the remembered files and directory.  Frees the set. */
+void cli_outset_end(cli_outset *s, int failed);
 
 #define NFILES(a) (sizeof(a) / sizeof((a)[0]))
 

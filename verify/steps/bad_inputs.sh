@@ -316,11 +316,13 @@ check "--checkpoint /dev/full (disk full at the first checkpoint)" 1 \
   "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --checkpoint /dev/full
 check "encode --out /dev/full" 1 '/dev/full: cannot write: No space left on device' '' -- \
   "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out /dev/full
-check "encode --out in a missing directory" 1 'cannot create a file in its directory: No such file or directory' '' -- \
+check "encode --out in a missing directory (refused before the model is loaded)" 1 \
+  '--out /nonexistent-dir/codes.npy: cannot create files in /nonexistent-dir: No such file or directory' '' -- \
   "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out /nonexistent-dir/codes.npy
 check "export --out-dir is a file" 1 'exists and is not a directory' '' -- \
   "$A" export --model "$M/m16.aek" --out-dir "$IN/plain_file"
-check "--history in a missing directory" 1 'aekit train: --history /nonexistent-dir/h.csv: No such file or directory' '' -- \
+check "--history in a missing directory (refused before the data are loaded)" 1 \
+  'aekit train: --history /nonexistent-dir/h.csv: cannot create files in /nonexistent-dir: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --history /nonexistent-dir/h.csv
 
 # ---- an output that is an input, or another output -------------------------------
@@ -405,6 +407,60 @@ check "classify --json /dev/full keeps the existing --history" 1 '/dev/full: can
   "$T/unchanged" "$S/h.csv" "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" \
   --test "$IN/ok.npy" --test-labels "$IN/idx_labels.idx" --epochs 2 --quiet --json /dev/full \
   --history "$S/h.csv"
+
+# ---- a failed run leaves no part of an output set ----------------------------------
+# disk_full COMMAND...: runs COMMAND as on a full disk (a file-size limit of 0:
+# every write to a regular file fails with EFBIG) and exits with its status.
+# Its stderr goes through a pipe, which the limit does not stop; a line
+# printed twice is reported (exit 99).
+cat >"$T/disk_full" <<'EOF_DISK_FULL'
+#!/usr/bin/env bash
+err=$( (trap '' XFSZ; ulimit -f 0; exec "$@" 2>&1 >/dev/null) )
+rc=$?
+printf '%s\n' "$err" >&2
+if [ -n "$(printf '%s\n' "$err" | sort | uniq -d)" ]; then
+  echo "disk_full: a message was printed twice" >&2
+  rc=99
+fi
+exit $rc
+EOF_DISK_FULL
+chmod +x "$T/disk_full"
+ln -s /dev/full "$S/full.npy"
+# Before, each of these exited 1 with the outputs written before the
+# failure left behind (and export and grad printed their message twice).
+check "filters --npy in a missing directory: refused before --out is written" 1 \
+  '--npy /nonexistent-dir/f.npy: cannot create files in /nonexistent-dir' '' -- \
+  "$A" filters --model "$M/m16.aek" --npy /nonexistent-dir/f.npy --out f2.png
+check "filters --npy on a full disk: the --out written before is removed" 1 \
+  'full.npy: cannot write: No space left on device' '' -- \
+  "$A" filters --model "$M/m16.aek" --out f2.png --npy "$S/full.npy"
+check "reconstruct --png in a missing directory: refused before --out is written" 1 \
+  '--png /nonexistent-dir/r.png: cannot create files in /nonexistent-dir' '' -- \
+  "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r.npy --png /nonexistent-dir/r.png
+check "reconstruct --png on a full disk: the --out written before is removed" 1 \
+  'full.npy: cannot write: No space left on device' '' -- \
+  "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r.npy --png "$S/full.npy" --image 4x4
+check "classify --json in a missing directory (refused before training)" 1 \
+  '--json /nonexistent-dir/j.json: cannot create files in /nonexistent-dir' '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --quiet --json /nonexistent-dir/j.json
+check "classify --json is a directory (refused before training)" 1 "--json $IN/a_directory.npy is a directory" '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --quiet --json "$IN/a_directory.npy"
+check "export to a full disk: the --out-dir it created is removed, one message" 1 \
+  'e/W0.npy: cannot write: File too large' '' -- "$T/disk_full" "$A" export --model "$M/m16.aek" --out-dir e
+check "grad to a full disk: the --out-dir it created is removed, one message" 1 \
+  'g/loss.json: cannot write: File too large' '' -- \
+  "$T/disk_full" "$A" grad --model "$M/m16.aek" --data "$IN/ok.npy" --out-dir g
+check "pca to a full disk: the --out-dir it created is removed, one message" 1 \
+  'p/components.npy: cannot write: File too large' '' -- \
+  "$T/disk_full" "$A" pca --data "$IN/ok.npy" --k 2 --out-dir p
+check "export into a directory whose b0.npy is full: the W0.npy written before is removed" 1 \
+  'b0.npy: cannot write: No space left on device' 'b0\.npy' -- \
+  sh -c 'ln -s /dev/full b0.npy && exec "$@"' sh "$A" export --model "$M/m16.aek" --out-dir .
+check "export --out-dir whose W0.npy is a directory (refused before writing)" 1 \
+  '--out-dir \.: \./W0.npy is a directory' 'W0\.npy' -- \
+  sh -c 'mkdir W0.npy && exec "$@"' sh "$A" export --model "$M/m16.aek" --out-dir .
 
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
