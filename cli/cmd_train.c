@@ -47,20 +47,33 @@ static void on_epoch(void *ctx, const aek_epoch_stats *s)
 
 static int parse_acts(const char *s, aek_act *out, int n)
 {
-    /* one name for every layer, or one per layer */
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
+    /* one name for every layer, or one per layer; an empty entry is an error
+     * as it is in --hidden (strtok skipped it, so "sigmoid,,tanh" passed) */
     int count = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (const char *p = s;; p++) {
+        size_t len = strcspn(p, ",");
         int found = -1;
         for (int a = 0; ACTS[a]; a++)
-            if (!strcmp(tok, ACTS[a]))
+            if (strlen(ACTS[a]) == len && !strncmp(p, ACTS[a], len))
                 found = a;
-        if (found < 0 || count == AEK_MAX_LAYERS) {
-            fprintf(stderr, "aekit train: --act: '%s' is not linear, sigmoid, tanh or relu\n", tok);
+        if (len == 0) {
+            fprintf(stderr, "aekit train: --act: '%s' has an empty entry (names separated by single "
+                    "commas)\n", s);
+            return -1;
+        }
+        if (found < 0) {
+            fprintf(stderr, "aekit train: --act: '%.*s' is not linear, sigmoid, tanh or relu\n",
+                    (int)len, p);
+            return -1;
+        }
+        if (count == AEK_MAX_LAYERS) {
+            fprintf(stderr, "aekit train: --act: more than %d activations\n", AEK_MAX_LAYERS);
             return -1;
         }
         out[count++] = (aek_act)found;
+        p += len;
+        if (!*p)
+            break;
     }
     if (count == 1)
         for (int l = 1; l < n; l++)

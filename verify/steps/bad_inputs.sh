@@ -258,6 +258,10 @@ check "--batch 1048576 --hidden 20000 (workspace beyond memory)" 2 'above the me
 check "--hidden 256,,64" 2 "--hidden: is not a comma-separated list" '' -- "${TR[@]}" --hidden 256,,64
 check "--hidden -5" 2 "--hidden: is not a comma-separated list" '' -- "${TR[@]}" --hidden -5
 check "--act foo" 2 "--act: 'foo' is not linear, sigmoid, tanh or relu" '' -- "${TRAIN[@]}" --act foo
+check "--act sigmoid,,tanh (an empty entry, as --hidden 256,,64)" 2 "--act: 'sigmoid,,tanh' has an empty entry" '' -- \
+  "${TR[@]}" --hidden 8,4 --epochs 1 --act sigmoid,,tanh
+check "--act sigmoid, (a trailing comma)" 2 "--act: 'sigmoid,' has an empty entry" '' -- \
+  "${TRAIN[@]}" --act sigmoid,
 check "--threads 0" 2 "--threads: must be in 1\\.\\.256" '' -- "${TRAIN[@]}" --threads 0
 check "--epochs 1e3 (not an integer)" 2 "--epochs: is not an integer \\(got '1e3'\\)" '' -- "${TR[@]}" --epochs 1e3
 check "--seed 18446744073709551616 (2^64)" 2 "--seed: is not an integer" '' -- "${TRAIN[@]}" --seed 18446744073709551616
