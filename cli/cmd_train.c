@@ -85,6 +85,35 @@ static int parse_acts(const char *s, aek_act *out, int n)
     return 0;
 }
 
+/* A flag that tunes a feature which is off changes nothing; before, it was
+ * accepted and silently ignored (--pretrain-epochs with one layer,
+ * --ksparse-alpha without --ksparse, --sparse-rho without --sparse-beta,
+ * --noise-level without --noise, the CAE+H settings without its gamma).
+ * Message naming the flag it needs, non-zero. */
+static int check_no_effect(const flag *f, size_t nf, int L, size_t ksparse, double beta,
+                           aek_noise noise, double gamma)
+{
+    const struct {
+        const char *name;
+        int off;
+        const char *needs;
+    } rules[] = {
+        {"pretrain-epochs", L == 1, "a stacked model: --hidden with two or more layers (e.g. 256,64)"},
+        {"ksparse-alpha", ksparse == 0, "--ksparse K"},
+        {"sparse-rho", beta == 0, "--sparse-beta > 0 (the KL sparsity penalty)"},
+        {"noise-level", noise == AEK_NOISE_NONE, "--noise mask or --noise gauss"},
+        {"cae-h-sigma", gamma == 0, "--cae-h-gamma > 0 (the CAE+H penalty)"},
+        {"cae-h-copies", gamma == 0, "--cae-h-gamma > 0 (the CAE+H penalty)"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (rules[i].off && flags_find(f, nf, rules[i].name)->seen) {
+            fprintf(stderr, "aekit train: --%s has no effect without %s\n", rules[i].name,
+                    rules[i].needs);
+            return 1;
+        }
+    return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     data_opts d = data_opts_default();
@@ -162,6 +191,18 @@ int cmd_train(int argc, char **argv)
             }
     }
 
+    /* the model's shape, and flags that would have no effect: usage
+     * errors, reported before the data are loaded */
+    size_t sizes[AEK_MAX_LAYERS];
+    aek_act act[AEK_MAX_LAYERS];
+    int L = 0;
+    if (!resume) {
+        L = flags_size_list("train", "hidden", hidden, sizes, AEK_MAX_LAYERS, 1, 1u << 24);
+        if (L < 0 || parse_acts(acts, act, L) ||
+            check_no_effect(f, NFLAGS(f), L, ksparse, beta, (aek_noise)noise, gamma))
+            return 2;
+    }
+
     char ckpt_buf[4096];
     if (no_ckpt && ckpt) {
         fprintf(stderr, "aekit train: --checkpoint and --no-checkpoint contradict each other\n");
@@ -226,19 +267,11 @@ int cmd_train(int argc, char **argv)
         tc.epochs = st.epochs;
         tc.batch = st.batch;
     } else {
-        size_t sizes[AEK_MAX_LAYERS];
-        int L = flags_size_list("train", "hidden", hidden, sizes, AEK_MAX_LAYERS, 1, 1u << 24);
-        if (L < 0) {
-            rc = 2;
-            goto done;
-        }
         cfg = aek_config_default(data.cols, sizes[0]);
         cfg.n_layers = L;
-        for (int l = 0; l < L; l++)
+        for (int l = 0; l < L; l++) {
             cfg.sizes[l + 1] = sizes[l];
-        if (parse_acts(acts, cfg.act, L)) {
-            rc = 2;
-            goto done;
+            cfg.act[l] = act[l];
         }
         cfg.out_act = (aek_act)out_act;
         cfg.loss = (aek_loss)loss;

@@ -275,6 +275,18 @@ check "--loss bce --out-act linear" 2 'cross-entropy loss needs a sigmoid output
   "${TRAIN[@]}" --loss bce --out-act linear
 check "--ksparse 10 with a code of 4" 2 'k-sparse k = 10 exceeds the code size 4' '' -- \
   "${TRAIN[@]}" --ksparse 10
+# flags that tune a feature which is off (before: accepted and ignored)
+check "--pretrain-epochs 3 with one hidden layer" 2 \
+  '--pretrain-epochs has no effect without a stacked model: --hidden with two or more layers' '' -- \
+  "${TRAIN[@]}" --pretrain-epochs 3
+check "--ksparse-alpha 3 without --ksparse" 2 '--ksparse-alpha has no effect without --ksparse K' '' -- \
+  "${TRAIN[@]}" --ksparse-alpha 3
+check "--sparse-rho 0.1 without --sparse-beta" 2 '--sparse-rho has no effect without --sparse-beta > 0' '' -- \
+  "${TRAIN[@]}" --sparse-rho 0.1
+check "--noise-level 0.3 without --noise" 2 '--noise-level has no effect without --noise mask or --noise gauss' '' -- \
+  "${TRAIN[@]}" --noise-level 0.3
+check "--cae-h-copies 2 without --cae-h-gamma" 2 '--cae-h-copies has no effect without --cae-h-gamma > 0' '' -- \
+  "${TRAIN[@]}" --contractive 0.1 --cae-h-copies 2
 check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
 check "--synthetic-rows 100000000 --synthetic-dim 1000000" 1 'above the memory cap' '' -- \
