@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "checkpoint.h"
+#include "data.h"
 #include "fileio.h"
 #include "inflate.h"
 #include "../simd/error.h"
@@ -18,7 +19,6 @@
 
 static const char MAGIC[8] = {'A', 'E', 'K', 'I', 'T', 'M', 'D', 'L'};
 #define HEADER_BYTES 24u
-#define MAX_MODEL_BYTES ((size_t)16 << 30)
 
 /* ---- writing -------------------------------------------------------------- */
 
@@ -341,6 +341,41 @@ static void get_preproc(cursor *c, aek_preproc *p, size_t cols)
                                   c->path, j);
 }
 
+/* The largest model file worth reading: aek_model_create refuses a model
+ * whose parameters and gradients (2 copies) pass the memory cap, and a file
+ * holds at most 3 copies (parameters, Adam's two moments) plus a small
+ * header and the preprocessing (2 floats per input): 2 caps are plenty. */
+static size_t model_file_cap(void)
+{
+    size_t cap = aek_data_memory_cap();
+    return cap > (SIZE_MAX - ((size_t)1 << 20)) / 2 ? SIZE_MAX : 2 * cap + ((size_t)1 << 20);
+}
+
+/* Refuses a file without the magic at its first 8 bytes, and reads a pipe
+ * or device only as far as its header's length: `--model /dev/zero` was
+ * read up to 16 GiB. */
+static aek_status model_sniff(const char *path, const unsigned char *buf, size_t n, aek_sniff *sn)
+{
+    if (n >= 8 && memcmp(buf, MAGIC, 8) != 0)
+        return aek_error(AEK_ERR_FORMAT, "%s: not an aekit model file (magic \"AEKITMDL\" "
+                         "missing)", path);
+    if (n < HEADER_BYTES)
+        return AEK_OK;
+    sn->done = 1;
+    if (sn->regular) /* its size is known: aek_model_load compares it with the header */
+        return AEK_OK;
+    uint64_t payload = 0;
+    for (int i = 7; i >= 0; i--)
+        payload = payload << 8 | buf[16 + i];
+    if (payload > model_file_cap() - HEADER_BYTES - 4)
+        return aek_error(AEK_ERR_FORMAT, "%s: header says %llu payload bytes, more than any model "
+                         "within the memory cap of %zu bytes (AEKIT_MAX_DATA_BYTES) can need",
+                         path, (unsigned long long)payload, aek_data_memory_cap());
+    sn->limit = HEADER_BYTES + 4 + (size_t)payload;
+    sn->strict = 1;
+    return AEK_OK;
+}
+
 aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, aek_preproc *prep,
                           aek_train_state *st, int *has_state)
 {
@@ -356,7 +391,7 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         memset(st, 0, sizeof *st);
     unsigned char *data = NULL;
     size_t len = 0;
-    aek_status s = aek_file_read_all(path, MAX_MODEL_BYTES, &data, &len);
+    aek_status s = aek_file_read_sniffed(path, model_file_cap(), model_sniff, &data, &len);
     if (s != AEK_OK)
         return s;
     if (len < HEADER_BYTES + 4 || memcmp(data, MAGIC, 8) != 0) {

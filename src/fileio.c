@@ -14,8 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char **data,
-                             size_t *len)
+/* Bytes read before the sniffer has decided: enough for any header it
+ * parses (a .npy header is at most 1 MiB) without reading far into junk. */
+#define SNIFF_CHUNK ((size_t)1 << 16)
+
+aek_status aek_file_read_sniffed(const char *path, size_t max_bytes, aek_sniff_fn sniff,
+                                 unsigned char **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
@@ -32,9 +36,10 @@ aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char *
         fclose(f);
         return aek_error(AEK_ERR_IO, "%s: is a directory, not a data file", path);
     }
+    aek_sniff sn = {.regular = S_ISREG(st.st_mode), .done = !sniff, .limit = SIZE_MAX};
     /* Regular files: allocate the known size once.  Pipes and devices: grow. */
     size_t cap = 1 << 16;
-    if (S_ISREG(st.st_mode)) {
+    if (sn.regular) {
         if ((unsigned long long)st.st_size > max_bytes) {
             fclose(f);
             return aek_error(AEK_ERR_NOMEM,
@@ -49,7 +54,18 @@ aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char *
         return aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu bytes to read it", path, cap);
     }
     size_t n = 0;
+    aek_status s = AEK_OK;
     for (;;) {
+        /* A regular file's size bounds it already; the parser names a
+         * mismatch with its header more precisely than a limit could. */
+        size_t stop = sn.regular ? SIZE_MAX : sn.limit;
+        if (n >= stop) {
+            unsigned char probe;
+            if (sn.strict && (n > stop || fread(&probe, 1, 1, f) == 1))
+                s = aek_error(AEK_ERR_FORMAT, "%s: the file continues past the %zu bytes its header "
+                              "declares", path, stop);
+            break;
+        }
         if (n + 1 >= cap) { /* keep one byte for the NUL */
             /* Full: probe one byte before growing, so a regular file read to
              * its stat size is never reallocated (a 200 MB copy otherwise). */
@@ -57,44 +73,192 @@ aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char *
             if (fread(&probe, 1, 1, f) == 0)
                 break;
             if (cap > max_bytes) {
-                free(buf);
-                fclose(f);
-                return aek_error(AEK_ERR_NOMEM, "%s: more than the memory cap of %zu bytes",
-                                 path, max_bytes);
+                s = aek_error(AEK_ERR_NOMEM, "%s: more than the memory cap of %zu bytes", path,
+                              max_bytes);
+                break;
             }
             size_t ncap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (stop != SIZE_MAX && ncap > stop + 1)
+                ncap = stop + 1; /* n < stop here, so this still grows */
             unsigned char *nb = realloc(buf, ncap);
             if (!nb) {
-                free(buf);
-                fclose(f);
-                return aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu bytes to read it", path,
-                                 ncap);
+                s = aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu bytes to read it", path,
+                              ncap);
+                break;
             }
             buf = nb;
             cap = ncap;
             buf[n++] = probe;
             continue;
         }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        size_t want = cap - 1 - n;
+        if (!sn.done && want > SNIFF_CHUNK)
+            want = SNIFF_CHUNK;
+        if (want > stop - n)
+            want = stop - n;
+        size_t got = fread(buf + n, 1, want, f);
         n += got;
         if (got == 0)
             break;
+        if (!sn.done && (s = sniff(path, buf, n, &sn)) != AEK_OK)
+            break;
+        if (!sn.regular && sn.limit != SIZE_MAX && sn.limit > max_bytes) {
+            s = aek_error(AEK_ERR_NOMEM, "%s: header declares %zu bytes, above the memory cap of "
+                          "%zu bytes", path, sn.limit, max_bytes);
+            break;
+        }
     }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        fclose(f);
-        return aek_error(AEK_ERR_IO, "%s: read error: %s", path, strerror(e));
-    }
+    if (s == AEK_OK && ferror(f))
+        s = aek_error(AEK_ERR_IO, "%s: read error: %s", path, strerror(errno));
     fclose(f);
-    if (n > max_bytes) {
+    if (s == AEK_OK && n > max_bytes)
+        s = aek_error(AEK_ERR_NOMEM, "%s: more than the memory cap of %zu bytes", path,
+                      max_bytes);
+    if (s != AEK_OK) {
         free(buf);
-        return aek_error(AEK_ERR_NOMEM, "%s: more than the memory cap of %zu bytes", path,
-                         max_bytes);
+        return s;
     }
     buf[n] = 0;
     *data = buf;
     *len = n;
+    return AEK_OK;
+}
+
+aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char **data,
+                             size_t *len)
+{
+    return aek_file_read_sniffed(path, max_bytes, NULL, data, len);
+}
+
+/* ---- recognising data formats in a stream ------------------------------------ */
+
+enum { SN_START, SN_NPY, SN_IDX, SN_TEXT };
+
+/* The size of one element of IDX type t (0 for an unknown type). */
+static size_t idx_item(unsigned char t)
+{
+    switch (t) {
+    case 0x08: case 0x09: return 1;
+    case 0x0B: return 2;
+    case 0x0C: case 0x0D: return 4;
+    case 0x0E: return 8;
+    default: return 0;
+    }
+}
+
+/* The data bytes a .npy header dict declares: 'descr' ends in the item size
+ * ('<f4', '|u1') and 'shape' is a tuple of integers.  0 when the dict is not
+ * that simple (the .npy parser then names the problem). */
+static int npy_declared(const char *h, size_t hlen, size_t *bytes)
+{
+    const char *end = h + hlen, *p = memmem(h, hlen, "descr", 5);
+    if (!p)
+        return 0;
+    while (p < end && *p != ':')
+        p++;
+    while (p < end && *p != '\'' && *p != '"')
+        p++;
+    if (p == end)
+        return 0;
+    const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+    if (!q)
+        return 0;
+    size_t item = 0, scale = 1;
+    for (const char *d = q - 1; d > p && *d >= '0' && *d <= '9' && scale < 1000; d--, scale *= 10)
+        item += (size_t)(*d - '0') * scale;
+    const char *sh = memmem(h, hlen, "shape", 5);
+    if (!item || !sh)
+        return 0;
+    while (sh < end && *sh != '(')
+        sh++;
+    size_t count = 1;
+    for (sh++; sh < end && *sh != ')'; sh++) {
+        if (*sh < '0' || *sh > '9')
+            continue; /* spaces, commas, a Python 2 'L' */
+        size_t v = 0;
+        for (; sh < end && *sh >= '0' && *sh <= '9'; sh++)
+            if (__builtin_mul_overflow(v, (size_t)10, &v) ||
+                __builtin_add_overflow(v, (size_t)(*sh - '0'), &v))
+                return 0;
+        if (__builtin_mul_overflow(count, v, &count))
+            return 0;
+        sh--;
+    }
+    return sh < end && !__builtin_mul_overflow(count, item, bytes);
+}
+
+/* A byte that can start a CSV file: printable, white space or UTF-8. */
+static int text_byte(unsigned char c)
+{
+    return (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Data files: a pipe or device has no size to check against the cap, so its
+ * format is told from the first bytes and, for IDX and .npy, its length
+ * from the header; /dev/zero (all zero bytes) is none of the formats. */
+static aek_status data_sniff(const char *path, const unsigned char *b, size_t n, aek_sniff *sn)
+{
+    if (sn->regular) { /* its size is known and capped: the parsers judge it */
+        sn->done = 1;
+        return AEK_OK;
+    }
+    if (sn->state == SN_START) {
+        if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+            sn->done = 1; /* gzip: bounded by the cap on the decompressed size */
+            return AEK_OK;
+        }
+        if (n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0)
+            sn->state = SN_NPY;
+        else if (n >= 4 && b[0] == 0 && b[1] == 0 && idx_item(b[2]))
+            sn->state = SN_IDX;
+        else if (n >= 6 && text_byte(b[0]) && text_byte(b[1]) && text_byte(b[2]) &&
+                 text_byte(b[3]))
+            sn->state = SN_TEXT;
+        else if (n < 6) {
+            sn->done = 1; /* too short for a header: the parser says what is wrong */
+            return AEK_OK;
+        } else
+            return aek_error(AEK_ERR_FORMAT, "%s: not a data file: it starts with bytes %02x %02x "
+                             "%02x %02x, none of gzip (1f 8b), IDX (00 00 08 ..), .npy (93 NUMPY) "
+                             "or CSV text", path, b[0], b[1], b[2], b[3]);
+    }
+    if (sn->state == SN_IDX) {
+        size_t header = 4 + 4 * (size_t)b[3], count = 1, bytes;
+        if (n < header)
+            return AEK_OK; /* wait for the dimensions */
+        int ok = b[3] >= 1;
+        for (size_t i = 4; i < header; i += 4)
+            ok &= !__builtin_mul_overflow(count, (size_t)b[i] << 24 | (size_t)b[i + 1] << 16 |
+                                                 (size_t)b[i + 2] << 8 | b[i + 3], &count);
+        ok &= !__builtin_mul_overflow(count, idx_item(b[2]), &bytes) && bytes <= SIZE_MAX - header;
+        /* a header the parser refuses anyway: read no data after it */
+        sn->limit = ok ? header + bytes : header;
+        sn->strict = ok;
+        sn->done = 1;
+    } else if (sn->state == SN_NPY) {
+        size_t start = b[6] == 1 ? 10 : 12, hlen, bytes;
+        if (n < start)
+            return AEK_OK;
+        hlen = b[8] | (size_t)b[9] << 8;
+        if (start == 12)
+            hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        if (hlen > ((size_t)1 << 20)) { /* above the parser's header limit */
+            sn->limit = start;
+            sn->done = 1;
+        } else if (n >= start + hlen) {
+            int ok = npy_declared((const char *)b + start, hlen, &bytes) &&
+                     bytes <= SIZE_MAX - start - hlen;
+            sn->limit = ok ? start + hlen + bytes : start + hlen;
+            sn->strict = ok;
+            sn->done = 1;
+        }
+    } else { /* text: a NUL byte means binary data, e.g. `cat a.csv /dev/zero` */
+        const unsigned char *z = memchr(b + sn->scanned, 0, n - sn->scanned);
+        if (z)
+            return aek_error(AEK_ERR_FORMAT, "%s: byte %zu is NUL: binary data, not CSV text",
+                             path, (size_t)(z - b));
+        sn->scanned = n;
+    }
     return AEK_OK;
 }
 
@@ -105,7 +269,7 @@ aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char 
         *was_gzip = 0;
     unsigned char *raw;
     size_t n;
-    aek_status s = aek_file_read_all(path, max_bytes, &raw, &n);
+    aek_status s = aek_file_read_sniffed(path, max_bytes, data_sniff, &raw, &n);
     if (s != AEK_OK || !aek_is_gzip(raw, n)) {
         *data = raw;
         *len = n;

@@ -29,9 +29,33 @@
 aek_status aek_file_read_all(const char *path, size_t max_bytes, unsigned char **data,
                              size_t *len);
 
+/* What a reader learns from a file's first bytes (aek_file_read_sniffed). */
+typedef struct {
+    int regular;    /* in: a regular file (its size is known and was checked) */
+    int done;       /* out: 1 once the sniffer has decided; not called again */
+    size_t limit;   /* out: read at most this many bytes (SIZE_MAX: no limit) */
+    int strict;     /* out: a byte past limit is an error (the header's length) */
+    int state;      /* the sniffer's own: what it has recognised so far */
+    size_t scanned; /* the sniffer's own: bytes it has already looked at */
+} aek_sniff;
+
+/* Called with the n (> 0) bytes read so far while !sn->done; an error
+ * status (message set) stops the read and is returned. */
+typedef aek_status (*aek_sniff_fn)(const char *path, const unsigned char *buf, size_t n,
+                                   aek_sniff *sn);
+
+/* aek_file_read_all, showing the bytes to sniff (may be NULL) as they
+ * arrive, so content that is not what the caller reads is refused at once
+ * instead of read to the cap (/dev/zero).  A non-regular file is read no
+ * further than sn->limit; past a strict limit it is AEK_ERR_FORMAT. */
+aek_status aek_file_read_sniffed(const char *path, size_t max_bytes, aek_sniff_fn sniff,
+                                 unsigned char **data, size_t *len);
+
 /* aek_file_read_all, then, if the content starts with the gzip magic bytes,
  * its decompressed content instead (at most max_bytes, NUL-terminated as
- * well).  *was_gzip (may be NULL) tells which. */
+ * well).  *was_gzip (may be NULL) tells which.  A pipe or device must start
+ * as gzip, IDX, .npy or text (CSV) and, for IDX and .npy, end where the
+ * header says: anything else fails at once instead of reading to the cap. */
 aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char **data,
                               size_t *len, int *was_gzip);
 

@@ -19,12 +19,15 @@
 #include "../simd/kernels.h"
 #include "../src/checkpoint.h"
 #include "../src/data.h"
+#include "../src/fileio.h"
 #include "../src/train.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct {
@@ -379,6 +382,103 @@ static void check_sgd_fused(const aek_kernel_set *ks)
     free(X);
 }
 
+/* A pipe fed by a child with len bytes of data, then zero bytes forever
+ * when endless; its reading end is "/dev/fd/<fd>" in path. */
+static int pipe_of(const void *data, size_t len, int endless, char *path, size_t n, pid_t *pid)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        close(fd[0]);
+        static const char zeros[4096];
+        int ok = write(fd[1], data, len) == (ssize_t)len;
+        while (ok && endless && write(fd[1], zeros, sizeof zeros) > 0)
+            ;
+        _exit(0);
+    }
+    close(fd[1]);
+    snprintf(path, n, "/dev/fd/%d", fd[0]);
+    return fd[0];
+}
+
+static void finish_pipe(int fd, pid_t pid)
+{
+    close(fd);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* Model files that are not regular files: a real one still loads through a
+ * pipe; /dev/zero and a model followed by endless bytes fail at once (they
+ * were read up to a fixed 16 GiB); a file far above the memory cap
+ * (AEKIT_MAX_DATA_BYTES) is refused before it is read. */
+static void check_model_streams(void)
+{
+    char ckpt[] = "/tmp/aekit_stream_XXXXXX", path[64];
+    int tfd = mkstemp(ckpt);
+    if (tfd >= 0)
+        close(tfd);
+    aek_model *M = NULL, *L = NULL;
+    aek_config cfg = aek_config_default(g_data.cols, 8);
+    unsigned char *file = NULL;
+    size_t len = 0;
+    if (aek_model_create(&cfg, 1, 3, &M) != AEK_OK || aek_model_save(ckpt, M, NULL, NULL) != AEK_OK ||
+        aek_file_read_all(ckpt, 1 << 20, &file, &len) != AEK_OK) {
+        chk_verdict("model files: a saved model to stream", 0, 1, 0, "%s", aek_last_error());
+        aek_model_free(M);
+        unlink(ckpt);
+        return;
+    }
+    pid_t pid;
+    int fd = pipe_of(file, len, 0, path, sizeof path, &pid);
+    aek_status s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
+    finish_pipe(fd, pid);
+    int ok = s == AEK_OK && same_bits(M, L);
+    chk_verdict("model through a pipe loads (--model <(cat m.aek))", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_model_free(L);
+    L = NULL;
+
+    /* the cap the model reader must now obey (it read up to a fixed 16
+     * GiB: under `ulimit -v` these fail without the checks, else hang) */
+    aek_data_set_memory_cap(1 << 20);
+    s = aek_model_load("/dev/zero", 0, &L, NULL, NULL, NULL);
+    ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "/dev/zero: not an aekit model file");
+    chk_verdict("model /dev/zero refused at its magic", ok, 1, ok, "%s", aek_last_error());
+    fd = pipe_of(file, len, 1, path, sizeof path, &pid);
+    s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
+    finish_pipe(fd, pid);
+    ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "continues past");
+    chk_verdict("model then endless zeros through a pipe: refused past its header's length", ok, 1,
+                ok, "%s", aek_last_error());
+    /* a header announcing 2^40 bytes: refused at the header, not read */
+    unsigned char hdr[28];
+    memcpy(hdr, file, 28);
+    hdr[16 + 5] = 1;
+    fd = pipe_of(hdr, sizeof hdr, 1, path, sizeof path, &pid);
+    s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
+    finish_pipe(fd, pid);
+    ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "AEKIT_MAX_DATA_BYTES");
+    chk_verdict("model header announcing 1 TiB through a pipe: refused at the header", ok, 1, ok,
+                "%s", aek_last_error());
+    /* a regular file of 4 MiB: above 2 x the 4 KiB data cap + 1 MiB slack */
+    aek_data_set_memory_cap(4096);
+    FILE *f = fopen(ckpt, "wb");
+    ok = f && fwrite(file, 1, len, f) == len && fseek(f, 4 << 20, SEEK_SET) == 0 &&
+         fputc(0, f) == 0 && fclose(f) == 0;
+    s = aek_model_load(ckpt, 0, &L, NULL, NULL, NULL);
+    ok = ok && s == AEK_ERR_NOMEM && strstr(aek_last_error(), "memory cap");
+    chk_verdict("model file far above the data cap (AEKIT_MAX_DATA_BYTES) refused unread", ok, 1,
+                ok, "%s", aek_last_error());
+    aek_data_set_memory_cap(0);
+    aek_model_free(L);
+    aek_model_free(M);
+    free(file);
+    unlink(ckpt);
+}
+
 /* The CLI's grad files against the in-process gradient. */
 static void check_grad_cli(void)
 {
@@ -452,6 +552,7 @@ int main(void)
         check_threads(ks);
         check_sgd_fused(ks);
     }
+    check_model_streams();
     check_grad_cli(); /* with the last set; the CLI is told to use the same */
     aek_dataset_free(&g_data);
     return chk_finish();
