@@ -125,7 +125,11 @@ static void put_preproc(bytebuf *b, const aek_preproc *p, size_t cols)
     memcpy(&hi, &fhi, 4);
     put_u32(b, lo);
     put_u32(b, hi);
-    put_u32(b, (p && p->mean ? 1u : 0u) | (p && p->std ? 2u : 0u));
+    /* bit 2: trained on uint8 values without /255 (--scale none or minmax);
+     * without it a /255 model is uint8-trained and any other float-trained,
+     * so the files of all other models keep the bytes older readers know */
+    int u8_kept = p && p->origin == AEK_ORIGIN_U8 && p->scale != AEK_SCALE_U8;
+    put_u32(b, (p && p->mean ? 1u : 0u) | (p && p->std ? 2u : 0u) | (u8_kept ? 4u : 0u));
     if (p && p->mean)
         put_f32s(b, p->mean, cols);
     if (p && p->std)
@@ -327,7 +331,8 @@ static void get_preproc(cursor *c, aek_preproc *p, size_t cols)
     memcpy(&p->lo, &lo, 4);
     memcpy(&p->hi, &hi, 4);
     p->scale = (aek_scale_kind)kind;
-    if (c->st == AEK_OK && (kind > AEK_SCALE_MINMAX || which > 3 || !isfinite(p->lo) ||
+    p->origin = kind == AEK_SCALE_U8 || (which & 4u) ? AEK_ORIGIN_U8 : AEK_ORIGIN_FLOAT;
+    if (c->st == AEK_OK && (kind > AEK_SCALE_MINMAX || which > 7 || !isfinite(p->lo) ||
                             !isfinite(p->hi)))
         c->st = aek_error(AEK_ERR_FORMAT, "%s: the preprocessing section is invalid", c->path);
     if (which & 1u)

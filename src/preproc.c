@@ -49,6 +49,7 @@ aek_status aek_preproc_fit(aek_dataset *d, aek_scale_ask scale, int center, int 
 {
     memset(out, 0, sizeof *out);
     out->cols = d->cols;
+    out->origin = d->origin; /* before scaling turns uint8 values into floats */
     aek_status s = AEK_OK;
     if (scale == AEK_SCALE_ASK_AUTO)
         scale = d->origin == AEK_ORIGIN_U8 ? AEK_SCALE_ASK_UNIT : AEK_SCALE_ASK_NONE;
@@ -82,6 +83,13 @@ aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d)
         return aek_error(AEK_ERR_SHAPE, "the data have %zu columns, the model was trained on %zu",
                          d->cols, p->cols);
     aek_status s = AEK_OK;
+    /* Raw 0..255 into a model trained on floats (typically in [0, 1]) is a
+     * silent 255x error: an eval loss of 356308 instead of 1.4. */
+    if (p->origin != AEK_ORIGIN_U8 && d->origin == AEK_ORIGIN_U8)
+        return aek_error(AEK_ERR_ARG, "the model was trained on floating-point data; these data "
+                         "are uint8 (0..255) and would reach it unscaled: convert them to floats "
+                         "like the training data (e.g. x / 255 saved as a float32 .npy), or pass "
+                         "--raw (encode, reconstruct, eval) to feed them as they are");
     if (p->scale == AEK_SCALE_U8) {
         if (d->origin != AEK_ORIGIN_U8)
             return aek_error(AEK_ERR_ARG, "the model expects uint8 data (scaled by 1/255); these "

@@ -17,6 +17,7 @@ typedef enum {
 
 typedef struct aek_preproc_s {
     aek_scale_kind scale;
+    aek_data_origin origin; /* the training data's: uint8 values or floats */
     float lo, hi;          /* min–max of the training data   */
     size_t cols;           /* length of mean/std             */
     float *mean;           /* NULL: not centered             */
@@ -31,7 +32,9 @@ typedef enum { AEK_SCALE_ASK_AUTO = 0, AEK_SCALE_ASK_NONE, AEK_SCALE_ASK_UNIT, A
 aek_status aek_preproc_fit(aek_dataset *d, aek_scale_ask scale, int center, int standardize,
                            aek_preproc *out);
 
-/* Applies a fitted transformation to other data (same cols). */
+/* Applies a fitted transformation to other data (same cols).  Data of the
+ * wrong origin are refused (AEK_ERR_ARG): uint8 values 0..255 for a model
+ * trained on floats, floats for a model that divides by 255. */
 aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d);
 
 /* Deep copy (dst freed by aek_preproc_free). */
