@@ -13,7 +13,10 @@
  *   u32 CRC-32 of everything before it
  *
  * Loading checks the magic, version, length, checksum, every field's range
- * and that all parameters are finite, and names the problem otherwise.
+ * and that all parameters are finite, and names the problem otherwise.  The
+ * fields whose range depends on the data or on the optimizer's rules (batch
+ * position, rows done, learning rate, betas, eps, the running sums) are
+ * checked by aek_train when it resumes from the state.
  */
 #ifndef AEKIT_CHECKPOINT_H
 #define AEKIT_CHECKPOINT_H

@@ -151,6 +151,30 @@ static aek_status check_opt(const aek_opt_config *o)
     return AEK_OK;
 }
 
+/* A resumed state is checked like a fresh configuration: a checkpoint with
+ * a valid checksum could hold lr = -1 (training uphill), eps = 0 or a batch
+ * position past the epoch's end.  Only the last batch of an epoch can be
+ * short, and a stop comes before it, so the rows done are whole batches. */
+static aek_status check_resumed(const aek_train_state *st, size_t rows)
+{
+    const char *bad = "the checkpoint's training state is inconsistent";
+    aek_status s = check_opt(&st->opt);
+    if (s != AEK_OK)
+        return aek_error_prefix(AEK_ERR_FORMAT, bad);
+    size_t nb = (rows + st->batch - 1) / st->batch;
+    if (st->next_batch >= nb)
+        return aek_error(AEK_ERR_FORMAT, "%s: batch position %zu, but an epoch of %zu rows has "
+                         "%zu batches of %zu", bad, st->next_batch, rows, nb, st->batch);
+    if (st->rows_done != st->next_batch * st->batch)
+        return aek_error(AEK_ERR_FORMAT, "%s: %zu rows done, but %zu batches of %zu are %zu rows",
+                         bad, st->rows_done, st->next_batch, st->batch,
+                         st->next_batch * st->batch);
+    if (!isfinite(st->loss_sum) || !isfinite(st->recon_sum))
+        return aek_error(AEK_ERR_FORMAT, "%s: the running loss sums (%g, %g) are not finite", bad,
+                         st->loss_sum, st->recon_sum);
+    return AEK_OK;
+}
+
 /* ---- one phase: epochs of mini-batch training of one model --------------- */
 
 typedef struct {
@@ -571,7 +595,8 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
                          batch, M->max_batch);
     if (tc->epochs < 0 || tc->pretrain_epochs < 0)
         return aek_error(AEK_ERR_ARG, "epochs must be >= 0");
-    aek_status s = check_opt(&tc->opt);
+    /* a resumed run uses the checkpoint's optimizer, checked below */
+    aek_status s = resume ? AEK_OK : check_opt(&tc->opt);
     if (s != AEK_OK)
         return s;
     if (M->cfg.loss == AEK_LOSS_BCE)
@@ -594,6 +619,8 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
                              "%016llx); this data is %zu x %zu, fingerprint %016llx",
                              resume->data_rows, resume->data_cols,
                              (unsigned long long)resume->data_crc, rows, n, (unsigned long long)crc);
+        if ((s = check_resumed(resume, rows)) != AEK_OK)
+            return s;
         if (strcmp(resume->isa, aek_kernels()->name) != 0 && tc->progress)
             fprintf(tc->progress,
                     "aekit: warning: the checkpoint was written by the %s kernel set, this run "

@@ -382,6 +382,86 @@ static void check_sgd_fused(const aek_kernel_set *ks)
     free(X);
 }
 
+static void st_lr(aek_train_state *t) { t->opt.lr = -1; }
+static void st_lr_final(aek_train_state *t) { t->opt.lr_final = NAN; }
+static void st_eps(aek_train_state *t) { t->opt.eps = 0; }
+static void st_beta2(aek_train_state *t) { t->opt.beta2 = 1; }
+static void st_batch_pos(aek_train_state *t) { t->next_batch = (size_t)1 << 40; }
+static void st_batch_end(aek_train_state *t) { t->next_batch = (g_data.rows + t->batch - 1) / t->batch; }
+static void st_rows(aek_train_state *t) { t->rows_done += 1; }
+static void st_loss(aek_train_state *t) { t->loss_sum = NAN; }
+static void st_recon(aek_train_state *t) { t->recon_sum = INFINITY; }
+static void st_none(aek_train_state *t) { (void)t; }
+
+/* A checkpoint whose checksum is valid (rewritten by the library's own
+ * writer) but whose training state is not: resuming must refuse it, as a
+ * fresh run refuses the same settings (lr = -1 resumed with rc 0 and
+ * trained uphill; the check ran on the defaults, not the resumed state). */
+static void check_resume_validates(void)
+{
+    static const struct {
+        const char *name;
+        void (*edit)(aek_train_state *);
+        const char *frag;
+    } C[] = {
+        {"lr = -1", st_lr, "learning rate must be a finite value > 0"},
+        {"lr_final = NaN", st_lr_final, "final learning rate"},
+        {"Adam eps = 0", st_eps, "eps > 0"},
+        {"Adam beta2 = 1", st_beta2, "beta2 in [0, 1)"},
+        {"batch position 2^40", st_batch_pos, "batch position 1099511627776"},
+        {"batch position = batches per epoch", st_batch_end, "batch position 32"},
+        {"rows done not whole batches", st_rows, "rows done"},
+        {"loss sum NaN", st_loss, "not finite"},
+        {"reconstruction sum +Inf", st_recon, "not finite"},
+        {"unchanged (control: resumes)", st_none, NULL},
+    };
+    variant v = make("resume-check", 8, AEK_ACT_SIGMOID, NULL);
+    char ckpt[] = "/tmp/aekit_rcheck_XXXXXX";
+    int fd = mkstemp(ckpt);
+    if (fd >= 0)
+        close(fd);
+    aek_status s;
+    aek_model *A = train_variant(&v, 2, 1, ckpt, 5, NULL, NULL, &s); /* stops in epoch 1 */
+    aek_model_free(A);
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
+        aek_model *M = NULL;
+        aek_train_state st;
+        int has = 0;
+        aek_status r = aek_model_load(ckpt, 0, &M, NULL, &st, &has);
+        char name[128], msg[512] = "";
+        snprintf(name, sizeof name, "train: resume refuses a checkpoint with %s", C[i].name);
+        if (!C[i].frag)
+            snprintf(name, sizeof name, "train: resume of a rewritten checkpoint, %s", C[i].name);
+        if (s != AEK_ERR_INTERRUPTED || r != AEK_OK || !has) {
+            chk_verdict(name, 0, 1, 0, "no checkpoint to edit: %s", aek_last_error());
+            aek_model_free(M);
+            continue;
+        }
+        char edited[64];
+        snprintf(edited, sizeof edited, "%s.edited", ckpt);
+        C[i].edit(&st);
+        r = aek_model_save(edited, M, NULL, &st); /* a valid checksum over the edit */
+        aek_train_state_free(&st);
+        aek_model_free(M);
+        M = NULL;
+        if (r == AEK_OK)
+            r = aek_model_load(edited, 0, &M, NULL, &st, &has);
+        if (r == AEK_OK) {
+            aek_train_config tc = aek_train_default();
+            r = aek_train(M, g_data.x, g_data.rows, &tc, &st);
+            aek_train_state_free(&st);
+        }
+        snprintf(msg, sizeof msg, "%s", r == AEK_OK ? "" : aek_last_error());
+        int ok = C[i].frag ? r == AEK_ERR_FORMAT && strstr(msg, "training state is inconsistent") &&
+                                 strstr(msg, C[i].frag)
+                           : r == AEK_OK;
+        chk_verdict(name, ok, 1, ok, "status %d; %s", (int)r, msg);
+        aek_model_free(M);
+        unlink(edited);
+    }
+    unlink(ckpt);
+}
+
 /* A pipe fed by a child with len bytes of data, then zero bytes forever
  * when endless; its reading end is "/dev/fd/<fd>" in path. */
 static int pipe_of(const void *data, size_t len, int endless, char *path, size_t n, pid_t *pid)
@@ -553,6 +633,7 @@ int main(void)
         check_sgd_fused(ks);
     }
     check_model_streams();
+    check_resume_validates();
     check_grad_cli(); /* with the last set; the CLI is told to use the same */
     aek_dataset_free(&g_data);
     return chk_finish();
