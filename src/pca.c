@@ -132,6 +132,20 @@ aek_status aek_pca_covariance(const float *X, size_t m, size_t n, size_t ldx, si
             cov[i * n + j] /= (double)m;
             cov[j * n + i] = cov[i * n + j];
         }
+    /* Finite data near FLT_MAX (3.4e38) still overflow: x − μ and the float
+     * products of the GEMM reach Inf/NaN; say so here, not as the
+     * eigensolver's "A has a NaN or infinite entry". */
+    for (size_t i = 0; i < n && st == AEK_OK; i++)
+        for (size_t j = 0; j <= i; j++)
+            if (!isfinite(cov[i * n + j])) {
+                st = aek_error(AEK_ERR_NUMERIC,
+                               "PCA: the covariance overflowed the float/double range (entry "
+                               "(%zu, %zu) is %s): the data are too large (column means %g, %g); "
+                               "scale or standardize them first (e.g. --scale unit or "
+                               "--standardize)", i, j, isnan(cov[i * n + j]) ? "NaN" : "infinite",
+                               mean[i], mean[j]);
+                break;
+            }
 done:
     free(Xc);
     free(G);

@@ -966,6 +966,32 @@ static void check_pca_errors(const planted *d)
         fprintf(stderr, "  %s\n", msgs[i]);
     chk_verdict("pca rejects k=0, k>n, m<2, ldx<n, NULL, NaN/Inf (with row/col)", ok, 1, ok,
                 "figure 1 = every case gave its status; e.g. \"%s\"", msgs[2]);
+
+    /* Finite data near FLT_MAX overflow the covariance: the message must
+     * say so and suggest scaling, not leak the eigensolver's "A has a NaN
+     * or infinite entry" (both solvers, and the covariance on its own). */
+    float big[8 * 3];
+    chk_rng g = {17};
+    for (size_t i = 0; i < 8 * 3; i++)
+        big[i] = (float)chk_uniform(&g, 0, 3e38);
+    aek_pca_opts full = {0};
+    full.solver = AEK_PCA_FULL;
+    aek_status s1 = aek_pca_fit(big, 8, 3, 3, 2, &full, &p);
+    char m1[400];
+    snprintf(m1, sizeof m1, "%s", aek_last_error());
+    aek_pca_opts topk = {0};
+    topk.solver = AEK_PCA_TOPK;
+    aek_status s2 = aek_pca_fit(big, 8, 3, 3, 2, &topk, &p);
+    char m2[400];
+    snprintf(m2, sizeof m2, "%s", aek_last_error());
+    double mean[3], cov[9];
+    aek_status s3 = aek_pca_covariance(big, 8, 3, 3, 0, mean, cov);
+    ok = s1 == AEK_ERR_NUMERIC && s2 == AEK_ERR_NUMERIC && s3 == AEK_ERR_NUMERIC && !p;
+    ok &= strstr(m1, "covariance overflowed") && strstr(m1, "scale or standardize") &&
+          strstr(m2, "covariance overflowed") && !strstr(m1, "aek_eig_sym");
+    chk_verdict("pca of finite data near 3e38: 'covariance overflowed', suggests scaling", ok, 1,
+                ok, "statuses %d %d %d (full, top-k, covariance); full: %s; top-k: %s", (int)s1,
+                (int)s2, (int)s3, m1, m2);
 }
 
 /* ---- 4. timings ---------------------------------------------------------------- */
