@@ -48,6 +48,7 @@ put("ok.idx", idx)
 put("ok.npy", npy("<f4", "(%d, %d)" % (R, C), f4(vals)))
 put("ok.csv", "".join(",".join("%.9g" % vals[i * C + j] for j in range(C)) + "\n" for i in range(R)).encode())
 put("wide.npy", npy("<f4", "(4, 784)", f4([0.5] * 4 * 784)))
+put("other.npy", npy("<f4", "(%d, %d)" % (R, C), f4([1.0 - v for v in vals])))
 put("idx_truncated.idx", idx[:16 + 500])
 put("idx_magic.idx", b"\x01\x02" + idx[2:])
 put("idx_overflow.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + u8)
@@ -220,6 +221,8 @@ check "model of 16 inputs, data of 784 columns (eval)" 1 \
 check "model of 16 inputs, data of 784 columns (encode: no codes written)" 1 \
   'the data have 784 columns' '' -- "$A" encode --model "$M/m16.aek" --data "$IN/wide.npy" --out codes.npy
 check "checkpoint resumed on other data" 1 'the checkpoint was trained on other data' '' -- \
+  "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/other.npy" --quiet
+check "checkpoint of float data resumed on uint8 data" 1 'the model was trained on floating-point data; these data are uint8' '' -- \
   "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/ok.idx" --quiet
 check "--resume given a model without training state" 1 'without training state; --resume needs a checkpoint' '' -- \
   "$A" train --resume "$M/m16.aek" --data "$IN/ok.npy" --quiet
