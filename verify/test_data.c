@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "lib_pipe.h"
 #include "../src/checkpoint.h"
 #include "../src/data.h"
 #include "../src/fileio.h"
@@ -925,40 +926,6 @@ static void check_empty_files(void)
                  "/dev/zero", "not a data file");
 }
 
-/* A pipe fed by a child process with data, then (when endless) `tail`
- * forever; its reading end is "/dev/fd/<fd>" in path.  The child dies of
- * SIGPIPE once the reader closes; finish_pipe reaps it. */
-static int pipe_of(const void *data, size_t len, const char *tail, char *path, size_t n,
-                   pid_t *pid)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    *pid = fork();
-    if (*pid == 0) {
-        close(fd[0]);
-        int ok = len == 0 || write(fd[1], data, len) == (ssize_t)len;
-        size_t tl = tail ? strlen(tail) : 0; /* "" : zero bytes */
-        char block[4096] = {0};
-        for (size_t i = 0; tl && i < sizeof block; i++)
-            block[i] = tail[i % tl];
-        size_t bl = tl ? sizeof block - sizeof block % tl : sizeof block;
-        while (ok && tail && write(fd[1], block, bl) > 0)
-            ;
-        _exit(0);
-    }
-    close(fd[1]);
-    snprintf(path, n, "/dev/fd/%d", fd[0]);
-    return fd[0];
-}
-
-static void finish_pipe(int fd, pid_t pid)
-{
-    close(fd);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
 /* Pipes and devices: real data still loads (`--data <(cat x.npy)`); an
  * endless or overlong stream stops at its header's length or at a NUL in
  * text, and only text that never ends runs into the memory cap. */
@@ -979,24 +946,24 @@ static void check_pipes(void)
     /* the same bytes through a pipe and from a regular file */
     const char *pf = tmp_path("pipe-ref.npy");
     write_raw(pf, npy, nlen);
-    int fd = pipe_of(npy, nlen, NULL, path, sizeof path, &pid);
+    int fd = test_pipe_open(npy, nlen, NULL, path, sizeof path, &pid);
     aek_status s = aek_load_npy(path, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     int ok = s == AEK_OK && d.rows == 3 && d.cols == 4 && memcmp(d.x, v, sizeof v) == 0;
     chk_verdict(".npy through a pipe loads (--data <(cat x.npy))", ok, 1, ok, "%s",
                 s == AEK_OK ? "" : aek_last_error());
     aek_dataset_free(&d);
     unlink(pf);
-    fd = pipe_of(idx, ilen, NULL, path, sizeof path, &pid);
+    fd = test_pipe_open(idx, ilen, NULL, path, sizeof path, &pid);
     s = aek_load_data(path, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     ok = s == AEK_OK && d.rows == 9 && d.cols == 20 && d.x[7] == idx[16 + 7];
     chk_verdict("IDX through a pipe loads via aek_load_data", ok, 1, ok, "%s",
                 s == AEK_OK ? "" : aek_last_error());
     aek_dataset_free(&d);
-    fd = pipe_of(csv, strlen(csv), NULL, path, sizeof path, &pid);
+    fd = test_pipe_open(csv, strlen(csv), NULL, path, sizeof path, &pid);
     s = aek_load_csv(path, AEK_CSV_HEADER_AUTO, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     ok = s == AEK_OK && d.rows == 2 && d.cols == 2 && d.x[3] == 4;
     chk_verdict("CSV through a pipe loads", ok, 1, ok, "%s", s == AEK_OK ? "" : aek_last_error());
     aek_dataset_free(&d);
@@ -1007,9 +974,9 @@ static void check_pipes(void)
         char gz[600];
         snprintf(gz, sizeof gz, "%s.gz", pi);
         uint8_t *g = read_raw(gz, &flen);
-        fd = pipe_of(g, flen, NULL, path, sizeof path, &pid);
+        fd = test_pipe_open(g, flen, NULL, path, sizeof path, &pid);
         s = aek_load_idx_images(path, &d);
-        finish_pipe(fd, pid);
+        test_pipe_close(fd, pid);
         ok = s == AEK_OK && d.rows == 9 && d.x[100] == idx[16 + 100];
         chk_verdict("gzipped IDX through a pipe loads", ok, 1, ok, "%s",
                     s == AEK_OK ? "" : aek_last_error());
@@ -1023,30 +990,30 @@ static void check_pipes(void)
     /* valid data followed by endless zeros: stops where the header ends
      * (a 1 MiB cap makes a reader without the checks fail fast, not hang) */
     aek_data_set_memory_cap(1 << 20);
-    fd = pipe_of(npy, nlen, "", path, sizeof path, &pid);
+    fd = test_pipe_open(npy, nlen, "", path, sizeof path, &pid);
     s = aek_load_npy(path, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     expect_error(".npy then endless zeros through a pipe: refused past the header's length", s,
                  AEK_ERR_FORMAT, "/dev/fd/", "continues past");
-    fd = pipe_of(idx, ilen, "", path, sizeof path, &pid);
+    fd = test_pipe_open(idx, ilen, "", path, sizeof path, &pid);
     s = aek_load_idx_images(path, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     expect_error("IDX then endless zeros through a pipe: refused past the header's length", s,
                  AEK_ERR_FORMAT, "/dev/fd/", "continues past");
-    fd = pipe_of(csv, strlen(csv), "", path, sizeof path, &pid);
+    fd = test_pipe_open(csv, strlen(csv), "", path, sizeof path, &pid);
     s = aek_load_csv(path, AEK_CSV_HEADER_AUTO, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     expect_error("CSV then endless zeros through a pipe: refused at the first NUL", s,
                  AEK_ERR_FORMAT, "byte 12 is NUL", "not CSV text");
-    fd = pipe_of("\x01\x02\x03\x04\x05\x06\x00", 7, NULL, path, sizeof path, &pid);
+    fd = test_pipe_open("\x01\x02\x03\x04\x05\x06\x00", 7, NULL, path, sizeof path, &pid);
     s = aek_load_npy(path, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     expect_error("binary junk through a pipe: no format, named by its first bytes", s,
                  AEK_ERR_FORMAT, "not a data file", "01 02 03 04");
     /* text without an end: the growing read must stop at the cap */
-    fd = pipe_of(csv, strlen(csv), "1,2\n", path, sizeof path, &pid);
+    fd = test_pipe_open(csv, strlen(csv), "1,2\n", path, sizeof path, &pid);
     s = aek_load_csv(path, AEK_CSV_HEADER_AUTO, &d);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     aek_data_set_memory_cap(0);
     expect_error("endless CSV text through a pipe stops at the memory cap", s, AEK_ERR_NOMEM,
                  "/dev/fd/", "memory cap");

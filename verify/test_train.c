@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "lib_pipe.h"
 #include "../simd/kernels.h"
 #include "../src/checkpoint.h"
 #include "../src/data.h"
@@ -462,34 +463,6 @@ static void check_resume_validates(void)
     unlink(ckpt);
 }
 
-/* A pipe fed by a child with len bytes of data, then zero bytes forever
- * when endless; its reading end is "/dev/fd/<fd>" in path. */
-static int pipe_of(const void *data, size_t len, int endless, char *path, size_t n, pid_t *pid)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    *pid = fork();
-    if (*pid == 0) {
-        close(fd[0]);
-        static const char zeros[4096];
-        int ok = write(fd[1], data, len) == (ssize_t)len;
-        while (ok && endless && write(fd[1], zeros, sizeof zeros) > 0)
-            ;
-        _exit(0);
-    }
-    close(fd[1]);
-    snprintf(path, n, "/dev/fd/%d", fd[0]);
-    return fd[0];
-}
-
-static void finish_pipe(int fd, pid_t pid)
-{
-    close(fd);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
 /* Model files that are not regular files: a real one still loads through a
  * pipe; /dev/zero and a model followed by endless bytes fail at once (they
  * were read up to a fixed 16 GiB); a file far above the memory cap
@@ -512,9 +485,9 @@ static void check_model_streams(void)
         return;
     }
     pid_t pid;
-    int fd = pipe_of(file, len, 0, path, sizeof path, &pid);
+    int fd = test_pipe_open(file, len, NULL, path, sizeof path, &pid);
     aek_status s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     int ok = s == AEK_OK && same_bits(M, L);
     chk_verdict("model through a pipe loads (--model <(cat m.aek))", ok, 1, ok, "%s",
                 s == AEK_OK ? "" : aek_last_error());
@@ -527,9 +500,9 @@ static void check_model_streams(void)
     s = aek_model_load("/dev/zero", 0, &L, NULL, NULL, NULL);
     ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "/dev/zero: not an aekit model file");
     chk_verdict("model /dev/zero refused at its magic", ok, 1, ok, "%s", aek_last_error());
-    fd = pipe_of(file, len, 1, path, sizeof path, &pid);
+    fd = test_pipe_open(file, len, "", path, sizeof path, &pid);
     s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "continues past");
     chk_verdict("model then endless zeros through a pipe: refused past its header's length", ok, 1,
                 ok, "%s", aek_last_error());
@@ -537,9 +510,9 @@ static void check_model_streams(void)
     unsigned char hdr[28];
     memcpy(hdr, file, 28);
     hdr[16 + 5] = 1;
-    fd = pipe_of(hdr, sizeof hdr, 1, path, sizeof path, &pid);
+    fd = test_pipe_open(hdr, sizeof hdr, "", path, sizeof path, &pid);
     s = aek_model_load(path, 0, &L, NULL, NULL, NULL);
-    finish_pipe(fd, pid);
+    test_pipe_close(fd, pid);
     ok = s == AEK_ERR_FORMAT && strstr(aek_last_error(), "AEKIT_MAX_DATA_BYTES");
     chk_verdict("model header announcing 1 TiB through a pipe: refused at the header", ok, 1, ok,
                 "%s", aek_last_error());
