@@ -88,10 +88,11 @@ static int parse_acts(const char *s, aek_act *out, int n)
 /* A flag that tunes a feature which is off changes nothing; before, it was
  * accepted and silently ignored (--pretrain-epochs with one layer,
  * --ksparse-alpha without --ksparse, --sparse-rho without --sparse-beta,
- * --noise-level without --noise, the CAE+H settings without its gamma).
+ * --noise-level without --noise, the CAE+H settings without its gamma,
+ * --momentum without the momentum optimizer, Adam's settings without Adam).
  * Message naming the flag it needs, non-zero. */
 static int check_no_effect(const flag *f, size_t nf, int L, size_t ksparse, double beta,
-                           aek_noise noise, double gamma)
+                           aek_noise noise, double gamma, int optk)
 {
     const struct {
         const char *name;
@@ -104,6 +105,11 @@ static int check_no_effect(const flag *f, size_t nf, int L, size_t ksparse, doub
         {"noise-level", noise == AEK_NOISE_NONE, "--noise mask or --noise gauss"},
         {"cae-h-sigma", gamma == 0, "--cae-h-gamma > 0 (the CAE+H penalty)"},
         {"cae-h-copies", gamma == 0, "--cae-h-gamma > 0 (the CAE+H penalty)"},
+        /* src/train.c reads mu only for momentum, beta1/beta2/eps only for Adam */
+        {"momentum", optk != AEK_OPT_MOMENTUM, "--optimizer momentum"},
+        {"beta1", optk != AEK_OPT_ADAM, "--optimizer adam"},
+        {"beta2", optk != AEK_OPT_ADAM, "--optimizer adam"},
+        {"eps", optk != AEK_OPT_ADAM, "--optimizer adam"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i].off && flags_find(f, nf, rules[i].name)->seen) {
@@ -199,7 +205,7 @@ int cmd_train(int argc, char **argv)
     if (!resume) {
         L = flags_size_list("train", "hidden", hidden, sizes, AEK_MAX_LAYERS, 1, 1u << 24);
         if (L < 0 || parse_acts(acts, act, L) ||
-            check_no_effect(f, NFLAGS(f), L, ksparse, beta, (aek_noise)noise, gamma))
+            check_no_effect(f, NFLAGS(f), L, ksparse, beta, (aek_noise)noise, gamma, optk))
             return 2;
     }
 

@@ -290,6 +290,14 @@ check "--noise-level 0.3 without --noise" 2 '--noise-level has no effect without
   "${TRAIN[@]}" --noise-level 0.3
 check "--cae-h-copies 2 without --cae-h-gamma" 2 '--cae-h-copies has no effect without --cae-h-gamma > 0' '' -- \
   "${TRAIN[@]}" --contractive 0.1 --cae-h-copies 2
+check "--momentum 0.5 with Adam (the default optimizer)" 2 '--momentum has no effect without --optimizer momentum' '' -- \
+  "${TRAIN[@]}" --momentum 0.5
+check "--beta1 0.8 with --optimizer sgd" 2 '--beta1 has no effect without --optimizer adam' '' -- \
+  "${TRAIN[@]}" --optimizer sgd --beta1 0.8
+check "--eps 1e-6 with --optimizer momentum" 2 '--eps has no effect without --optimizer adam' '' -- \
+  "${TRAIN[@]}" --optimizer momentum --eps 1e-6
+check "--momentum 0.5 with --optimizer momentum is accepted" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
+  "${TRAIN[@]}" --optimizer momentum --momentum 0.5
 check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
 check "--synthetic-rows 100000000 --synthetic-dim 1000000" 1 'above the memory cap' '' -- \
