@@ -90,6 +90,10 @@ aek_status aek_load_npy(const char *path, aek_dataset *out);
  * endian, values in 0..255. */
 aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n);
 
+/* The data bytes a .npy header dict (the len bytes after the preamble)
+ * declares: 1 and *bytes, or 0 for a dict the reader refuses. */
+int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes);
+
 /* CSV: comma-separated numbers, one sample per line, every line the same
  * number of fields; blank lines and lines starting with '#' are skipped.
  * Header line: AEK_CSV_HEADER_AUTO treats the first line as a header when one

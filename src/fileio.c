@@ -1,6 +1,7 @@
 /* fileio.c — whole-file reads and atomic writes (fileio.h). */
 #define _GNU_SOURCE
 #include "fileio.h"
+#include "data.h"
 #include "inflate.h"
 #include "../simd/error.h"
 
@@ -146,47 +147,6 @@ static size_t idx_item(unsigned char t)
     }
 }
 
-/* The data bytes a .npy header dict declares: 'descr' ends in the item size
- * ('<f4', '|u1') and 'shape' is a tuple of integers.  0 when the dict is not
- * that simple (the .npy parser then names the problem). */
-static int npy_declared(const char *h, size_t hlen, size_t *bytes)
-{
-    const char *end = h + hlen, *p = memmem(h, hlen, "descr", 5);
-    if (!p)
-        return 0;
-    while (p < end && *p != ':')
-        p++;
-    while (p < end && *p != '\'' && *p != '"')
-        p++;
-    if (p == end)
-        return 0;
-    const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
-    if (!q)
-        return 0;
-    size_t item = 0, scale = 1;
-    for (const char *d = q - 1; d > p && *d >= '0' && *d <= '9' && scale < 1000; d--, scale *= 10)
-        item += (size_t)(*d - '0') * scale;
-    const char *sh = memmem(h, hlen, "shape", 5);
-    if (!item || !sh)
-        return 0;
-    while (sh < end && *sh != '(')
-        sh++;
-    size_t count = 1;
-    for (sh++; sh < end && *sh != ')'; sh++) {
-        if (*sh < '0' || *sh > '9')
-            continue; /* spaces, commas, a Python 2 'L' */
-        size_t v = 0;
-        for (; sh < end && *sh >= '0' && *sh <= '9'; sh++)
-            if (__builtin_mul_overflow(v, (size_t)10, &v) ||
-                __builtin_add_overflow(v, (size_t)(*sh - '0'), &v))
-                return 0;
-        if (__builtin_mul_overflow(count, v, &count))
-            return 0;
-        sh--;
-    }
-    return sh < end && !__builtin_mul_overflow(count, item, bytes);
-}
-
 /* A byte that can start a CSV file: printable, white space or UTF-8. */
 static int text_byte(unsigned char c)
 {
@@ -246,7 +206,7 @@ static aek_status data_sniff(const char *path, const unsigned char *b, size_t n,
             sn->limit = start;
             sn->done = 1;
         } else if (n >= start + hlen) {
-            int ok = npy_declared((const char *)b + start, hlen, &bytes) &&
+            int ok = aek_npy_declared_bytes((const char *)b + start, hlen, &bytes) &&
                      bytes <= SIZE_MAX - start - hlen;
             sn->limit = ok ? start + hlen + bytes : start + hlen;
             sn->strict = ok;

@@ -185,6 +185,28 @@ static aek_status parse_dict(cursor *c, npy_array *a)
     return AEK_OK;
 }
 
+/* The data bytes a header dict declares (shape × the item size that ends
+ * 'descr', e.g. '<f4' → 4), through the reader's own dict parser; 0 when
+ * the dict is one the reader refuses (it then names the problem).  For
+ * reading a pipe no further than its header says (fileio.c). */
+int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes)
+{
+    npy_array a;
+    memset(&a, 0, sizeof a);
+    cursor c = {dict, dict + len, ""};
+    if (parse_dict(&c, &a) != AEK_OK || strlen(a.descr) < 3)
+        return 0;
+    char *end;
+    long item = strtol(a.descr + 2, &end, 10);
+    if (*end || item <= 0)
+        return 0;
+    size_t count = 1;
+    for (int i = 0; i < a.ndim; i++)
+        if (__builtin_mul_overflow(count, a.dims[i], &count))
+            return 0;
+    return !__builtin_mul_overflow(count, (size_t)item, bytes);
+}
+
 /* descr → kind; `labels` accepts integer types too. */
 static aek_status parse_descr(const char *path, npy_array *a, int labels)
 {
