@@ -101,12 +101,31 @@ int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes);
 typedef enum { AEK_CSV_HEADER_AUTO = -1, AEK_CSV_NO_HEADER = 0, AEK_CSV_HEADER = 1 } aek_csv_header;
 aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out);
 
-/* Chooses the reader from the name (".npy", ".csv"; anything else is IDX),
- * after removing a ".gz" suffix. */
+/* The readers above over bytes already read (and decompressed) by
+ * aek_file_read_data, which ends them with a NUL byte at buf[len] (the CSV
+ * parser stops there); path names the source in messages; buf stays the
+ * caller's. */
+aek_status aek_parse_idx_images(const char *path, const unsigned char *buf, size_t len,
+                                aek_dataset *out);
+aek_status aek_parse_idx_labels(const char *path, const unsigned char *buf, size_t len,
+                                uint8_t **labels, size_t *n);
+aek_status aek_parse_npy(const char *path, const unsigned char *buf, size_t len, aek_dataset *out);
+aek_status aek_parse_npy_labels(const char *path, const unsigned char *buf, size_t len,
+                                uint8_t **labels, size_t *n);
+aek_status aek_parse_csv(const char *path, aek_csv_header header, const unsigned char *buf,
+                         size_t len, aek_dataset *out);
+
+/* Chooses the reader from the name after removing a ".gz" suffix: ".npy",
+ * ".csv".  Any other name (MNIST's files have none; a pipe such as
+ * <(zcat x.npy.gz) is /dev/fd/N) is told by its content: the .npy magic
+ * bytes, IDX's two zero bytes, or text (CSV); anything else gets the IDX
+ * reader's message about its magic bytes. */
 aek_status aek_load_data(const char *path, aek_dataset *out);
 
 /* Labels from an IDX label file or a 1-D .npy, attached to d (count must be
- * d->rows: AEK_ERR_SHAPE otherwise).  Replaces labels already there. */
+ * d->rows: AEK_ERR_SHAPE otherwise).  Replaces labels already there.  A
+ * name other than ".npy" (after ".gz") is IDX unless its content starts
+ * with the .npy magic bytes. */
 aek_status aek_data_attach_labels(aek_dataset *d, const char *path);
 
 /* ---- preprocessing (in place) -------------------------------------------------- */

@@ -3,6 +3,7 @@
 #include "data.h"
 #include "../simd/error.h"
 #include "bigmem.h"
+#include "fileio.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -103,6 +104,21 @@ static int ends_with(const char *name, size_t len, const char *suffix)
     return 1;
 }
 
+static int is_npy(const unsigned char *b, size_t n) { return n >= 6 && !memcmp(b, "\x93NUMPY", 6); }
+
+/* CSV text: no NUL byte, and the first bytes are not IDX's two zero bytes
+ * (which the NUL test covers) — a control byte other than tab, CR or LF at
+ * the start means binary data, which the IDX reader describes better. */
+static int is_text(const unsigned char *b, size_t n)
+{
+    if (n == 0 || memchr(b, 0, n))
+        return 0;
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
+            return 0;
+    return 1;
+}
+
 aek_status aek_load_data(const char *path, aek_dataset *out)
 {
     memset(out, 0, sizeof *out);
@@ -115,7 +131,19 @@ aek_status aek_load_data(const char *path, aek_dataset *out)
         return aek_load_npy(path, out);
     if (ends_with(path, len, ".csv"))
         return aek_load_csv(path, AEK_CSV_HEADER_AUTO, out);
-    return aek_load_idx_images(path, out);
+    unsigned char *buf;
+    size_t n;
+    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &n, NULL);
+    if (s != AEK_OK)
+        return s;
+    if (is_npy(buf, n))
+        s = aek_parse_npy(path, buf, n, out);
+    else if (is_text(buf, n))
+        s = aek_parse_csv(path, AEK_CSV_HEADER_AUTO, buf, n, out);
+    else
+        s = aek_parse_idx_images(path, buf, n, out);
+    free(buf);
+    return s;
 }
 
 aek_status aek_data_attach_labels(aek_dataset *d, const char *path)
@@ -127,8 +155,18 @@ aek_status aek_data_attach_labels(aek_dataset *d, const char *path)
         len -= 3;
     uint8_t *labels;
     size_t n;
-    aek_status s = ends_with(path, len, ".npy") ? aek_load_npy_labels(path, &labels, &n)
-                                                : aek_load_idx_labels(path, &labels, &n);
+    aek_status s;
+    if (ends_with(path, len, ".npy")) {
+        s = aek_load_npy_labels(path, &labels, &n);
+    } else {
+        unsigned char *buf;
+        size_t blen;
+        if ((s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &blen, NULL)) != AEK_OK)
+            return s;
+        s = is_npy(buf, blen) ? aek_parse_npy_labels(path, buf, blen, &labels, &n)
+                              : aek_parse_idx_labels(path, buf, blen, &labels, &n);
+        free(buf);
+    }
     if (s != AEK_OK)
         return s;
     if (n != d->rows) {

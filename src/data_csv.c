@@ -167,14 +167,11 @@ static aek_status parse_row(const char *path, const line *l, size_t row, size_t 
     return AEK_OK;
 }
 
-aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out)
+aek_status aek_parse_csv(const char *path, aek_csv_header header, const unsigned char *buf,
+                         size_t len, aek_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
+    aek_status s = AEK_OK;
     const char *text = (const char *)buf, *end = text + len;
 
     /* Pass 1: header, column count, data line count. */
@@ -217,8 +214,20 @@ aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *ou
         s = parse_row(path, &l, row, cols, first_line, out->x + row * cols);
         row++;
     }
-    free(buf);
     if (s != AEK_OK)
         aek_dataset_free(out);
+    return s;
+}
+
+aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *buf;
+    size_t len;
+    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
+    if (s != AEK_OK)
+        return s;
+    s = aek_parse_csv(path, header, buf, len, out);
+    free(buf);
     return s;
 }

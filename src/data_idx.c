@@ -93,16 +93,12 @@ static aek_status parse_idx(const char *path, const uint8_t *buf, size_t len, in
     return AEK_OK;
 }
 
-aek_status aek_load_idx_images(const char *path, aek_dataset *out)
+aek_status aek_parse_idx_images(const char *path, const unsigned char *buf, size_t len,
+                                aek_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
     idx_array a;
-    s = parse_idx(path, buf, len, 2, 3, &a);
+    aek_status s = parse_idx(path, buf, len, 2, 3, &a);
     if (s == AEK_OK) {
         size_t cols = a.count / a.dims[0];
         s = aek_dataset_alloc(out, a.dims[0], cols);
@@ -118,10 +114,40 @@ aek_status aek_load_idx_images(const char *path, aek_dataset *out)
             out->w = a.dims[2];
         }
     }
-    free(buf);
     if (s != AEK_OK)
         aek_dataset_free(out);
     return s;
+}
+
+aek_status aek_load_idx_images(const char *path, aek_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *buf;
+    size_t len;
+    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
+    if (s != AEK_OK)
+        return s;
+    s = aek_parse_idx_images(path, buf, len, out);
+    free(buf);
+    return s;
+}
+
+aek_status aek_parse_idx_labels(const char *path, const unsigned char *buf, size_t len,
+                                uint8_t **labels, size_t *n)
+{
+    *labels = NULL;
+    *n = 0;
+    idx_array a;
+    aek_status s = parse_idx(path, buf, len, 1, 1, &a);
+    if (s != AEK_OK)
+        return s;
+    uint8_t *out = malloc(a.count ? a.count : 1);
+    if (!out)
+        return aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu labels", path, a.count);
+    memcpy(out, a.data, a.count);
+    *labels = out;
+    *n = a.count;
+    return AEK_OK;
 }
 
 aek_status aek_load_idx_labels(const char *path, uint8_t **labels, size_t *n)
@@ -133,15 +159,7 @@ aek_status aek_load_idx_labels(const char *path, uint8_t **labels, size_t *n)
     aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
     if (s != AEK_OK)
         return s;
-    idx_array a;
-    s = parse_idx(path, buf, len, 1, 1, &a);
-    if (s == AEK_OK) {
-        /* The labels are the tail of the buffer: move them to its start. */
-        memmove(buf, a.data, a.count);
-        *labels = buf;
-        *n = a.count;
-        return AEK_OK;
-    }
+    s = aek_parse_idx_labels(path, buf, len, labels, n);
     free(buf);
     return s;
 }

@@ -369,16 +369,11 @@ static aek_status convert(const char *path, const npy_array *a, aek_dataset *d)
     return AEK_OK;
 }
 
-aek_status aek_load_npy(const char *path, aek_dataset *out)
+aek_status aek_parse_npy(const char *path, const unsigned char *buf, size_t len, aek_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
     npy_array a;
-    s = parse_npy(path, buf, len, 0, &a);
+    aek_status s = parse_npy(path, buf, len, 0, &a);
     if (s == AEK_OK) {
         s = aek_dataset_alloc(out, a.dims[0], a.count / a.dims[0]);
         if (s != AEK_OK)
@@ -393,30 +388,38 @@ aek_status aek_load_npy(const char *path, aek_dataset *out)
             out->w = a.dims[2];
         }
     }
-    free(buf);
     if (s != AEK_OK)
         aek_dataset_free(out);
     return s;
 }
 
-aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
+aek_status aek_load_npy(const char *path, aek_dataset *out)
 {
-    *labels = NULL;
-    *n = 0;
+    memset(out, 0, sizeof *out);
     unsigned char *buf;
     size_t len;
     aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
     if (s != AEK_OK)
         return s;
+    s = aek_parse_npy(path, buf, len, out);
+    free(buf);
+    return s;
+}
+
+aek_status aek_parse_npy_labels(const char *path, const unsigned char *buf, size_t len,
+                                uint8_t **labels, size_t *n)
+{
+    *labels = NULL;
+    *n = 0;
     npy_array a;
-    s = parse_npy(path, buf, len, 1, &a);
+    aek_status s = parse_npy(path, buf, len, 1, &a);
     if (s == AEK_OK && !(a.ndim == 1 || (a.ndim == 2 && a.dims[1] == 1))) {
         char shape[128];
         shape_str(shape, sizeof shape, a.dims, a.ndim);
         s = aek_error(AEK_ERR_FORMAT, "%s: labels must be a 1-D array, not shape %s", path, shape);
     }
     uint8_t *out = NULL;
-    if (s == AEK_OK && !(out = malloc(a.count)))
+    if (s == AEK_OK && !(out = malloc(a.count ? a.count : 1)))
         s = aek_error(AEK_ERR_NOMEM, "%s: cannot allocate %zu labels", path, a.count);
     for (size_t i = 0; s == AEK_OK && i < a.count; i++) {
         const uint8_t *p = a.data + i * a.itemsize;
@@ -434,7 +437,6 @@ aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
         }
         out[i] = (uint8_t)u;
     }
-    free(buf);
     if (s != AEK_OK) {
         free(out);
         return s;
@@ -442,6 +444,20 @@ aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
     *labels = out;
     *n = a.count;
     return AEK_OK;
+}
+
+aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
+{
+    *labels = NULL;
+    *n = 0;
+    unsigned char *buf;
+    size_t len;
+    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
+    if (s != AEK_OK)
+        return s;
+    s = aek_parse_npy_labels(path, buf, len, labels, n);
+    free(buf);
+    return s;
 }
 
 /* ---- writer --------------------------------------------------------------------- */

@@ -1020,6 +1020,99 @@ static void check_pipes(void)
     free(npy), free(idx);
 }
 
+/* aek_load_data and aek_data_attach_labels with a name that says nothing
+ * (a pipe is /dev/fd/N, a file may be x.bin): the content picks the reader.
+ * Before, every such name went to the IDX reader, so `--data <(cat x.npy)`
+ * failed with "not an IDX image file". */
+static void check_content_dispatch(void)
+{
+    float v[6] = {0.5f, -1, 2, 3.25f, 0, 7};
+    uint8_t lab[3] = {4, 0, 9};
+    size_t nlen, llen, flen;
+    uint8_t *npy = make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", 1, v,
+                            sizeof v, &nlen);
+    uint8_t *lnpy = make_npy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", 1, lab,
+                             sizeof lab, &llen);
+    const char *csv = "x,y\n0.5,-1\n2,3.25\n0,7\n";
+    char path[64];
+    pid_t pid;
+    aek_dataset d;
+
+    int fd = test_pipe_open(npy, nlen, NULL, path, sizeof path, &pid);
+    aek_status s = aek_load_data(path, &d);
+    test_pipe_close(fd, pid);
+    int ok = s == AEK_OK && d.rows == 3 && d.cols == 2 && memcmp(d.x, v, sizeof v) == 0;
+    chk_verdict(".npy through a pipe via aek_load_data (--data <(cat x.npy))", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    if (ok) {
+        fd = test_pipe_open(lnpy, llen, NULL, path, sizeof path, &pid);
+        s = aek_data_attach_labels(&d, path);
+        test_pipe_close(fd, pid);
+        ok = s == AEK_OK && d.labels && d.labels[0] == 4 && d.labels[2] == 9;
+        chk_verdict(".npy labels through a pipe (--labels <(cat y.npy))", ok, 1, ok, "%s",
+                    s == AEK_OK ? "" : aek_last_error());
+    }
+    aek_dataset_free(&d);
+
+    fd = test_pipe_open(csv, strlen(csv), NULL, path, sizeof path, &pid);
+    s = aek_load_data(path, &d);
+    test_pipe_close(fd, pid);
+    ok = s == AEK_OK && d.rows == 3 && d.cols == 2 && memcmp(d.x, v, sizeof v) == 0;
+    chk_verdict("CSV text through a pipe via aek_load_data (header detected)", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+
+    if (have_gzip) {
+        const char *pz = tmp_path("dispatch.npy");
+        write_raw(pz, npy, nlen);
+        run("gzip -9 -f '%s'", pz);
+        char gz[600];
+        snprintf(gz, sizeof gz, "%s.gz", pz);
+        uint8_t *g = read_raw(gz, &flen);
+        fd = test_pipe_open(g, flen, NULL, path, sizeof path, &pid);
+        s = aek_load_data(path, &d);
+        test_pipe_close(fd, pid);
+        ok = s == AEK_OK && d.rows == 3 && memcmp(d.x, v, sizeof v) == 0;
+        chk_verdict("gzipped .npy through a pipe via aek_load_data", ok, 1, ok, "%s",
+                    s == AEK_OK ? "" : aek_last_error());
+        aek_dataset_free(&d);
+        free(g);
+        unlink(gz);
+    } else {
+        chk_skip("gzipped .npy through a pipe via aek_load_data", "gzip not found");
+    }
+
+    const char *pb = tmp_path("array.bin");
+    write_raw(pb, npy, nlen);
+    s = aek_load_data(pb, &d);
+    ok = s == AEK_OK && d.rows == 3 && memcmp(d.x, v, sizeof v) == 0;
+    chk_verdict("a .npy file named .bin loads by its content", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+    const char *pt = tmp_path("rows.txt");
+    write_raw(pt, csv, strlen(csv));
+    s = aek_load_data(pt, &d);
+    ok = s == AEK_OK && d.rows == 3 && memcmp(d.x, v, sizeof v) == 0;
+    chk_verdict("CSV text named .txt loads by its content", ok, 1, ok, "%s",
+                s == AEK_OK ? "" : aek_last_error());
+    aek_dataset_free(&d);
+    /* binary that is none of them: the IDX reader's message about its
+     * magic bytes, as before */
+    write_raw(pb, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    s = aek_load_data(pb, &d);
+    expect_error("binary junk named .bin: refused, its magic bytes named", s, AEK_ERR_FORMAT,
+                 "not an IDX image file", "01 02 03 04");
+    /* text that is not numbers: the CSV reader says which field */
+    write_raw(pt, "1,2\n3,oops\n", 11);
+    s = aek_load_data(pt, &d);
+    expect_error("bad CSV named .txt: the CSV reader names the field", s, AEK_ERR_FORMAT, "oops",
+                 "line 2");
+    unlink(pb);
+    unlink(pt);
+    free(npy);
+    free(lnpy);
+}
+
 static void check_truncation_catalogue(void)
 {
     size_t len;
@@ -1950,6 +2043,7 @@ int main(void)
     check_csv_good();
     check_empty_files();
     check_pipes();
+    check_content_dispatch();
     check_truncation_catalogue();
     check_bad_headers();
     check_bad_values();

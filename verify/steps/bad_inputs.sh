@@ -46,6 +46,7 @@ u8 = bytes(int(v * 255) for v in vals)
 idx = struct.pack(">BBBBIII", 0, 0, 8, 3, R, 4, 4) + u8
 put("ok.idx", idx)
 put("ok.npy", npy("<f4", "(%d, %d)" % (R, C), f4(vals)))
+put("labels60.npy", npy("|u1", "(%d,)" % R, bytes(i % 10 for i in range(R))))
 put("ok.csv", "".join(",".join("%.9g" % vals[i * C + j] for j in range(C)) + "\n" for i in range(R)).encode())
 put("wide.npy", npy("<f4", "(4, 784)", f4([0.5] * 4 * 784)))
 put("other.npy", npy("<f4", "(%d, %d)" % (R, C), f4([1.0 - v for v in vals])))
@@ -298,6 +299,12 @@ check "--eps 1e-6 with --optimizer momentum" 2 '--eps has no effect without --op
   "${TRAIN[@]}" --optimizer momentum --eps 1e-6
 check "--momentum 0.5 with --optimizer momentum is accepted" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
   "${TRAIN[@]}" --optimizer momentum --momentum 0.5
+# a name that does not say the format (before: every such name was IDX)
+check ".npy through a pipe (--data <(cat ok.npy)) is accepted" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
+  bash -c '"$@" --data <(cat "$0")' "$IN/ok.npy" "${TRAIN[@]}"
+check ".npy labels through a pipe (--train-labels <(cat y.npy)) are accepted" 0 '' '' -- \
+  bash -c '"$@" --train-labels <(cat "$0") --test-labels "$0"' "$IN/labels60.npy" \
+  "$A" classify --train "$IN/ok.npy" --test "$IN/ok.npy" --epochs 1
 check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
 check "--synthetic-rows 100000000 --synthetic-dim 1000000" 1 'above the memory cap' '' -- \
