@@ -346,10 +346,14 @@ int cmd_train(int argc, char **argv)
     tc.stop_after_batches = stop_after;
     tc.on_epoch = on_epoch;
     tc.on_epoch_ctx = &h;
-    /* a resumed run appends to the history of the run it continues */
+    /* a resumed run appends to the history of the run it continues; a
+     * history that does not exist yet (or is empty) starts with the header,
+     * resumed or not (before, a resumed run into a new file wrote none) */
+    struct stat hs;
+    int hist_has_rows = hist_path && resume && stat(hist_path, &hs) == 0 && hs.st_size > 0;
     if (hist_path && cli_staged_open("train", "history", hist_path, resume != NULL, &h))
         goto done;
-    if (h.f && !resume)
+    if (h.f && !hist_has_rows)
         fprintf(h.f, "phase,epoch,loss,recon,seconds,rows\n");
 
     aek_config_describe(&M->cfg, desc, sizeof desc);

@@ -127,5 +127,35 @@ for sig in TERM INT; do
   pass "$name" $rc "$msg; resumed model = uninterrupted model (cmp, $(stat -c %s ref.aek) bytes)"
 done
 
+# ---- history of a resumed run ------------------------------------------------------
+# A resumed run appends to the history it continues, and a history that does
+# not exist yet starts with the CSV header (before: a resumed run into a new
+# --history file wrote rows without a header).
+name="resumed run: --history appends, and a new one starts with its header"
+H=(--synthetic-rows 64 --synthetic-dim 16 --hidden 4 --epochs 3 --batch 16 --optimizer sgd --quiet)
+rm -f h*.csv hist.aek* hist2.*
+"$A" train "${H[@]}" --out hist.aek --history h1.csv --stop-after-batches 6 2>/dev/null
+rc=$?
+if [ $rc -ne 130 ]; then
+  fail "$name" $rc "the interrupted run exited $rc, expected 130"
+else
+  cp h1.csv h0.csv
+  cp hist.aek.ckpt hist2.ckpt # the first resumed run rewrites its checkpoint
+  "$A" train --resume hist.aek.ckpt --synthetic-rows 64 --synthetic-dim 16 --quiet --out hist.aek --history h1.csv 2>/dev/null &&
+    "$A" train --resume hist2.ckpt --synthetic-rows 64 --synthetic-dim 16 --quiet --out hist2.aek --history h2.csv 2>/dev/null
+  rc=$?
+  hdr="phase,epoch,loss,recon,seconds,rows"
+  n0=$(grep -c . h0.csv) n1=$(grep -c . h1.csv) n2=$(grep -c . h2.csv)
+  if [ $rc -ne 0 ]; then
+    fail "$name" $rc "a resumed run failed"
+  elif [ "$(head -n1 h1.csv)" != "$hdr" ] || [ "$(grep -c "^$hdr\$" h1.csv)" -ne 1 ] || [ "$n1" -le "$n0" ]; then
+    fail "$name" $rc "appended history: header $(grep -c "^$hdr\$" h1.csv) times, $n0 -> $n1 lines"
+  elif [ "$(head -n1 h2.csv)" != "$hdr" ] || [ "$n2" -lt 2 ]; then
+    fail "$name" $rc "new history of a resumed run starts with: $(head -n1 h2.csv)"
+  else
+    pass "$name" $rc "appended: 1 header, $n0 -> $n1 lines; new file: header + $((n2 - 1)) rows"
+  fi
+fi
+
 echo "# train faults: $failed failed"
 [ "$failed" -eq 0 ]
