@@ -174,10 +174,60 @@ int cli_check_dir_files(const char *cmd, const cli_file *in, size_t nin, const c
     return 0;
 }
 
+/* Links the regular file path resolves to aside (<file>.aekit-old.<pid>.<k>)
+ * and remembers both; a file system without hard links keeps nothing. */
+static int keep_old(const char *cmd, cli_outset *s, const char *path)
+{
+    char resolved[PATH_MAX];
+    if (!realpath(path, resolved))
+        return 0;
+    for (size_t i = 0; i < s->nk; i++)
+        if (!strcmp(s->kept[i], resolved))
+            return 0; /* already kept */
+    if (s->nk == s->capk) {
+        size_t c = s->capk * 2 + 8;
+        char **k = realloc(s->kept, c * sizeof *k);
+        if (!k)
+            goto oom;
+        s->kept = k;
+        char **l = realloc(s->backup, c * sizeof *l);
+        if (!l)
+            goto oom;
+        s->backup = l;
+        s->capk = c;
+    }
+    size_t len = strlen(resolved) + 64;
+    char *kept = strdup(resolved), *link_name = malloc(len);
+    if (!kept || !link_name) {
+        free(kept);
+        free(link_name);
+        goto oom;
+    }
+    for (unsigned k = 0; k < 100; k++) {
+        snprintf(link_name, len, "%s.aekit-old.%ld.%u", resolved, (long)getpid(), k);
+        if (link(resolved, link_name) == 0) {
+            s->kept[s->nk] = kept;
+            s->backup[s->nk] = link_name;
+            s->nk++;
+            return 0;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    free(kept);
+    free(link_name);
+    return 0;
+oom:
+    fprintf(stderr, "aekit %s: out of memory\n", cmd);
+    return 1;
+}
+
 int cli_outset_add(const char *cmd, cli_outset *s, const char *path)
 {
     struct stat sb;
-    if (stat(path, &sb) == 0 || errno != ENOENT)
+    if (stat(path, &sb) == 0)
+        return S_ISREG(sb.st_mode) ? keep_old(cmd, s, path) : 0;
+    if (errno != ENOENT)
         return 0; /* not ours to remove */
     if (s->n == s->cap) {
         size_t cap = s->cap * 2 + 8;
@@ -224,8 +274,16 @@ void cli_outset_end(cli_outset *s, int failed)
     }
     if (failed && s->dir)
         rmdir(s->dir); /* only if empty: nothing of the user's goes */
+    for (size_t i = 0; i < s->nk; i++) {
+        if (!failed || rename(s->backup[i], s->kept[i]) != 0)
+            unlink(s->backup[i]);
+        free(s->backup[i]);
+        free(s->kept[i]);
+    }
     free(s->created);
     free(s->dir);
+    free(s->kept);
+    free(s->backup);
     memset(s, 0, sizeof *s);
 }
 

@@ -68,18 +68,26 @@ int cli_staged_commit(const char *cmd, cli_staged *s);
 /* Closes and removes the temporary; the target keeps its old content. */
 void cli_staged_discard(cli_staged *s);
 
-/* The files of an output set (several files, or a directory of them) that
- * did not exist before the command wrote them, and the directory it
- * created: when a later file of the set fails, they are removed again, so
- * that a failed command leaves no part of the set behind.  Zero-initialise. */
+/* The files of an output set (several files, or a directory of them): the
+ * ones that did not exist before the command wrote them, the directory it
+ * created, and a hard link to the old content of each regular file it
+ * replaces.  When a later file of the set fails, the new files are removed
+ * and the replaced ones get their old content back, so that a failed
+ * command leaves the set as it found it.  (Every writer replaces a regular
+ * file by renaming a finished temporary over it, aek_file_write_atomic, so
+ * the link keeps the old inode.  Where the file system refuses hard links
+ * the old content is not kept.)  Zero-initialise. */
 typedef struct {
     char **created;
     size_t n, cap;
     char *dir;
+    char **kept, **backup; /* replaced file (resolved) and its link */
+    size_t nk, capk;
 } cli_outset;
 
-/* Call before writing path: remembers it when it does not exist yet.
- * Non-zero (message) only when out of memory. */
+/* Call before writing path: remembers it when it does not exist yet, or
+ * links its old content aside when it is a regular file.  Non-zero
+ * (message) only when out of memory. */
 int cli_outset_add(const char *cmd, cli_outset *s, const char *path);
 
 /* dir/name into buf (cli_path), then cli_outset_add. */
@@ -89,7 +97,8 @@ int cli_outset_path(const char *cmd, cli_outset *s, char *buf, size_t len, const
 /* cli_ensure_dir, remembering the directory when it creates it. */
 int cli_outset_mkdir(const char *cmd, cli_outset *s, const char *dir);
 
-/* failed: removes the remembered files and directory.  Frees the set. */
+/* failed: removes the new files and directory and puts the old content of
+ * the replaced files back; otherwise drops the links.  Frees the set. */
 void cli_outset_end(cli_outset *s, int failed);
 
 #define NFILES(a) (sizeof(a) / sizeof((a)[0]))

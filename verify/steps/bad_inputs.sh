@@ -474,6 +474,20 @@ check "reconstruct --png in a missing directory: refused before --out is written
 check "reconstruct --png on a full disk: the --out written before is removed" 1 \
   'full.npy: cannot write: No space left on device' '' -- \
   "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r.npy --png "$S/full.npy" --image 4x4
+# An existing file of the set gets its old content back (before: the new
+# content stayed, so the failed command had destroyed the user's file).
+# The wrapper exits 99 if the old content is gone.
+KEEP='printf "old %s\n" "$1" >"$1"; shift; "$@"; rc=$?; for f in *; do case $f in *.aekit-old.*) exit 98;; esac; done; [ "$(cat "$0")" = "old $0" ] || exit 99; exit $rc'
+check "filters --npy on a full disk: the existing --out keeps its old content" 1 \
+  'full.npy: cannot write: No space left on device' 'f3\.png' -- \
+  sh -c "$KEEP" f3.png f3.png "$A" filters --model "$M/m16.aek" --out f3.png --npy "$S/full.npy"
+check "reconstruct --png on a full disk: the existing --out keeps its old content" 1 \
+  'full.npy: cannot write: No space left on device' 'r3\.npy' -- \
+  sh -c "$KEEP" r3.npy r3.npy "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r3.npy \
+  --png "$S/full.npy" --image 4x4
+check "export into a directory whose b0.npy is full: the existing W0.npy keeps its old content" 1 \
+  'b0.npy: cannot write: No space left on device' 'W0\.npy|b0\.npy' -- \
+  sh -c "ln -s /dev/full b0.npy && $KEEP" W0.npy W0.npy "$A" export --model "$M/m16.aek" --out-dir .
 check "classify --json in a missing directory (refused before training)" 1 \
   '--json /nonexistent-dir/j.json: cannot create files in /nonexistent-dir' '' -- \
   "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
