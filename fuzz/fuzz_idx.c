@@ -1,6 +1,8 @@
 /*
  * fuzz_idx.c — IDX image and label files (src/data_idx.c), plain or gzip'd,
- * through aek_load_idx_images / aek_load_idx_labels on an in-memory file.
+ * through aek_load_idx_images / aek_load_idx_labels on an in-memory file,
+ * and the same bytes through aek_load_data, which reads a name without
+ * .npy/.csv (this one: /proc/self/fd/N) by its content: .npy, IDX or CSV.
  *
  * Beyond "no crash": a rejected file leaves the dataset empty and names the
  * problem; an accepted one has the shape its bytes can hold, values 0..255
@@ -38,6 +40,14 @@ FUZZ_TARGET(idx)
             abort();
         free(labels);
     } else if (labels || n || !aek_last_error()[0]) {
+        abort();
+    }
+
+    if (aek_load_data(path, &d) == AEK_OK) {
+        if (!d.x || d.rows == 0 || d.cols == 0)
+            abort();
+        aek_dataset_free(&d);
+    } else if (d.x || d.rows || !aek_last_error()[0]) {
         abort();
     }
     return 0;
