@@ -49,7 +49,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
         fprintf(f, "  %-12s %s\n", CMDS[i].name, CMDS[i].help);
     fprintf(f, "  %-12s %s\n", "help", "this text");
-    fprintf(f, "\nenvironment: AEKIT_ISA=scalar|avx2|avx512|neon, AEKIT_NUM_THREADS=n\n");
+    fprintf(f, "\nenvironment: AEKIT_ISA=scalar|avx2|avx512|neon, AEKIT_NUM_THREADS=n,\n"
+               "  AEKIT_MAX_DATA_BYTES=n (memory cap; default 16 GiB or half the physical memory)\n");
 }
 
 int main(int argc, char **argv)

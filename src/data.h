@@ -62,8 +62,10 @@ void aek_dataset_free(aek_dataset *d);
 float *aek_alloc_floats(size_t n);
 
 /* Largest allocation and largest file the readers accept, in bytes (default
- * 16 GiB, or AEKIT_MAX_DATA_BYTES from the environment at first use).  Headers
- * asking for more are refused before anything is allocated. */
+ * 16 GiB or half the physical memory, whichever is less; AEKIT_MAX_DATA_BYTES
+ * from the environment at first use replaces it).  Headers asking for more
+ * are refused before anything is allocated.  Setting 0 restores the
+ * default. */
 size_t aek_data_memory_cap(void);
 void aek_data_set_memory_cap(size_t bytes);
 

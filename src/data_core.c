@@ -9,17 +9,32 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_CAP ((size_t)16 << 30)
 
 static atomic_size_t memory_cap; /* 0 = not read from the environment yet */
+
+/* 16 GiB, or half the physical memory if that is less: a data set held
+ * twice while it loads (the file's bytes and the floats) then still fits,
+ * and an absurd header, a gzip bomb or a device read to the cap ends with a
+ * message instead of the kernel's OOM killer (before: 16 GiB on any
+ * machine, so an 8 GiB one could be killed). */
+static size_t default_cap(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return DEFAULT_CAP;
+    unsigned long long half = (unsigned long long)pages * (unsigned long long)page / 2;
+    return half < DEFAULT_CAP ? (size_t)half : DEFAULT_CAP;
+}
 
 size_t aek_data_memory_cap(void)
 {
     size_t cap = atomic_load(&memory_cap);
     if (cap)
         return cap;
-    cap = DEFAULT_CAP;
+    cap = default_cap();
     const char *env = getenv("AEKIT_MAX_DATA_BYTES");
     if (env && *env) {
         char *end;
@@ -32,7 +47,7 @@ size_t aek_data_memory_cap(void)
     return atomic_load(&memory_cap);
 }
 
-void aek_data_set_memory_cap(size_t bytes) { atomic_store(&memory_cap, bytes ? bytes : DEFAULT_CAP); }
+void aek_data_set_memory_cap(size_t bytes) { atomic_store(&memory_cap, bytes ? bytes : default_cap()); }
 
 float *aek_alloc_floats(size_t n)
 {

@@ -85,7 +85,7 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
     if (max_batch < 1 || max_batch > (1u << 24))
         return aek_error(AEK_ERR_ARG, "batch size %zu is not in 1..%u", max_batch, 1u << 24);
     /* Refuse before allocating a model whose parameters, gradients and batch
-     * workspace exceed the memory cap (data.h: 16 GiB or AEKIT_MAX_DATA_BYTES):
+     * workspace exceed the memory cap (data.h: at most 16 GiB, or AEKIT_MAX_DATA_BYTES):
      * `--hidden 16777216` was killed by the OOM killer while its buffers were
      * cleared (verify/steps/bad_inputs.sh).  An upper estimate, in double. */
     {

@@ -1208,6 +1208,19 @@ static void check_bad_headers(void)
     aek_data_set_memory_cap(0);
     expect_error("file above the memory cap: refused before reading", s, AEK_ERR_NOMEM, "big.npy",
                  "memory cap");
+    /* The default cap: 16 GiB, or half the physical memory if less (an
+     * 8 GiB machine was offered 16 GiB, so an absurd size ended in the OOM
+     * killer, not in these messages). */
+    {
+        unsigned long long phys = (unsigned long long)sysconf(_SC_PHYS_PAGES) *
+                                  (unsigned long long)sysconf(_SC_PAGESIZE);
+        unsigned long long want = phys / 2 < (16ull << 30) ? phys / 2 : 16ull << 30;
+        size_t cap = aek_data_memory_cap();
+        int ok = phys > 0 && cap == want;
+        chk_verdict("default memory cap = min(16 GiB, half the physical memory)", (double)cap,
+                    (double)want, ok, "%.2f GiB of %.2f GiB physical", cap / 1073741824.0,
+                    phys / 1073741824.0);
+    }
 
     static const struct { const char *dict, *name, *frag; } H[] = {
         {"{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", "fortran order", "Fortran"},
