@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "data_opts.h"
 #include "files.h"
 #include "flags.h"
 #include "../src/data.h"
@@ -39,9 +40,9 @@ static int load_split(const char *which, const split_opts *o, aek_dataset *d)
         fprintf(stderr, "aekit classify: --%s and --%s-labels are required\n", which, which);
         return 2;
     }
-    aek_status s = aek_load_data(o->data, d);
+    aek_status s = aek_load_data(data_opts_path(o->data), d);
     if (s == AEK_OK)
-        s = aek_data_attach_labels(d, o->labels);
+        s = aek_data_attach_labels(d, data_opts_path(o->labels));
     if (s == AEK_OK && o->skip) {
         if (o->skip >= d->rows) {
             fprintf(stderr, "aekit classify: --%s-skip %zu leaves no rows (%s has %zu)\n", which,
@@ -141,7 +142,7 @@ int cmd_classify(int argc, char **argv)
     size_t pca_k = 0;
     aek_softmax_train_config cfg = aek_softmax_train_default();
     flag f[] = {
-        {"train", FLAG_STRING, &tr.data, "training features: IDX, .npy or .csv (e.g. codes from aekit encode)", 0, 0, NULL, 0},
+        {"train", FLAG_STRING, &tr.data, "training features: IDX, .npy or .csv (e.g. codes from aekit encode); - is standard input", 0, 0, NULL, 0},
         {"train-labels", FLAG_STRING, &tr.labels, "training labels (IDX or 1-D .npy)", 0, 0, NULL, 0},
         {"train-skip", FLAG_SIZE, &tr.skip, "drop the first N training rows", 0, 0, NULL, 0},
         {"train-limit", FLAG_SIZE, &tr.limit, "use at most N training rows (0: all)", 0, 0, NULL, 0},

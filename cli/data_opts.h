@@ -20,9 +20,10 @@ typedef struct {
 data_opts data_opts_default(void);
 
 #define DATA_FLAGS(o)                                                                          \
-    {"data", FLAG_STRING, &(o).data, "data file: IDX, .npy or .csv, optionally .gz (default: "  \
-     "synthetic manifold data)", 0, 0, NULL, 0},                                               \
-    {"labels", FLAG_STRING, &(o).labels, "labels file (IDX or 1-D .npy)", 0, 0, NULL, 0},       \
+    {"data", FLAG_STRING, &(o).data, "data file: IDX, .npy or .csv, optionally .gz; - is "      \
+     "standard input (default: synthetic manifold data)", 0, 0, NULL, 0},                      \
+    {"labels", FLAG_STRING, &(o).labels, "labels file (IDX or 1-D .npy; - is standard input)", \
+     0, 0, NULL, 0},                                                                           \
     {"skip", FLAG_SIZE, &(o).skip, "drop the first N rows", 0, 0, NULL, 0},                    \
     {"limit", FLAG_SIZE, &(o).limit, "use at most N rows (0: all)", 0, 0, NULL, 0},            \
     {"synthetic-rows", FLAG_SIZE, &(o).synth_rows, "rows of synthetic data", 1, 1e8, NULL, 0}, \
@@ -31,6 +32,9 @@ data_opts data_opts_default(void);
      1, 1e4, NULL, 0},                                                                         \
     {"synthetic-noise", FLAG_DOUBLE, &(o).synth_noise, "noise of synthetic data", 0, 100, NULL, 0}, \
     {"synthetic-seed", FLAG_U64, &(o).synth_seed, "seed of synthetic data", 0, 0, NULL, 0}
+
+/* "-" (standard input) as /dev/stdin; any other path as it is. */
+const char *data_opts_path(const char *path);
 
 /* Loads (or generates) the data; on error prints "aekit <cmd>: <message>"
  * and returns non-zero. */

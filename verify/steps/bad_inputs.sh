@@ -302,6 +302,8 @@ check "--momentum 0.5 with --optimizer momentum is accepted" 0 '' 'model\.aek|mo
 # a name that does not say the format (before: every such name was IDX)
 check ".npy through a pipe (--data <(cat ok.npy)) is accepted" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
   bash -c '"$@" --data <(cat "$0")' "$IN/ok.npy" "${TRAIN[@]}"
+check "--data - reads standard input (cat ok.npy | aekit train --data -)" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
+  bash -c 'cat "$0" | "$@" --data -' "$IN/ok.npy" "${TRAIN[@]}"
 check ".npy labels through a pipe (--train-labels <(cat y.npy)) are accepted" 0 '' '' -- \
   bash -c '"$@" --train-labels <(cat "$0") --test-labels "$0"' "$IN/labels60.npy" \
   "$A" classify --train "$IN/ok.npy" --test "$IN/ok.npy" --epochs 1
