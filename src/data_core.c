@@ -1,5 +1,5 @@
 /* data_core.c — the dataset type, the memory cap, finiteness checks, and the
- * reader chosen by file name (data.h). */
+ * reader chosen by file name or, for other names, by content (data.h). */
 #include "data.h"
 #include "../simd/error.h"
 #include "bigmem.h"
@@ -121,9 +121,9 @@ static int ends_with(const char *name, size_t len, const char *suffix)
 
 static int is_npy(const unsigned char *b, size_t n) { return n >= 6 && !memcmp(b, "\x93NUMPY", 6); }
 
-/* CSV text: no NUL byte, and the first bytes are not IDX's two zero bytes
- * (which the NUL test covers) — a control byte other than tab, CR or LF at
- * the start means binary data, which the IDX reader describes better. */
+/* CSV text: no NUL byte anywhere (IDX starts with two) and no control byte
+ * other than tab, CR or LF among the first four.  Other binary data goes to
+ * the IDX reader, whose message names its magic bytes. */
 static int is_text(const unsigned char *b, size_t n)
 {
     if (n == 0 || memchr(b, 0, n))
