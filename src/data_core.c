@@ -134,54 +134,97 @@ static int is_text(const unsigned char *b, size_t n)
     return 1;
 }
 
-aek_status aek_load_data(const char *path, aek_dataset *out)
+/* The readers: the file's bytes (gzip decoded, at most the memory cap) go to
+ * the parser of its format, or of the format its content shows. */
+typedef enum { AS_IDX, AS_NPY, AS_CSV, AS_CONTENT } load_as;
+
+static aek_status load_data_as(const char *path, load_as fmt, aek_csv_header header,
+                               aek_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    if (!path || !*path)
-        return aek_error(AEK_ERR_ARG, "no data file name given");
-    size_t len = strlen(path);
-    if (ends_with(path, len, ".gz"))
-        len -= 3;
-    if (ends_with(path, len, ".npy"))
-        return aek_load_npy(path, out);
-    if (ends_with(path, len, ".csv"))
-        return aek_load_csv(path, AEK_CSV_HEADER_AUTO, out);
     unsigned char *buf;
     size_t n;
     aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &n, NULL);
     if (s != AEK_OK)
         return s;
-    if (is_npy(buf, n))
-        s = aek_parse_npy(path, buf, n, out);
-    else if (is_text(buf, n))
-        s = aek_parse_csv(path, AEK_CSV_HEADER_AUTO, buf, n, out);
-    else
-        s = aek_parse_idx_images(path, buf, n, out);
+    if (fmt == AS_CONTENT)
+        fmt = is_npy(buf, n) ? AS_NPY : is_text(buf, n) ? AS_CSV : AS_IDX;
+    s = fmt == AS_NPY   ? aek_parse_npy(path, buf, n, out)
+        : fmt == AS_CSV ? aek_parse_csv(path, header, buf, n, out)
+                        : aek_parse_idx_images(path, buf, n, out);
     free(buf);
     return s;
+}
+
+static aek_status load_labels_as(const char *path, load_as fmt, uint8_t **labels, size_t *n)
+{
+    *labels = NULL;
+    *n = 0;
+    unsigned char *buf;
+    size_t len;
+    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
+    if (s != AEK_OK)
+        return s;
+    if (fmt == AS_CONTENT)
+        fmt = is_npy(buf, len) ? AS_NPY : AS_IDX;
+    s = fmt == AS_NPY ? aek_parse_npy_labels(path, buf, len, labels, n)
+                      : aek_parse_idx_labels(path, buf, len, labels, n);
+    free(buf);
+    return s;
+}
+
+aek_status aek_load_idx_images(const char *path, aek_dataset *out)
+{
+    return load_data_as(path, AS_IDX, AEK_CSV_HEADER_AUTO, out);
+}
+
+aek_status aek_load_npy(const char *path, aek_dataset *out)
+{
+    return load_data_as(path, AS_NPY, AEK_CSV_HEADER_AUTO, out);
+}
+
+aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out)
+{
+    return load_data_as(path, AS_CSV, header, out);
+}
+
+aek_status aek_load_idx_labels(const char *path, uint8_t **labels, size_t *n)
+{
+    return load_labels_as(path, AS_IDX, labels, n);
+}
+
+aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
+{
+    return load_labels_as(path, AS_NPY, labels, n);
+}
+
+/* ".npy" or ".csv" after an optional ".gz"; AS_CONTENT otherwise */
+static load_as format_of_name(const char *path)
+{
+    size_t len = strlen(path);
+    if (ends_with(path, len, ".gz"))
+        len -= 3;
+    return ends_with(path, len, ".npy") ? AS_NPY : ends_with(path, len, ".csv") ? AS_CSV
+                                                                               : AS_CONTENT;
+}
+
+aek_status aek_load_data(const char *path, aek_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!path || !*path)
+        return aek_error(AEK_ERR_ARG, "no data file name given");
+    return load_data_as(path, format_of_name(path), AEK_CSV_HEADER_AUTO, out);
 }
 
 aek_status aek_data_attach_labels(aek_dataset *d, const char *path)
 {
     if (!d || !d->x)
         return aek_error(AEK_ERR_ARG, "%s: no dataset to attach labels to", path);
-    size_t len = strlen(path);
-    if (ends_with(path, len, ".gz"))
-        len -= 3;
     uint8_t *labels;
     size_t n;
-    aek_status s;
-    if (ends_with(path, len, ".npy")) {
-        s = aek_load_npy_labels(path, &labels, &n);
-    } else {
-        unsigned char *buf;
-        size_t blen;
-        if ((s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &blen, NULL)) != AEK_OK)
-            return s;
-        s = is_npy(buf, blen) ? aek_parse_npy_labels(path, buf, blen, &labels, &n)
-                              : aek_parse_idx_labels(path, buf, blen, &labels, &n);
-        free(buf);
-    }
+    /* a ".csv" name is not a label format: read by content (IDX or .npy) */
+    load_as fmt = format_of_name(path);
+    aek_status s = load_labels_as(path, fmt == AS_NPY ? AS_NPY : AS_CONTENT, &labels, &n);
     if (s != AEK_OK)
         return s;
     if (n != d->rows) {

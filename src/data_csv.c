@@ -218,16 +218,3 @@ aek_status aek_parse_csv(const char *path, aek_csv_header header, const unsigned
         aek_dataset_free(out);
     return s;
 }
-
-aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out)
-{
-    memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
-    s = aek_parse_csv(path, header, buf, len, out);
-    free(buf);
-    return s;
-}

@@ -393,19 +393,6 @@ aek_status aek_parse_npy(const char *path, const unsigned char *buf, size_t len,
     return s;
 }
 
-aek_status aek_load_npy(const char *path, aek_dataset *out)
-{
-    memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
-    s = aek_parse_npy(path, buf, len, out);
-    free(buf);
-    return s;
-}
-
 aek_status aek_parse_npy_labels(const char *path, const unsigned char *buf, size_t len,
                                 uint8_t **labels, size_t *n)
 {
@@ -444,20 +431,6 @@ aek_status aek_parse_npy_labels(const char *path, const unsigned char *buf, size
     *labels = out;
     *n = a.count;
     return AEK_OK;
-}
-
-aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n)
-{
-    *labels = NULL;
-    *n = 0;
-    unsigned char *buf;
-    size_t len;
-    aek_status s = aek_file_read_data(path, aek_data_memory_cap(), &buf, &len, NULL);
-    if (s != AEK_OK)
-        return s;
-    s = aek_parse_npy_labels(path, buf, len, labels, n);
-    free(buf);
-    return s;
 }
 
 /* ---- writer --------------------------------------------------------------------- */
