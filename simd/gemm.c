@@ -408,8 +408,9 @@ static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t
  * 128×1000×784, 128×500×1000, 128×1000×500 and 128×784×1000 (B 2-3 MB),
  * 0.98 at 128×256×784 and 128×784×256 (B 0.8 MB, L2 1 MB).  Every element
  * sees the NT path's operations, so the choice changes no bit of a result.
- * Mode (aek_gemm_set_ct): 1 by this rule, 0 never, 2 whenever the shape
- * allows it (tests, for coverage of small shapes). */
+ * Mode (aek_gemm_set_ct): 1 by this rule (and on one thread, see
+ * aek_sgemm_with), 0 never, 2 whenever the shape allows it (tests, for
+ * coverage of small shapes and of threads). */
 static int g_ct_mode = 1;
 
 void aek_gemm_set_ct(int mode) { g_ct_mode = mode; }
@@ -478,11 +479,15 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     } else if (k == 0) {
         j.alpha = 0.0f;
     }
-    if (ct_ok(ks, ta, tb, m, n, j.k, j.alpha, beta)) {
+    int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
+    /* The Cᵀ path on one thread only (any thread count in the tests' mode
+     * 2; the bits are the same either way).  At 2 threads the NT path keeps
+     * each thread on its own slab of B, which its fused SGD step wrote; the
+     * Cᵀ path measured 0.98 of it there (a deep AE's epoch, 5 pairs, dev). */
+    if (ct_ok(ks, ta, tb, m, n, j.k, j.alpha, beta) && (T == 1 || g_ct_mode == 2)) {
         /* split the columns of C (rows of Cᵀ): each thread reads only its
          * own rows of B, and packs the small A itself */
         const size_t ut = (n + ks->mr - 1) / ks->mr;
-        int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)j.k);
         j.ct = 1;
         j.tm = (size_t)T < ut ? T : (int)ut;
         j.tn = 1;
@@ -494,7 +499,6 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     j.b_direct = b_direct_ok(tb, m, ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
-    int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
     /* one part per thread: thread t keeps slab t of every product, so the
      * slabs of W its fused SGD step wrote are in its cache for the next
      * forward (threadpool.c); a late thread's part is taken by another */

@@ -218,9 +218,10 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
                     size_t lda, const float *B, size_t ldb, float beta,
                     float *C, size_t ldc, const aek_epilogue *ep);
 
-/* gemm.c's Cᵀ path for A·Bᵀ (aek_gemm_ct_applies says whether a product
- * takes it).  aek_gemm_set_ct: 1 (default) where it pays, 0 never, 2 on
- * every shape it can take (tests compare the paths and cover edges). */
+/* gemm.c's Cᵀ path for A·Bᵀ (aek_gemm_ct_applies: whether a product of
+ * this shape takes it when it runs on one thread).  aek_gemm_set_ct: 1
+ * (default) where it pays, on one thread; 0 never; 2 on every shape it can
+ * take and any thread count (tests compare the paths and cover edges). */
 int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
                         size_t k, float alpha, float beta);
 void aek_gemm_set_ct(int mode);
