@@ -403,10 +403,11 @@ static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t
  * at the price of a transposed store of every tile (16×16 transposes and a
  * masked store per row of C, and a transposed load on the k-blocks after
  * the first).  It pays when B does not fit in L2: the transposing pack then
- * reads B from L3 in 32 strided streams.  Measured (Zen 5, 1 thread, B cold,
- * `AEKIT_NUM_THREADS=1 tgw`, pairs of 25): Cᵀ/NT speed 1.03-1.07 at
- * 128×1000×784, 128×500×1000, 128×1000×500 and 128×784×1000 (B 2-3 MB),
- * 0.98 at 128×256×784 and 128×784×256 (B 0.8 MB, L2 1 MB).  Every element
+ * reads B from L3 in 32 strided streams.  Measured (dev, Zen 5, 1 thread,
+ * 16 different B in turn so that each is cold, as in training; best of 25
+ * interleaved): Cᵀ/NT speed 1.03-1.07 at 128×1000×784, 128×500×1000,
+ * 128×1000×500 and 128×784×1000 (B 2-3 MB), 0.98 at 128×256×784 and
+ * 128×784×256 (B 0.8 MB, L2 1 MB).  Every element
  * sees the NT path's operations, so the choice changes no bit of a result.
  * Mode (aek_gemm_set_ct): 1 by this rule (and on one thread, see
  * aek_sgemm_with), 0 never, 2 whenever the shape allows it (tests, for
@@ -416,9 +417,8 @@ static int g_ct_mode = 1;
 void aek_gemm_set_ct(int mode) { g_ct_mode = mode; }
 
 int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
-                        size_t k, float alpha, float beta)
+                        size_t k, float alpha)
 {
-    (void)beta;
     if (!g_ct_mode || !ks->gemm_ukr_ct_adirect || !ks->gemm_ukr_ct || !ks->pack_t ||
         ta != AEK_N || tb != AEK_T || alpha == 0.0f || k == 0 || m > 512 || n <= m)
         return 0;
@@ -484,7 +484,7 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
      * 2; the bits are the same either way).  At 2 threads the NT path keeps
      * each thread on its own slab of B, which its fused SGD step wrote; the
      * Cᵀ path measured 0.98 of it there (a deep AE's epoch, 5 pairs, dev). */
-    if (ct_ok(ks, ta, tb, m, n, j.k, j.alpha, beta) && (T == 1 || g_ct_mode == 2)) {
+    if (ct_ok(ks, ta, tb, m, n, j.k, j.alpha) && (T == 1 || g_ct_mode == 2)) {
         /* split the columns of C (rows of Cᵀ): each thread reads only its
          * own rows of B, and packs the small A itself */
         const size_t ut = (n + ks->mr - 1) / ks->mr;

@@ -223,7 +223,7 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
  * (default) where it pays, on one thread; 0 never; 2 on every shape it can
  * take and any thread count (tests compare the paths and cover edges). */
 int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
-                        size_t k, float alpha, float beta);
+                        size_t k, float alpha);
 void aek_gemm_set_ct(int mode);
 
 /* Work (in FLOPs) below which an extra thread is not woken (default 1e6).

@@ -335,8 +335,7 @@ static void check_ct(const aek_kernel_set *ks)
             const ab_case ab = AB[(si + e) % 3 == 0 ? 4 : e % 2 ? 2 : 0]; /* β = 0 or not */
             const unsigned long long seed = 300 + si * NEP + e;
             aek_gemm_set_ct(2);
-            taken += aek_gemm_ct_applies(ks, AEK_N, AEK_T, S[si].m, S[si].n, S[si].k, ab.alpha,
-                                         ab.beta) != 0;
+            taken += aek_gemm_ct_applies(ks, AEK_N, AEK_T, S[si].m, S[si].n, S[si].k, ab.alpha) != 0;
             float *x = NULL, *y = NULL;
             outcome o = run_case(ks, 1, S[si], AEK_N, AEK_T, ab, EP[e], seed, &x);
             cases++;
@@ -372,8 +371,8 @@ static void check_ct(const aek_kernel_set *ks)
      * (3.1 MB) on this Zen 5 (1 MiB L2), not a 256×784 layer's (0.8 MB) */
     aek_gemm_set_ct(1);
     const size_t l2 = aek_cpu()->l2;
-    const int big = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 1000, 784, 1.0f, 0.0f);
-    const int small = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 256, 784, 1.0f, 0.0f);
+    const int big = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 1000, 784, 1.0f);
+    const int small = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 256, 784, 1.0f);
     const int want_big = 1000 * 784 * sizeof(float) > l2, want_small = 256 * 784 * sizeof(float) > l2;
     char name[96];
     snprintf(name, sizeof name, "gemm[%s] Cᵀ path by default exactly where B exceeds L2", ks->name);
