@@ -402,16 +402,19 @@ static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t
  * used once; this path reads B's rows in place and packs Aᵀ, m·k floats,
  * at the price of a transposed store of every tile (16×16 transposes and a
  * masked store per row of C, and a transposed load on the k-blocks after
- * the first).  It pays when B does not fit in L2: the transposing pack then
- * reads B from L3 in 32 strided streams.  Measured (dev, Zen 5, 1 thread,
- * 16 different B in turn so that each is cold, as in training; best of 25
- * interleaved): Cᵀ/NT speed 1.03-1.07 at 128×1000×784, 128×500×1000,
- * 128×1000×500 and 128×784×1000 (B 2-3 MB), 0.98 at 128×256×784 and
- * 128×784×256 (B 0.8 MB, L2 1 MB).  Every element
- * sees the NT path's operations, so the choice changes no bit of a result.
- * Mode (aek_gemm_set_ct): 1 by this rule (and on one thread, see
- * aek_sgemm_with), 0 never, 2 whenever the shape allows it (tests, for
- * coverage of small shapes and of threads). */
+ * the first).  It pays when the packing saved is large against C,
+ * (n − m)·k > 3·m·n, and B does not fit in L2 (the transposing pack then
+ * reads B from L3 in 32 strided streams).  Measured (dev, Zen 5, 1 thread;
+ * "cold": 16 different B in turn, as in training; best of 15-25
+ * interleaved), Cᵀ/NT speed:
+ *   128×1000×784, 128×500×1000, 128×1000×500, 128×784×1000 (ratio 3.4-6.5,
+ *     B 2-3 MB): 1.03-1.07 cold; 1.11 hot at 128×1000×500
+ *   256×784×1000, 256×1000×784 (ratio 2.3-2.6): 0.99 cold, 0.92-1.0 hot
+ *   128×256×784, 128×784×256 (B 0.8 MB, L2 1 MB): 0.98 cold
+ * Every element sees the NT path's operations, so the choice changes no bit
+ * of a result.  Mode (aek_gemm_set_ct): 1 by these rules (and on one
+ * thread, see aek_sgemm_with), 0 never, 2 whenever the kernels can (tests:
+ * small shapes, edges and threads). */
 static int g_ct_mode = 1;
 
 void aek_gemm_set_ct(int mode) { g_ct_mode = mode; }
@@ -420,12 +423,12 @@ int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, si
                         size_t k, float alpha)
 {
     if (!g_ct_mode || !ks->gemm_ukr_ct_adirect || !ks->gemm_ukr_ct || !ks->pack_t ||
-        ta != AEK_N || tb != AEK_T || alpha == 0.0f || k == 0 || m > 512 || n <= m)
+        ta != AEK_N || tb != AEK_T || alpha == 0.0f || k == 0 || m > 512)
         return 0;
-    /* the packing saved, (n − m)·k floats, against the transposed stores */
-    if ((double)(n - m) * (double)k <= (double)m * (double)n)
-        return 0;
-    return g_ct_mode == 2 || (double)n * (double)k * sizeof(float) > (double)aek_cpu()->l2;
+    if (g_ct_mode == 2)
+        return 1;
+    return n > m && (double)(n - m) * (double)k > 3.0 * (double)m * (double)n &&
+           (double)n * (double)k * sizeof(float) > (double)aek_cpu()->l2;
 }
 #define ct_ok aek_gemm_ct_applies
 

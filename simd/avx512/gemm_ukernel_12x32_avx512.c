@@ -301,13 +301,24 @@ void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *re
 }
 #undef A_
 
+/* The 24 accumulators and the 12 rows of a tile read in place (row i at
+ * a + i·lda), addressed as four bases (rows 0, 3, 6, 9) plus 0, lda or
+ * 2·lda, so a k-loop needs 6 address registers instead of 12 and nothing
+ * spills; A_IN_PLACE(i) is row i's element at the current step. */
+#define ROWS_IN_PLACE                                                                  \
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
+    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
+    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;      \
+    const size_t l1 = lda, l2 = 2 * lda;
+#define ROW_BASE_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
+#define A_IN_PLACE(i)                                                                  \
+    ((i) % 3 == 0 ? ROW_BASE_(i)[0] : (i) % 3 == 1 ? ROW_BASE_(i)[l1] : ROW_BASE_(i)[l2])
+
 /* The same tile with A read in place (op(A) = A, row-major, stride lda; a
  * full tile, m_eff = MR: the driver packs edge row panels).  Skips packing A
  * (for AE batches, a third of all packing) — the 12 A rows of a tile stay in
  * L1 while the B micro-panels stream past.  Every element sees the same
- * operations as in the packed kernel (bitwise the same results).  The rows
- * are addressed as four bases (rows 0, 3, 6, 9) plus 0, lda or 2·lda, so the
- * loop needs 6 address registers instead of 12 and nothing spills. */
+ * operations as in the packed kernel (bitwise the same results). */
 void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
                                                           size_t lda, const float *restrict b,
                                                           size_t ldb, float *restrict c,
@@ -315,15 +326,10 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
                                                           const aek_ukr_epi *epi)
 {
     assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;
-    const size_t l1 = lda, l2 = 2 * lda;
-#define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
-#define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
+    ROWS_IN_PLACE
+#define A_(i) A_IN_PLACE(i)
     K_LOOP_12((r0++, r3++, r6++, r9++))
 #undef A_
-#undef R_
     EPILOGUE
     _mm256_zeroupper();
 }
@@ -408,8 +414,7 @@ static inline void prefetch_rows(const float *r0, const float *r3, const float *
     _mm_prefetch((const char *)(r9 + l2 + 64), _MM_HINT_T0);
 }
 
-/* 12 rows of B read in place (rows 0, 3, 6, 9 as bases, as in the adirect
- * kernel); a full tile of rows, m_eff = MR. */
+/* 12 rows of B read in place (ROWS_IN_PLACE); a full tile of rows. */
 void aek_f32_gemm_ct_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
                                                     size_t lda, const float *restrict b,
                                                     size_t ldb, float *restrict c, size_t ldc,
@@ -417,15 +422,10 @@ void aek_f32_gemm_ct_ukernel_12x32_adirect__avx512(size_t kc, const float *restr
                                                     const aek_ukr_epi *epi)
 {
     assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;
-    const size_t l1 = lda, l2 = 2 * lda;
-#define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
-#define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
-    K_LOOP_CT((r0++, r3++, r6++, r9++, ((kc - p) & 15) == 1 ? prefetch_rows(r0, r3, r6, r9, l1, l2) : (void)0))
+    ROWS_IN_PLACE
+#define A_(i) A_IN_PLACE(i)
+    K_LOOP_CT((r0++, r3++, r6++, r9++, (p & 15) == 0 ? prefetch_rows(r0, r3, r6, r9, l1, l2) : (void)0))
 #undef A_
-#undef R_
     CT_EPILOGUE
     _mm256_zeroupper();
 }
