@@ -136,8 +136,6 @@ typedef struct {
     int a_direct; /* op(A) = A read in place by the direct micro-kernel (a_direct_ok) */
     int a_tdirect; /* op(A) = Aᵀ read in place by the atdirect micro-kernel (a_tdirect_ok) */
     int b_direct; /* op(B) = B read in place by the micro-kernels (b_direct_ok) */
-    int ct; /* computed as Cᵀ = B·Aᵀ, stored transposed (ct_ok); parts then
-               split the n columns of C, rows of that product */
     int tm, tn; /* parts: tm row slabs × tn column slabs */
     unsigned long long serial; /* unique per call (pack cache key) */
 } gemm_job;
@@ -234,69 +232,19 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     }
 }
 
-/* The Cᵀ path (ct_ok) on rows [u0, u1) and columns [b0, b1) of Cᵀ = B·Aᵀ,
- * that is columns u and rows b of C.  The k-blocks, beta on the first and
- * bias + activation on the last, are gemm_block's, so every element sees
- * the NT path's operations. */
-static void gemm_ct_block(const gemm_job *j, size_t u0, size_t u1, size_t b0, size_t b1)
-{
-    const size_t MR = j->ks->mr, NR = j->ks->nr, KC = j->blk.kc, NB = j->blk.nc;
-    const size_t kc_max = j->k < KC ? j->k : KC;
-    pack_bufs *pb = thread_pack_bufs();
-    const size_t nb_max = b1 - b0 < NB ? b1 - b0 : NB;
-    float *Bp = grow(&pb->b, &pb->bcap, (nb_max + NR - 1) / NR * NR * kc_max);
-    float *Ap = grow(&pb->a, &pb->acap, MR * kc_max);
-    pb->a_serial = 0; /* Ap holds no cached A block */
-    for (size_t jb = b0; jb < b1; jb += NB) {
-        const size_t nbc = b1 - jb < NB ? b1 - jb : NB;
-        for (size_t pc = 0; pc < j->k; pc += KC) {
-            const size_t kc = j->k - pc < KC ? j->k - pc : KC;
-            const int first = pc == 0, last = pc + kc >= j->k;
-            aek_ukr_epi epi = {.alpha = j->alpha,
-                               .beta = first ? j->beta : 1.0f,
-                               .bias = NULL,
-                               .act = last ? j->act : AEK_ACT_IDENTITY};
-            /* op(B')[p][q] = A[jb + q][pc + p]: the batch rows, transposed */
-            aek_pack_b(j->ks->pack_t, AEK_T, j->A, j->lda, pc, jb, kc, nbc, NR, Bp);
-            for (size_t u = u0; u < u1; u += MR) {
-                const size_t m_eff = u1 - u < MR ? u1 - u : MR;
-                if (m_eff < MR) /* an edge of B's rows: packed, zero rows below */
-                    aek_pack_a(j->ks->pack_t, AEK_N, j->B, j->ldb, u, pc, m_eff, kc, MR, Ap);
-                epi.bias = last && j->bias ? j->bias + u : NULL;
-                for (size_t q = 0; q < nbc; q += NR) {
-                    const size_t n_eff = nbc - q < NR ? nbc - q : NR;
-                    float *Ct = j->C + (jb + q) * j->ldc + u;
-                    if (m_eff == MR)
-                        j->ks->gemm_ukr_ct_adirect(kc, j->B + u * j->ldb + pc, j->ldb, Bp + q * kc,
-                                                   NR, Ct, j->ldc, m_eff, n_eff, &epi);
-                    else
-                        j->ks->gemm_ukr_ct(kc, Ap, Bp + q * kc, NR, Ct, j->ldc, m_eff, n_eff,
-                                           &epi);
-                }
-            }
-        }
-    }
-}
-
 static void gemm_task(void *arg, int tid, int nthreads)
 {
     const gemm_job *j = arg;
     (void)nthreads;
     const size_t MR = j->ks->mr, NR = j->ks->nr;
-    /* the product the micro-kernels compute: C, or Cᵀ on the ct path */
-    const size_t rows = j->ct ? j->n : j->m, cols = j->ct ? j->m : j->n;
-    size_t mt = (rows + MR - 1) / MR, nt = (cols + NR - 1) / NR;
+    size_t mt = (j->m + MR - 1) / MR, nt = (j->n + NR - 1) / NR;
     size_t ti = (size_t)tid / (size_t)j->tn, tj = (size_t)tid % (size_t)j->tn;
     size_t r0 = ti * mt / (size_t)j->tm * MR, r1 = (ti + 1) * mt / (size_t)j->tm * MR;
     size_t c0 = tj * nt / (size_t)j->tn * NR, c1 = (tj + 1) * nt / (size_t)j->tn * NR;
-    if (r1 > rows) r1 = rows;
-    if (c1 > cols) c1 = cols;
-    if (r0 < r1 && c0 < c1) {
-        if (j->ct)
-            gemm_ct_block(j, r0, r1, c0, c1);
-        else
-            gemm_block(j, r0, r1, c0, c1);
-    }
+    if (r1 > j->m) r1 = j->m;
+    if (c1 > j->n) c1 = j->n;
+    if (r0 < r1 && c0 < c1)
+        gemm_block(j, r0, r1, c0, c1);
 }
 
 /* Split C into at most T parts on a tm×tn grid, one part per thread.  The
@@ -396,42 +344,6 @@ static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t
     return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 4 * l1_sets_touched(lda);
 }
 
-/* Compute C = A·Bᵀ as Cᵀ = B·Aᵀ, stored transposed (gemm_ct_block)?  For a
- * batch-sized A (m ≤ 512 rows) and a wide B (n rows: a layer's weights in
- * its forward product) the NT path packs all of B transposed, n·k floats
- * used once; this path reads B's rows in place and packs Aᵀ, m·k floats,
- * at the price of a transposed store of every tile (16×16 transposes and a
- * masked store per row of C, and a transposed load on the k-blocks after
- * the first).  It pays when the packing saved is large against C,
- * (n − m)·k > 3·m·n, and B does not fit in L2 (the transposing pack then
- * reads B from L3 in 32 strided streams).  Measured (dev, Zen 5, 1 thread;
- * "cold": 16 different B in turn, as in training; best of 15-25
- * interleaved), Cᵀ/NT speed:
- *   128×1000×784, 128×500×1000, 128×1000×500, 128×784×1000 (ratio 3.4-6.5,
- *     B 2-3 MB): 1.03-1.07 cold; 1.11 hot at 128×1000×500
- *   256×784×1000, 256×1000×784 (ratio 2.3-2.6): 0.99 cold, 0.92-1.0 hot
- *   128×256×784, 128×784×256 (B 0.8 MB, L2 1 MB): 0.98 cold
- * Every element sees the NT path's operations, so the choice changes no bit
- * of a result.  Mode (aek_gemm_set_ct): 1 by these rules (and on one
- * thread, see aek_sgemm_with), 0 never, 2 whenever the kernels can (tests:
- * small shapes, edges and threads). */
-static int g_ct_mode = 1;
-
-void aek_gemm_set_ct(int mode) { g_ct_mode = mode; }
-
-int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
-                        size_t k, float alpha)
-{
-    if (!g_ct_mode || !ks->gemm_ukr_ct_adirect || !ks->gemm_ukr_ct || !ks->pack_t ||
-        ta != AEK_N || tb != AEK_T || alpha == 0.0f || k == 0 || m > 512)
-        return 0;
-    if (g_ct_mode == 2)
-        return 1;
-    return n > m && (double)(n - m) * (double)k > 3.0 * (double)m * (double)n &&
-           (double)n * (double)k * sizeof(float) > (double)aek_cpu()->l2;
-}
-#define ct_ok aek_gemm_ct_applies
-
 static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
                     const float *A, size_t lda, const float *B, size_t ldb,
                     const float *C, size_t ldc)
@@ -482,26 +394,12 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     } else if (k == 0) {
         j.alpha = 0.0f;
     }
-    int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
-    /* The Cᵀ path on one thread only (any thread count in the tests' mode
-     * 2; the bits are the same either way).  At 2 threads the NT path keeps
-     * each thread on its own slab of B, which its fused SGD step wrote; the
-     * Cᵀ path measured 0.98 of it there (a deep AE's epoch, 5 pairs, dev). */
-    if (ct_ok(ks, ta, tb, m, n, j.k, j.alpha) && (T == 1 || g_ct_mode == 2)) {
-        /* split the columns of C (rows of Cᵀ): each thread reads only its
-         * own rows of B, and packs the small A itself */
-        const size_t ut = (n + ks->mr - 1) / ks->mr;
-        j.ct = 1;
-        j.tm = (size_t)T < ut ? T : (int)ut;
-        j.tn = 1;
-        aek_parallel_parts(j.tm, T, gemm_task, &j);
-        return;
-    }
     j.a_direct = a_direct_ok(ks, ta, m);
     j.a_tdirect = a_tdirect_ok(ks, ta, j.k, lda);
     j.b_direct = b_direct_ok(tb, m, ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
+    int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
     /* one part per thread: thread t keeps slab t of every product, so the
      * slabs of W its fused SGD step wrote are in its cache for the next
      * forward (threadpool.c); a late thread's part is taken by another */

@@ -165,12 +165,6 @@ typedef struct aek_kernel_set {
     /* op(A) = Aᵀ read in place: element (i, p) of the tile at a[p·lda + i]
      * (the packed layout with stride lda); a full tile; NULL: pack */
     aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;
-    /* C stored transposed (gemm.c's Cᵀ path for A·Bᵀ with a batch-sized A):
-     * the tile's element (i, j) goes to c[j·ldc + i], bias per tile row i,
-     * beta = 0 only; the adirect form (a full tile of rows read in place)
-     * and the packed form (any m_eff).  NULL: that set has no such path. */
-    aek_gemm_ukr_adirect_fn gemm_ukr_ct_adirect;
-    aek_gemm_ukr_fn gemm_ukr_ct;
     aek_pack_t_fn pack_t;
 
     aek_vmap_fn vexp;
@@ -217,14 +211,6 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
                     size_t m, size_t n, size_t k, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float beta,
                     float *C, size_t ldc, const aek_epilogue *ep);
-
-/* gemm.c's Cᵀ path for A·Bᵀ (aek_gemm_ct_applies: whether a product of
- * this shape takes it when it runs on one thread).  aek_gemm_set_ct: 1
- * (default) where it pays, on one thread; 0 never; 2 on every shape it can
- * take and any thread count (tests compare the paths and cover edges). */
-int aek_gemm_ct_applies(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
-                        size_t k, float alpha);
-void aek_gemm_set_ct(int mode);
 
 /* Work (in FLOPs) below which an extra thread is not woken (default 1e6).
  * Tests set 0 to force every thread to take part even in tiny products;

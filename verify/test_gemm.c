@@ -28,7 +28,6 @@
  * The figure printed is max |y − y_ref| / bound over all elements (≤ 1).
  */
 #include "check.h"
-#include "../simd/cpu.h"
 #include "../simd/kernels.h"
 #include "../simd/pack.h"
 
@@ -312,90 +311,6 @@ static void check_threads(const aek_kernel_set *ks)
     chk_le(name, (double)differ, 0, "%zu elements compared; figure = elements that differ", total);
 }
 
-/* The Cᵀ path (gemm.c, ct_ok): A·Bᵀ of a batch-sized A computed as B·Aᵀ and
- * stored transposed.  On shapes that take it (the test asserts that they
- * do: edges of 12 rows and of 16/32 columns, one to three k-blocks, every
- * epilogue, alpha ≠ 1, beta = 0 over a NaN-filled C and beta ≠ 0), the
- * result must be within the bound of the exact product, write nothing
- * outside C, give the NT path's bits (each element sees the same
- * operations), and the same bits for 1..4 threads. */
-static void check_ct(const aek_kernel_set *ks)
-{
-    if (!ks->gemm_ukr_ct || !ks->gemm_ukr_ct_adirect)
-        return;
-    static const shape S[] = {{128, 256, 784}, {96, 784, 256}, {37, 300, 77}, {5, 100, 13},
-                              {1, 40, 3},      {128, 250, 500}, {17, 61, 40}, {200, 1001, 1024},
-                              {40, 97, 200},   {13, 1000, 64},  {64, 300, 1300}};
-    size_t taken = 0, cases = 0, guard = 0, differ = 0, compared = 0, tdiffer = 0;
-    double worst = 0;
-    char where[160] = "";
-    aek_set_parallel_threshold(0);
-    for (size_t si = 0; si < sizeof S / sizeof S[0]; si++)
-        for (size_t e = 0; e < NEP; e++) {
-            const ab_case ab = AB[(si + e) % 3 == 0 ? 4 : e % 2 ? 2 : 0]; /* β = 0 or not */
-            const unsigned long long seed = 300 + si * NEP + e;
-            aek_gemm_set_ct(2);
-            taken += aek_gemm_ct_applies(ks, AEK_N, AEK_T, S[si].m, S[si].n, S[si].k, ab.alpha) != 0;
-            float *x = NULL, *y = NULL;
-            outcome o = run_case(ks, 1, S[si], AEK_N, AEK_T, ab, EP[e], seed, &x);
-            cases++;
-            guard += o.guard_bad + o.nonfinite;
-            if (o.worst > worst || !isfinite(o.worst)) {
-                worst = o.worst;
-                snprintf(where, sizeof where, "worst %zux%zux%zu alpha=%g beta=%g %s%s", S[si].m, S[si].n,
-                         S[si].k, ab.alpha, ab.beta, EP[e].bias ? "bias+" : "", aek_act_name(EP[e].act));
-            }
-            const size_t mn = S[si].m * S[si].n;
-            if (e % 3 == 0) { /* threads: a third of the cases is enough */
-                for (int T = 2; T <= 4; T++) {
-                    run_case(ks, T, S[si], AEK_N, AEK_T, ab, EP[e], seed, &y);
-                    for (size_t i = 0; i < mn; i++)
-                        tdiffer += memcmp(&x[i], &y[i], sizeof(float)) != 0;
-                    free(y);
-                }
-            }
-            {
-                aek_gemm_set_ct(0);
-                run_case(ks, 1, S[si], AEK_N, AEK_T, ab, EP[e], seed, &y);
-                aek_gemm_set_ct(2);
-                for (size_t i = 0; i < mn; i++)
-                    differ += memcmp(&x[i], &y[i], sizeof(float)) != 0;
-                compared += mn;
-                free(y);
-            }
-            free(x);
-        }
-    aek_set_parallel_threshold(1e6);
-    aek_set_num_threads(1);
-    /* by default only where the packing saved is large, (n − m)·k > 3·m·n,
-     * and B exceeds L2: a deep AE's 1000×784 weights (3.1 MB) on this Zen 5
-     * (1 MiB L2), not a 256×784 layer's (0.8 MB), and never at a batch of
-     * 256 against 1000×784 (ratio 2.3) */
-    aek_gemm_set_ct(1);
-    const size_t l2 = aek_cpu()->l2;
-    const int big = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 1000, 784, 1.0f);
-    const int small = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 128, 256, 784, 1.0f);
-    const int wide = aek_gemm_ct_applies(ks, AEK_N, AEK_T, 256, 1000, 784, 1.0f);
-    const int want_big = 1000 * 784 * sizeof(float) > l2, want_small = 256 * 784 * sizeof(float) > l2;
-    char name[96];
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path by default exactly where its rule says", ks->name);
-    chk_verdict(name, big + 2 * small + 4 * wide, want_big + 2 * want_small,
-                big == want_big && small == want_small && !wide,
-                "L2 %zu bytes; figure = 1 (128x1000x784 taken) + 2 (128x256x784) + 4 (256x1000x784)",
-                l2);
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path taken by its test shapes", ks->name);
-    chk_le(name, (double)(cases - taken), 0, "%zu of %zu cases took it; figure = cases that did not",
-           taken, cases);
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path: max err/bound", ks->name);
-    chk_le(name, worst, 1.0, "%zu cases; %s", cases, where);
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path: no write outside C, no NaN leak", ks->name);
-    chk_le(name, (double)guard, 0, "%zu guard floats changed or non-finite", guard);
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path: the NT path's bits", ks->name);
-    chk_le(name, (double)differ, 0, "%zu elements compared; figure = elements that differ", compared);
-    snprintf(name, sizeof name, "gemm[%s] Cᵀ path: threads 2,3,4 bitwise equal to 1", ks->name);
-    chk_le(name, (double)tdiffer, 0, "figure = elements that differ");
-}
-
 /* The set against the scalar set on the same inputs: both are within the
  * bound of the exact result, so they are within twice the bound of each
  * other; the figure is that ratio. */
@@ -568,7 +483,6 @@ int main(void)
         check_cross(ks);
         check_threads(ks);
         check_vs_scalar(ks);
-        check_ct(ks);
         check_pack_t(ks);
         check_pack_ab(ks);
     }

@@ -13,7 +13,6 @@
 #include <immintrin.h>
 
 #include "../kernels.h"
-#include "transpose16_avx512.h"
 #include "vmath_avx512.h"
 
 #define MR 12
@@ -301,24 +300,13 @@ void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *re
 }
 #undef A_
 
-/* The 24 accumulators and the 12 rows of a tile read in place (row i at
- * a + i·lda), addressed as four bases (rows 0, 3, 6, 9) plus 0, lda or
- * 2·lda, so a k-loop needs 6 address registers instead of 12 and nothing
- * spills; A_IN_PLACE(i) is row i's element at the current step. */
-#define ROWS_IN_PLACE                                                                  \
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
-    ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)          \
-    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;      \
-    const size_t l1 = lda, l2 = 2 * lda;
-#define ROW_BASE_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
-#define A_IN_PLACE(i)                                                                  \
-    ((i) % 3 == 0 ? ROW_BASE_(i)[0] : (i) % 3 == 1 ? ROW_BASE_(i)[l1] : ROW_BASE_(i)[l2])
-
 /* The same tile with A read in place (op(A) = A, row-major, stride lda; a
  * full tile, m_eff = MR: the driver packs edge row panels).  Skips packing A
  * (for AE batches, a third of all packing) — the 12 A rows of a tile stay in
  * L1 while the B micro-panels stream past.  Every element sees the same
- * operations as in the packed kernel (bitwise the same results). */
+ * operations as in the packed kernel (bitwise the same results).  The rows
+ * are addressed as four bases (rows 0, 3, 6, 9) plus 0, lda or 2·lda, so the
+ * loop needs 6 address registers instead of 12 and nothing spills. */
 void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
                                                           size_t lda, const float *restrict b,
                                                           size_t ldb, float *restrict c,
@@ -326,123 +314,15 @@ void aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512(size_t kc, const float 
                                                           const aek_ukr_epi *epi)
 {
     assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
-    ROWS_IN_PLACE
-#define A_(i) A_IN_PLACE(i)
-    K_LOOP_12((r0++, r3++, r6++, r9++))
-#undef A_
-    EPILOGUE
-    _mm256_zeroupper();
-}
-
-/* ---- C stored transposed (gemm.c's Cᵀ path) ------------------------------
- * For C = act(alpha·A·Bᵀ + bias) with a batch-sized A, gemm.c computes the
- * transpose C' = B·Aᵀ instead: the tile is 12 rows of B (columns u of C)
- * by 32 rows of A (rows j of C), and it is stored transposed,
- *   c[j·ldc + i] = act(alpha·acc[i][j] + bias[i])      (i < m_eff, j < n_eff)
- * so B, the large weight matrix, is read in place and only the batch is
- * packed.  beta = 0 only: C is written, never read.  Per element the same
- * operations as the kernels above (fma is commutative, the k order is the
- * same), so a product of one k-block gives the same bits either way. */
-
-/* One 16-column half X (x0 or x1: columns J0..J0+NJ−1 of the tile, rows
- * J0.. of C) through the epilogue: C's 12 lanes of each of those rows are
- * read (beta ≠ 0) and transposed into the tile's layout, each row i is
- * finished with its bias, and the half is transposed back and stored. */
-#define CT_HALF(X, J0, NJ)                                                             \
-    {                                                                                  \
-        __m512 v[16], w[16];                                                           \
-        for (int q = 0; q < 16; q++)                                                   \
-            w[q] = rd && (size_t)q < (NJ) ? _mm512_maskz_loadu_ps(mrow, c + ((J0) + q) * ldc) \
-                                          : vzero;                                     \
-        if (rd)                                                                        \
-            transpose16(w);                                                            \
-        CT_FINISH(X, 0) CT_FINISH(X, 1) CT_FINISH(X, 2) CT_FINISH(X, 3)                \
-        CT_FINISH(X, 4) CT_FINISH(X, 5) CT_FINISH(X, 6) CT_FINISH(X, 7)                \
-        CT_FINISH(X, 8) CT_FINISH(X, 9) CT_FINISH(X, 10) CT_FINISH(X, 11)              \
-        v[12] = v[13] = v[14] = v[15] = vzero;                                         \
-        transpose16(v);                                                                \
-        for (size_t q = 0; q < (NJ); q++)                                              \
-            _mm512_mask_storeu_ps(c + ((J0) + q) * ldc, mrow, v[q]);                   \
-    }
-/* row i: the bias of tile row i is a scalar (rows are columns of C) */
-#define CT_FINISH(X, i)                                                                \
-    v[i] = finish(vacc##i##X, w[i], epi,                                               \
-                  _mm512_set1_ps(epi->bias && (i) < m_eff ? epi->bias[i] : 0.0f));
-
-#define CT_EPILOGUE                                                                    \
-    {                                                                                  \
-        const __m512 vzero = _mm512_setzero_ps();                                      \
-        const __mmask16 mrow = (__mmask16)((1u << m_eff) - 1u);                        \
-        const int rd = epi->beta != 0.0f;                                              \
-        CT_HALF(x0, 0, n_eff < 16 ? n_eff : 16)                                        \
-        if (n_eff > 16)                                                                \
-            CT_HALF(x1, 16, n_eff - 16)                                                \
-    }
-
-/* the k-loop without the C prefetch of K_LOOP (C here is 32 rows of 12) */
-#define K_LOOP_CT(ADVANCE)                                                             \
-    if (n_eff <= 16) {                                                                 \
-        for (size_t p = 0; p < kc; p++) {                                              \
-            K_STEP_HALF(12)                                                            \
-            ADVANCE;                                                                   \
-        }                                                                              \
-    } else {                                                                           \
-        for (size_t p = 0; p < kc; p++) {                                              \
-            K_STEP                                                                     \
-            ADVANCE;                                                                   \
-        }                                                                              \
-    }
-
-/* Fetch the line 64 floats ahead in each of the 12 rows, once per line (every
- * 16 steps): B's rows come from L3 on the first batch panel, 12 streams at
- * once.  A hint: in dev pairs of deep-AE epochs its effect was within the
- * noise, and it costs 12 prefetches per 192 FMAs. */
-static inline void prefetch_rows(const float *r0, const float *r3, const float *r6,
-                                 const float *r9, size_t l1, size_t l2)
-{
-    _mm_prefetch((const char *)(r0 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r0 + l1 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r0 + l2 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r3 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r3 + l1 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r3 + l2 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r6 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r6 + l1 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r6 + l2 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r9 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r9 + l1 + 64), _MM_HINT_T0);
-    _mm_prefetch((const char *)(r9 + l2 + 64), _MM_HINT_T0);
-}
-
-/* 12 rows of B read in place (ROWS_IN_PLACE); a full tile of rows. */
-void aek_f32_gemm_ct_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
-                                                    size_t lda, const float *restrict b,
-                                                    size_t ldb, float *restrict c, size_t ldc,
-                                                    size_t m_eff, size_t n_eff,
-                                                    const aek_ukr_epi *epi)
-{
-    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
-    ROWS_IN_PLACE
-#define A_(i) A_IN_PLACE(i)
-    K_LOOP_CT((r0++, r3++, r6++, r9++, (p & 15) == 0 ? prefetch_rows(r0, r3, r6, r9, l1, l2) : (void)0))
-#undef A_
-    CT_EPILOGUE
-    _mm256_zeroupper();
-}
-
-/* The same on a packed edge panel of B's rows (a[p·12 + i], zero rows past
- * m_eff; those lanes are never stored). */
-void aek_f32_gemm_ct_ukernel_12x32__avx512(size_t kc, const float *restrict a,
-                                            const float *restrict b, size_t ldb,
-                                            float *restrict c, size_t ldc, size_t m_eff,
-                                            size_t n_eff, const aek_ukr_epi *epi)
-{
-    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     ACC_DECL(6) ACC_DECL(7) ACC_DECL(8) ACC_DECL(9) ACC_DECL(10) ACC_DECL(11)
-#define A_(i) a[i]
-    K_LOOP_CT(a += MR)
+    const float *r0 = a, *r3 = a + 3 * lda, *r6 = a + 6 * lda, *r9 = a + 9 * lda;
+    const size_t l1 = lda, l2 = 2 * lda;
+#define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
+#define R_(i) ((i) < 3 ? r0 : (i) < 6 ? r3 : (i) < 9 ? r6 : r9)
+    K_LOOP_12((r0++, r3++, r6++, r9++))
 #undef A_
-    CT_EPILOGUE
+#undef R_
+    EPILOGUE
     _mm256_zeroupper();
 }

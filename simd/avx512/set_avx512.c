@@ -36,15 +36,6 @@ void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *re
                                                        const float *restrict b, size_t ldb,
                                                        float *restrict c, size_t ldc, size_t m_eff,
                                                        size_t n_eff, const aek_ukr_epi *epi);
-void aek_f32_gemm_ct_ukernel_12x32_adirect__avx512(size_t kc, const float *restrict a,
-                                                    size_t lda, const float *restrict b,
-                                                    size_t ldb, float *restrict c, size_t ldc,
-                                                    size_t m_eff, size_t n_eff,
-                                                    const aek_ukr_epi *epi);
-void aek_f32_gemm_ct_ukernel_12x32__avx512(size_t kc, const float *restrict a,
-                                            const float *restrict b, size_t ldb,
-                                            float *restrict c, size_t ldc, size_t m_eff,
-                                            size_t n_eff, const aek_ukr_epi *epi);
 void aek_pack_transpose_avx512(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                                float *dst);
 
@@ -61,8 +52,6 @@ const aek_kernel_set aek_kernels_avx512 = {
     .pack_t = aek_pack_transpose_avx512,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_12x32__avx512,
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512,
-    .gemm_ukr_ct_adirect = aek_f32_gemm_ct_ukernel_12x32_adirect__avx512,
-    .gemm_ukr_ct = aek_f32_gemm_ct_ukernel_12x32__avx512,
     .vexp = aek_vexp_avx512,
     .vsigmoid = aek_vsigmoid_avx512,
     .vtanh = aek_vtanh_avx512,
