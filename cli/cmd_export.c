@@ -152,7 +152,7 @@ int cmd_export(int argc, char **argv)
     }
     /* each step prints its own message, once; a failure removes what this
      * run created (files, and the directory) */
-    cli_outset set = {NULL, 0, 0, NULL, NULL, NULL, 0, 0};
+    cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
     if (!rc)
         rc = cli_outset_mkdir("export", &set, dir);
     if (!rc)
@@ -267,7 +267,7 @@ int cmd_grad(int argc, char **argv)
     }
     /* each step prints its own message, once; a failure removes what this
      * run created (files, and the directory) */
-    cli_outset set = {NULL, 0, 0, NULL, NULL, NULL, 0, 0};
+    cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
     if (!rc)
         rc = cli_outset_mkdir("grad", &set, dir);
     if (!rc) {

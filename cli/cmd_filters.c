@@ -68,7 +68,7 @@ int cmd_filters(int argc, char **argv)
                 img[j * n + i] = (float)(wj[i] / norm);
         }
         /* --out and --npy are one set: an --npy that fails takes a new --out with it */
-        cli_outset set = {NULL, 0, 0, NULL, NULL, NULL, 0, 0};
+        cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
         if (cli_outset_add("filters", &set, out)) {
             rc = 1;
         } else if (aek_image_grid_write(out, img, count, h, w, columns, AEK_GRID_TILE_MINMAX) !=

@@ -169,7 +169,7 @@ int cmd_reconstruct(int argc, char **argv)
     }
     if (!rc) {
         /* --out and --png are one set: a --png that fails takes a new --out with it */
-        cli_outset set = {NULL, 0, 0, NULL, NULL, NULL, 0, 0};
+        cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
         aek_model_reconstruct(M, in, data.rows, rec);
         if (out && (rc = cli_outset_add("reconstruct", &set, out)) == 0 &&
             aek_npy_write_f32(out, rec, data.rows, n) != AEK_OK) {

@@ -79,7 +79,7 @@ int cmd_pca(int argc, char **argv)
         /* each step prints its own message, once; a failure removes what
          * this run created (files, and the directory) */
         char path[4096];
-        cli_outset set = {NULL, 0, 0, NULL, NULL, NULL, 0, 0};
+        cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
         float *tmp = malloc((k > data.cols ? k : data.cols) * sizeof(float));
         if (!tmp) {
             fprintf(stderr, "aekit pca: out of memory\n");

@@ -182,18 +182,14 @@ static int keep_old(const char *cmd, cli_outset *s, const char *path)
     if (!realpath(path, resolved))
         return 0;
     for (size_t i = 0; i < s->nk; i++)
-        if (!strcmp(s->kept[i], resolved))
+        if (!strcmp(s->kept[i].path, resolved))
             return 0; /* already kept */
     if (s->nk == s->capk) {
         size_t c = s->capk * 2 + 8;
-        char **k = realloc(s->kept, c * sizeof *k);
+        cli_kept *k = realloc(s->kept, c * sizeof *k);
         if (!k)
             goto oom;
         s->kept = k;
-        char **l = realloc(s->backup, c * sizeof *l);
-        if (!l)
-            goto oom;
-        s->backup = l;
         s->capk = c;
     }
     size_t len = strlen(resolved) + 64;
@@ -206,9 +202,7 @@ static int keep_old(const char *cmd, cli_outset *s, const char *path)
     for (unsigned k = 0; k < 100; k++) {
         snprintf(link_name, len, "%s.aekit-old.%ld.%u", resolved, (long)getpid(), k);
         if (link(resolved, link_name) == 0) {
-            s->kept[s->nk] = kept;
-            s->backup[s->nk] = link_name;
-            s->nk++;
+            s->kept[s->nk++] = (cli_kept){kept, link_name};
             return 0;
         }
         if (errno != EEXIST)
@@ -275,15 +269,14 @@ void cli_outset_end(cli_outset *s, int failed)
     if (failed && s->dir)
         rmdir(s->dir); /* only if empty: nothing of the user's goes */
     for (size_t i = 0; i < s->nk; i++) {
-        if (!failed || rename(s->backup[i], s->kept[i]) != 0)
-            unlink(s->backup[i]);
-        free(s->backup[i]);
-        free(s->kept[i]);
+        if (!failed || rename(s->kept[i].link, s->kept[i].path) != 0)
+            unlink(s->kept[i].link);
+        free(s->kept[i].link);
+        free(s->kept[i].path);
     }
     free(s->created);
     free(s->dir);
     free(s->kept);
-    free(s->backup);
     memset(s, 0, sizeof *s);
 }
 

@@ -78,10 +78,15 @@ void cli_staged_discard(cli_staged *s);
  * the link keeps the old inode.  Where the file system refuses hard links
  * the old content is not kept.)  Zero-initialise. */
 typedef struct {
+    char *path; /* the replaced file, links resolved */
+    char *link; /* the hard link to its old content  */
+} cli_kept;
+
+typedef struct {
     char **created;
     size_t n, cap;
     char *dir;
-    char **kept, **backup; /* replaced file (resolved) and its link */
+    cli_kept *kept;
     size_t nk, capk;
 } cli_outset;
 

@@ -111,6 +111,20 @@ static int run(const char *fmt, ...)
     return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
 }
 
+/* `data` as gzip -9 compresses it (through a temporary file `name`, removed
+ * again); the caller frees it.  Only when have_gzip. */
+static uint8_t *gzip_bytes(const char *name, const void *data, size_t len, size_t *gz_len)
+{
+    const char *p = tmp_path(name);
+    write_raw(p, data, len);
+    run("gzip -9 -f '%s'", p);
+    char gz[600];
+    snprintf(gz, sizeof gz, "%s.gz", p);
+    uint8_t *g = read_raw(gz, gz_len);
+    unlink(gz);
+    return g;
+}
+
 /* A failure of status `want` whose message contains every given fragment. */
 static int expect_error(const char *name, aek_status got, aek_status want, const char *must1,
                         const char *must2)
@@ -968,12 +982,7 @@ static void check_pipes(void)
     chk_verdict("CSV through a pipe loads", ok, 1, ok, "%s", s == AEK_OK ? "" : aek_last_error());
     aek_dataset_free(&d);
     if (have_gzip) {
-        const char *pi = tmp_path("pipe-idx3-ubyte");
-        write_raw(pi, idx, ilen);
-        run("gzip -9 -f '%s'", pi);
-        char gz[600];
-        snprintf(gz, sizeof gz, "%s.gz", pi);
-        uint8_t *g = read_raw(gz, &flen);
+        uint8_t *g = gzip_bytes("pipe-idx3-ubyte", idx, ilen, &flen);
         fd = test_pipe_open(g, flen, NULL, path, sizeof path, &pid);
         s = aek_load_idx_images(path, &d);
         test_pipe_close(fd, pid);
@@ -982,7 +991,6 @@ static void check_pipes(void)
                     s == AEK_OK ? "" : aek_last_error());
         aek_dataset_free(&d);
         free(g);
-        unlink(gz);
     } else {
         chk_skip("gzipped IDX through a pipe", "gzip not found");
     }
@@ -1063,12 +1071,7 @@ static void check_content_dispatch(void)
     aek_dataset_free(&d);
 
     if (have_gzip) {
-        const char *pz = tmp_path("dispatch.npy");
-        write_raw(pz, npy, nlen);
-        run("gzip -9 -f '%s'", pz);
-        char gz[600];
-        snprintf(gz, sizeof gz, "%s.gz", pz);
-        uint8_t *g = read_raw(gz, &flen);
+        uint8_t *g = gzip_bytes("dispatch.npy", npy, nlen, &flen);
         fd = test_pipe_open(g, flen, NULL, path, sizeof path, &pid);
         s = aek_load_data(path, &d);
         test_pipe_close(fd, pid);
@@ -1077,7 +1080,6 @@ static void check_content_dispatch(void)
                     s == AEK_OK ? "" : aek_last_error());
         aek_dataset_free(&d);
         free(g);
-        unlink(gz);
     } else {
         chk_skip("gzipped .npy through a pipe via aek_load_data", "gzip not found");
     }
