@@ -222,6 +222,24 @@ static aek_status data_sniff(const char *path, const unsigned char *b, size_t n,
     return AEK_OK;
 }
 
+/* The size of the IDX or .npy data inside a gzip file, as their header
+ * declares it (read from the first 64 KiB decompressed); SIZE_MAX when it
+ * is not known there: CSV text, a longer .npy header, a header the parser
+ * refuses anyway, a stream the whole-file pass will find damaged. */
+static size_t gzip_declared_bytes(const char *path, const unsigned char *raw, size_t n)
+{
+    uint8_t *head;
+    size_t got;
+    if (aek_gunzip_head(path, raw, n, (size_t)1 << 16, &head, &got) != AEK_OK)
+        return SIZE_MAX; /* aek_gunzip says what is wrong with it */
+    aek_sniff sn = {.limit = SIZE_MAX};
+    size_t declared = SIZE_MAX;
+    if (got > 0 && data_sniff(path, head, got, &sn) == AEK_OK && sn.done && sn.strict)
+        declared = sn.limit;
+    free(head);
+    return declared;
+}
+
 aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char **data,
                               size_t *len, int *was_gzip)
 {
@@ -235,10 +253,18 @@ aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char 
         *len = n;
         return s;
     }
-    /* One byte below the cap keeps room for the terminating NUL. */
+    /* One byte below the cap keeps room for the terminating NUL.  Data
+     * whose header declares less are held to that: a stream that goes on
+     * (a damaged file, or a "gzip bomb" behind a small header) is refused
+     * when it passes the header's size, not after filling the cap. */
     uint8_t *out;
     size_t out_len;
-    s = aek_gunzip(path, raw, n, max_bytes > 0 ? max_bytes - 1 : 0, &out, &out_len, NULL);
+    const size_t cap = max_bytes > 0 ? max_bytes - 1 : 0;
+    const size_t declared = gzip_declared_bytes(path, raw, n);
+    if (declared < cap)
+        s = aek_gunzip_declared(path, raw, n, declared, &out, &out_len);
+    else
+        s = aek_gunzip(path, raw, n, cap, &out, &out_len, NULL);
     free(raw);
     *data = NULL;
     *len = 0;

@@ -89,6 +89,9 @@ typedef struct {
     int padbits;       /* how many of the top bits of bitbuf are padding    */
     uint8_t *out;
     size_t out_len, out_cap, max_out;
+    int max_declared; /* max_out is the size the data's own header declares */
+    int head;         /* only the first max_out bytes are wanted (aek_gunzip_head) */
+    int head_full;    /* ... and they are there: decoding stopped on purpose */
     aek_inflate_stats stats;
 } inflater;
 
@@ -161,11 +164,26 @@ static inline aek_status reserve(inflater *z, size_t n)
 
 static aek_status grow_out(inflater *z, size_t n)
 {
-    if (n > z->max_out - z->out_len)
+    if (n > z->max_out - z->out_len) {
+        if (z->head) { /* enough: no error, aek_gunzip_head returns what is there */
+            z->head_full = 1;
+            return AEK_ERR_NOMEM;
+        }
+        if (z->max_declared)
+            return aek_error(AEK_ERR_FORMAT, "%s: the data decompress to more than the %zu bytes "
+                             "their header declares", z->name, z->max_out);
         return aek_error(AEK_ERR_NOMEM,
                          "%s: decompressed data exceeds the limit of %zu bytes (memory cap)",
                          z->name, z->max_out);
+    }
+    /* Never a buffer larger than max_out: reserve() trusts out_cap, so a
+     * first buffer of 4 KiB under a smaller limit let the output run past
+     * the limit unchecked, and the next growth "to" the limit shrank the
+     * buffer under the data being written (a heap overflow with
+     * AEKIT_MAX_DATA_BYTES below 4 KiB, or a bogus CRC-32 error). */
     size_t cap = z->out_cap ? z->out_cap : 4096;
+    if (cap > z->max_out)
+        cap = z->max_out;
     while (cap - z->out_len < n)
         cap = cap > z->max_out / 2 ? z->max_out : cap * 2;
     uint8_t *p = realloc(z->out, cap);
@@ -561,11 +579,13 @@ static aek_status gzip_header(inflater *z)
     return AEK_OK;
 }
 
-aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t max_out,
-                      uint8_t **out, size_t *out_len, aek_inflate_stats *stats)
+/* Every member of the gzip file z was set up for. */
+static aek_status gunzip_members(inflater *zp, uint8_t **out, size_t *out_len,
+                                 aek_inflate_stats *stats)
 {
-    inflater z;
-    inflater_init(&z, name, in, len, max_out);
+    inflater z = *zp;
+    const uint8_t *in = z.in;
+    const size_t len = z.len, max_out = z.max_out;
     *out = NULL;
     *out_len = 0;
     aek_status s = AEK_OK;
@@ -621,6 +641,43 @@ aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t ma
     }
     if (stats)
         *stats = z.stats;
+    if (s != AEK_OK) {
+        free(z.out);
+        return s;
+    }
+    return inflater_finish(&z, out, out_len);
+}
+
+aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t max_out,
+                      uint8_t **out, size_t *out_len, aek_inflate_stats *stats)
+{
+    inflater z;
+    inflater_init(&z, name, in, len, max_out);
+    return gunzip_members(&z, out, out_len, stats);
+}
+
+aek_status aek_gunzip_declared(const char *name, const uint8_t *in, size_t len, size_t declared,
+                               uint8_t **out, size_t *out_len)
+{
+    inflater z;
+    inflater_init(&z, name, in, len, declared);
+    z.max_declared = 1;
+    return gunzip_members(&z, out, out_len, NULL);
+}
+
+aek_status aek_gunzip_head(const char *name, const uint8_t *in, size_t len, size_t want,
+                           uint8_t **out, size_t *out_len)
+{
+    inflater z;
+    inflater_init(&z, name, in, len, want);
+    z.head = 1;
+    *out = NULL;
+    *out_len = 0;
+    aek_status s = gzip_header(&z);
+    if (s == AEK_OK)
+        s = inflate_blocks(&z);
+    if (s != AEK_OK && z.head_full)
+        s = AEK_OK;
     if (s != AEK_OK) {
         free(z.out);
         return s;

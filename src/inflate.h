@@ -46,6 +46,21 @@ int aek_is_gzip(const uint8_t *in, size_t len);
 aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t max_out,
                       uint8_t **out, size_t *out_len, aek_inflate_stats *stats);
 
+/* aek_gunzip up to the `declared` bytes that the data's own header (IDX,
+ * .npy) declares: more output is AEK_ERR_FORMAT, said as such, found as
+ * soon as the stream passes that size instead of after decompressing up to
+ * the memory cap. */
+aek_status aek_gunzip_declared(const char *name, const uint8_t *in, size_t len, size_t declared,
+                               uint8_t **out, size_t *out_len);
+
+/* The first bytes (at most `want`, fewer if a back-reference straddles
+ * `want` or the first member is shorter) of a gzip file's first member,
+ * unchecked (no CRC-32: the stream is not read to its end): enough to read
+ * the header of the data inside.  Errors of the part decoded are reported
+ * as aek_gunzip reports them. */
+aek_status aek_gunzip_head(const char *name, const uint8_t *in, size_t len, size_t want,
+                           uint8_t **out, size_t *out_len);
+
 /* A zlib stream (as inside PNG IDAT): header check, no preset dictionary,
  * Adler-32 of the output checked. */
 aek_status aek_zlib_decompress(const char *name, const uint8_t *in, size_t len, size_t max_out,

@@ -90,10 +90,17 @@ aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d)
                          "are uint8 (0..255) and would reach it unscaled: convert them to floats "
                          "like the training data (e.g. x / 255 saved as a float32 .npy), or pass "
                          "--raw (encode, reconstruct, eval) to feed them as they are");
+    /* The reverse, for every model of uint8 data: floats in [0, 1] into a
+     * model trained on 0..255 unscaled (or min-max scaled over 0..255) were
+     * taken as they came, the same silent error the other way round. */
+    if (p->origin == AEK_ORIGIN_U8 && d->origin != AEK_ORIGIN_U8)
+        return aek_error(AEK_ERR_ARG, "the model expects uint8 data (it was trained on uint8 "
+                         "values 0..255, %s); these data are floating point: give it uint8 data "
+                         "like its training data (IDX ubyte or a uint8 .npy), or pass --raw "
+                         "(encode, reconstruct, eval) to feed them as they are",
+                         p->scale == AEK_SCALE_U8 ? "scaled by 1/255" :
+                         p->scale == AEK_SCALE_MINMAX ? "min-max scaled" : "unscaled");
     if (p->scale == AEK_SCALE_U8) {
-        if (d->origin != AEK_ORIGIN_U8)
-            return aek_error(AEK_ERR_ARG, "the model expects uint8 data (scaled by 1/255); these "
-                             "data are floating point");
         s = aek_data_scale_u8(d);
     } else if (p->scale == AEK_SCALE_MINMAX) {
         /* Exactly the arithmetic of aek_data_scale_minmax (range and quotient

@@ -34,7 +34,8 @@ aek_status aek_preproc_fit(aek_dataset *d, aek_scale_ask scale, int center, int 
 
 /* Applies a fitted transformation to other data (same cols).  Data of the
  * wrong origin are refused (AEK_ERR_ARG): uint8 values 0..255 for a model
- * trained on floats, floats for a model that divides by 255. */
+ * trained on floats, floats for a model trained on uint8 data (whatever
+ * its scaling). */
 aek_status aek_preproc_apply(const aek_preproc *p, aek_dataset *d);
 
 /* Deep copy (dst freed by aek_preproc_free). */

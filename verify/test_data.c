@@ -512,6 +512,18 @@ static void check_inflate_vs_gzip(void)
     r = aek_gunzip("bomb.gz", gr, lr, 65536, &out, &out_len, NULL);
     expect_error("gunzip stops at the output cap (AEK_ERR_NOMEM)", r, AEK_ERR_NOMEM, "bomb.gz",
                  "limit");
+    /* ... and at caps below its first 4 KiB buffer: the output ran past such
+     * a cap unchecked, then the buffer shrank to the cap under it (SIGSEGV,
+     * or a bogus CRC-32 mismatch, with AEKIT_MAX_DATA_BYTES=3000). */
+    for (size_t c = 1; c <= 8192; c = c * 3 + 1) {
+        out = NULL;
+        r = aek_gunzip("bomb.gz", gr, lr, c, &out, &out_len, NULL);
+        char name[96];
+        snprintf(name, sizeof name, "gunzip stops at an output cap of %zu bytes", c);
+        expect_error(name, r, AEK_ERR_NOMEM, "bomb.gz", "limit");
+        if (r == AEK_OK)
+            free(out);
+    }
 
     /* Single-bit flips in the deflate body or the trailer: each must be
      * refused (by the decoder, or the CRC-32 / length check) or decode to
@@ -873,6 +885,76 @@ static void check_idx_good(void)
         chk_skip("idx .gz", "gzip not found");
     }
     free(img), free(lab);
+}
+
+/* A gzip file whose IDX or .npy content goes on past the size its header
+ * declares is refused when the stream passes that size, with a message
+ * that says so, not decompressed up to the memory cap first: 64 MiB of
+ * zeros behind a 196-byte IDX under a 16 MiB cap was "exceeds the limit
+ * (memory cap)", after 16 MiB had been allocated and filled.  The exact
+ * content still loads, and a gzip CSV (no header) is still held to the
+ * cap. */
+static void check_gzip_declared_size(void)
+{
+    if (!have_gzip) {
+        chk_skip("gzip data held to their header's size", "gzip not found");
+        return;
+    }
+    const size_t extra = (size_t)64 << 20, cap = (size_t)16 << 20;
+    size_t ilen, nlen, glen;
+    uint8_t *idx = make_idx_images(9, 5, 4, &ilen); /* 16 + 180 = 196 bytes */
+    float v[6] = {1, 2, 3, 4, 5, 6};
+    uint8_t *npy = make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 1, v,
+                            sizeof v, &nlen);
+    static const struct {
+        const char *name, *file, *frag;
+        int which;    /* 0: IDX, 1: .npy, 2: CSV text */
+        size_t tail;  /* zero bytes after the content */
+        aek_status want;
+    } C[] = {
+        {"gzip IDX, exact content, loads", "exact-idx3-ubyte", NULL, 0, 0, AEK_OK},
+        {"gzip IDX + 64 MiB: refused at its header's size", "bomb-idx3-ubyte",
+         "decompress to more than the 196 bytes their header declares", 0, 1, AEK_ERR_FORMAT},
+        {"gzip IDX + 1 byte: refused at its header's size", "plus1-idx3-ubyte",
+         "more than the 196 bytes their header declares", 0, 2, AEK_ERR_FORMAT},
+        {"gzip .npy + 64 MiB: refused at its header's size", "bomb.npy",
+         "their header declares", 1, 1, AEK_ERR_FORMAT},
+        {"gzip CSV + 64 MiB: held to the memory cap", "bomb.csv", "memory cap", 2, 1,
+         AEK_ERR_NOMEM},
+    };
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
+        const uint8_t *body = C[i].which == 0 ? idx : C[i].which == 1 ? npy : (const uint8_t *)"1,2\n";
+        size_t blen = C[i].which == 0 ? ilen : C[i].which == 1 ? nlen : 4;
+        size_t tail = C[i].tail == 1 ? extra : C[i].tail == 2 ? 1 : 0;
+        /* CSV: a line of text repeated, not zeros (a NUL is binary data) */
+        uint8_t *buf = malloc(blen + tail);
+        memcpy(buf, body, blen);
+        if (C[i].which == 2)
+            for (size_t k = 0; k < tail; k++)
+                buf[blen + k] = "1,2\n"[k % 4];
+        else
+            memset(buf + blen, 0, tail);
+        uint8_t *g = gzip_bytes(C[i].file, buf, blen + tail, &glen);
+        free(buf);
+        char gz[600];
+        snprintf(gz, sizeof gz, "%s.gz", tmp_path(C[i].file));
+        write_raw(gz, g, glen);
+        free(g);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        int was_gzip = 0;
+        aek_status s = aek_file_read_data(gz, cap, &data, &len, &was_gzip);
+        if (C[i].want == AEK_OK) {
+            int ok = s == AEK_OK && was_gzip && len == blen && memcmp(data, body, blen) == 0;
+            chk_verdict(C[i].name, s, 0, ok, "%s",
+                        ok ? "" : s == AEK_OK ? "content differs" : aek_last_error());
+        } else {
+            expect_error(C[i].name, s, C[i].want, C[i].frag, NULL);
+        }
+        free(data);
+        unlink(gz);
+    }
+    free(idx), free(npy);
 }
 
 static void check_csv_good(void)
@@ -1704,6 +1786,12 @@ static void check_preproc_origin(void)
          AEK_SCALE_ASK_NONE, 1, 1, 1, AEK_OK, NULL},
         {"uint8 min-max model takes uint8 data (after save + load)", 1, AEK_SCALE_ASK_MINMAX, 0, 1,
          1, AEK_OK, NULL},
+        {"uint8 unscaled model refuses float data (after save + load)", 1, AEK_SCALE_ASK_NONE, 0,
+         0, 1, AEK_ERR_ARG, "trained on uint8 values 0..255, unscaled); these data are floating"},
+        {"uint8 unscaled + centered model refuses float data", 1, AEK_SCALE_ASK_NONE, 1, 0, 0,
+         AEK_ERR_ARG, "--raw"},
+        {"uint8 min-max model refuses float data (after save + load)", 1, AEK_SCALE_ASK_MINMAX, 0,
+         0, 1, AEK_ERR_ARG, "min-max scaled); these data are floating point"},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
         aek_dataset tr = dup_data(C[i].train_u8 ? &u8 : &fl), ap = dup_data(C[i].apply_u8 ? &u8 : &fl);
@@ -2055,6 +2143,7 @@ int main(void)
     check_npy_roundtrip();
     check_npy_numpy();
     check_idx_good();
+    check_gzip_declared_size();
     check_csv_good();
     check_empty_files();
     check_pipes();

@@ -57,6 +57,8 @@ put("idx_huge.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0x7FFFFFFF, 0xFFFF, 0xFF
 put("idx_labels.idx", struct.pack(">BBBBI", 0, 0, 8, 1, R) + bytes(R))
 put("labels10.idx", struct.pack(">BBBBI", 0, 0, 8, 1, 10) + bytes(10))
 put("idx_gz_truncated.idx.gz", gzip.compress(idx, mtime=0)[:200])
+put("runs.csv.gz", gzip.compress(b"1,2,3\n" * 20000, mtime=0))
+put("idx_longer.idx.gz", gzip.compress(idx + bytes(1 << 24), mtime=0))
 put("empty.idx", b"")
 put("npy_magic.npy", b"\x93NUMPX" + npy("<f4", "(60, 16)", f4(vals))[6:])
 put("npy_overflow.npy", npy("<f4", "(99999999999999, 99999999)", f4(vals)))
@@ -150,6 +152,12 @@ check "IDX empty file" 1 'empty.idx: file is empty' '' -- "${TRAIN[@]}" --data "
 check "data above the memory cap (AEKIT_MAX_DATA_BYTES=1000, 976-byte IDX of 3840 floats)" 1 \
   'above the memory cap of 1000 bytes' '' -- \
   env AEKIT_MAX_DATA_BYTES=1000 "${TRAIN[@]}" --data "$IN/ok.idx"
+check "gzip CSV of 120000 bytes under AEKIT_MAX_DATA_BYTES=3000 (below the first 4 KiB buffer)" 1 \
+  'runs.csv.gz: decompressed data exceeds the limit of 2999 bytes \(memory cap\)' '' -- \
+  env AEKIT_MAX_DATA_BYTES=3000 "${TRAIN[@]}" --data "$IN/runs.csv.gz"
+check "gzip IDX (16 + 60·4·4 = 976 bytes) followed by 16 MiB it does not declare" 1 \
+  'idx_longer.idx.gz: the data decompress to more than the 976 bytes their header declares' '' -- \
+  "${TRAIN[@]}" --data "$IN/idx_longer.idx.gz"
 check "NPY wrong magic" 1 'not a .npy file' '' -- "${TRAIN[@]}" --data "$IN/npy_magic.npy"
 check "NPY shape (99999999999999, 99999999) overflows" 1 'size overflows: the header is corrupt' '' -- \
   "${TRAIN[@]}" --data "$IN/npy_overflow.npy"
@@ -192,6 +200,8 @@ check "10 labels for 60 rows" 1 '10 labels for a dataset of 60 rows' '' -- \
 M=$T/models
 mkdir -p "$M"
 (cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out m16.aek >/dev/null 2>&1)
+(cd "$M" && "$A" train --data "$IN/ok.idx" --scale none --hidden 4 --epochs 1 --quiet \
+  --no-checkpoint --out u8raw.aek >/dev/null 2>&1)
 "$PYTHON" - "$M" <<'EOF'
 import os, sys, zlib
 d = sys.argv[1]
@@ -225,6 +235,8 @@ check "checkpoint resumed on other data" 1 'the checkpoint was trained on other 
   "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/other.npy" --quiet
 check "checkpoint of float data resumed on uint8 data" 1 'the model was trained on floating-point data; these data are uint8' '' -- \
   "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/ok.idx" --quiet
+check "model of unscaled uint8 data given float data" 1 'expects uint8 data \(it was trained on uint8 values 0..255, unscaled\); these data are floating point' '' -- \
+  "$A" eval --model "$M/u8raw.aek" --data "$IN/ok.npy"
 check "--resume given a model without training state" 1 'without training state; --resume needs a checkpoint' '' -- \
   "$A" train --resume "$M/m16.aek" --data "$IN/ok.npy" --quiet
 check "--resume combined with --hidden" 2 '--hidden cannot be combined with --resume' '' -- \
