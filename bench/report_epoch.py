@@ -35,6 +35,15 @@ def ratio_target(model, t):
     return (1.4, "≥ 1.4×") if model in ONE_HIDDEN else (1.0, "> 1×")
 
 
+def needed(f, rt):
+    """The aekit % of peak (fraction) that the ratio target rt needs against
+    the PyTorch epochs measured: the ratio is t_PyTorch / t_aekit on the same
+    FLOPs, so it scales with aekit's speed, and rt needs aekit's % of peak
+    times rt / (the median ratio).  Above 1: no aekit epoch can meet it on
+    this CPU, however fast.  None without both figures."""
+    return f["pa"] * rt / f["q"] if f["pa"] is not None and f["q"] else None
+
+
 def models(B):
     seen = {k[1] for k in B.res if k[0] == "epoch"}
     order = B.ctx.get("bench_epoch_models", "").split() or MODELS
@@ -128,10 +137,12 @@ def epoch_section(B, w):
                 ld = r.load()
                 if claimed:
                     met_r = f["q"] is not None and (f["q"] >= rt if rt > 1 else f["q"] > rt)
+                    nd = needed(f, rt)
                     met = ("% of peak " + ("— (no peak)" if f["pa"] is None else
                                            "met" if f["pa"] >= pt else "not met")
-                           + "; ratio " + ("met" if met_r else "not met" if f["q"]
-                                           else "— (PyTorch absent)"))
+                           + "; ratio " + ("met" if met_r else "— (PyTorch absent)" if not f["q"]
+                                           else "not met" if nd is None
+                                           else f"not met (needs aekit at {pct(nd)} of peak)"))
                     target = f"≥ {100 * pt:.0f}%; {rts}"
                 else:
                     met, target = "—", "reported, not claimed"
@@ -286,9 +297,17 @@ def epoch_headline(B, w):
         if qs:
             met = sum(1 for q, m in qs if (q >= ratio_target(m, t)[0] if ratio_target(m, t)[0] > 1
                                            else q > 1))
+            miss = sorted(needed(f, ratio_target(m, t)[0]) for m, f in vals
+                          if f["q"] and f["pa"] is not None and not (
+                              f["q"] >= ratio_target(m, t)[0] if ratio_target(m, t)[0] > 1
+                              else f["q"] > 1))
+            need = ""
+            if miss:
+                span = pct(miss[0]) if len(miss) == 1 else f"{pct(miss[0])}–{pct(miss[-1])}"
+                need = f"; the {'miss needs' if len(miss) == 1 else 'misses need'} aekit at {span} of peak"
             rparts.append(f"{min(qs)[0]:.2f} ({min(qs)[1]}) to {max(qs)[0]:.2f} ({max(qs)[1]}) at "
                           f"{tname(t)}, geometric mean {geomean([q for q, _ in qs]):.2f} "
-                          f"(targets met on {met}/{len(qs)})")
+                          f"(targets met on {met}/{len(qs)}{need})")
     if parts:
         w(f"- **Issue epochs** ({md_cell(src)}, batch 128, plain SGD): aekit at "
           + "; ".join(parts) + " of the measured FMA peak.")
