@@ -67,6 +67,9 @@ float *aek_alloc_floats(size_t n);
  * are refused before anything is allocated.  Setting 0 restores the
  * default. */
 size_t aek_data_memory_cap(void);
+/* b bytes in the largest binary unit that keeps it ≥ 1 ("2.93 KiB", "228
+ * GiB"), for messages that compare sizes with the cap. */
+void aek_human_bytes(double b, char *out, size_t n);
 void aek_data_set_memory_cap(size_t bytes);
 
 /* First NaN/Inf of the matrix: AEK_ERR_NUMERIC "<name>: row r, column c

@@ -56,6 +56,18 @@ float *aek_alloc_floats(size_t n)
     return aek_alloc_big(n * sizeof(float), 64);
 }
 
+void aek_human_bytes(double b, char *out, size_t n)
+{
+    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (b >= 1024 && u < 6)
+        b /= 1024, u++;
+    if (u == 0)
+        snprintf(out, n, "%.0f bytes", b);
+    else
+        snprintf(out, n, "%.3g %s", b, unit[u]);
+}
+
 aek_status aek_dataset_alloc(aek_dataset *d, size_t rows, size_t cols)
 {
     memset(d, 0, sizeof *d);

@@ -41,6 +41,18 @@ aek_status aek_synth_manifold(const aek_synth_manifold_config *cfg, aek_dataset 
     aek_status s = aek_dataset_alloc(out, cfg->rows, n);
     if (s != AEK_OK)
         return aek_error_prefix(s, "synthetic manifold");
+    /* the map's doubles, in double (no overflow): above the cap, say so */
+    const double map = ((double)m * (double)d + (double)n * (double)m + 2.0 * (double)m +
+                        (double)n + (double)d) * sizeof(double);
+    if (map > (double)aek_data_memory_cap()) {
+        char need[32], have[32];
+        aek_human_bytes(map, need, sizeof need);
+        aek_human_bytes((double)aek_data_memory_cap(), have, sizeof have);
+        aek_dataset_free(out);
+        return aek_error(AEK_ERR_NOMEM, "synthetic manifold: its map (%zu -> %zu -> %zu) needs "
+                         "%s, above the memory cap of %s (AEKIT_MAX_DATA_BYTES)", d, m, n, need,
+                         have);
+    }
     double *A = alloc_doubles(m, d), *a = alloc_doubles(m, 1);
     double *B = alloc_doubles(n, m), *b = alloc_doubles(n, 1);
     double *z = alloc_doubles(d, 1), *u = alloc_doubles(m, 1);

@@ -99,11 +99,15 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
         }
         double bytes = (2 * par + (double)max_batch * (rows + 2 * widest)) * sizeof(real);
         size_t cap = aek_data_memory_cap();
-        if (bytes > (double)cap)
+        if (bytes > (double)cap) {
+            char need[32], have[32];
+            aek_human_bytes(bytes, need, sizeof need);
+            aek_human_bytes((double)cap, have, sizeof have);
             return aek_error(AEK_ERR_NOMEM,
-                             "the model (%.3g parameters, batches of %zu rows) needs about %.3g "
-                             "GiB, above the memory cap of %.3g GiB (AEKIT_MAX_DATA_BYTES)",
-                             par, max_batch, bytes / 1073741824.0, (double)cap / 1073741824.0);
+                             "the model (%.3g parameters, batches of %zu row%s) needs about %s, "
+                             "above the memory cap of %s (AEKIT_MAX_DATA_BYTES)",
+                             par, max_batch, max_batch == 1 ? "" : "s", need, have);
+        }
     }
     aek_model *M = calloc(1, sizeof *M);
     if (!M)

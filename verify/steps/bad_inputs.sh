@@ -267,8 +267,14 @@ check "--hidden 0" 2 "--hidden: every entry must be in 1\\.\\.16777216 \\(got '0
 check "--hidden 99999999999" 2 "--hidden: every entry must be in 1\\.\\.16777216 \\(got '99999999999'\\)" '' -- \
   "${TR[@]}" --hidden 99999999999
 check "--hidden 16777216 on 784 inputs (in range, beyond memory)" 2 \
-  'needs about [0-9.e+]+ GiB, above the memory cap' '' -- \
+  'needs about [0-9.]+ GiB, above the memory cap of [0-9.]+ GiB' '' -- \
   "$A" train --hidden 16777216 --synthetic-rows 10 --quiet
+check "a 16-256 model under AEKIT_MAX_DATA_BYTES=100000 (sizes in their own units)" 2 \
+  'needs about [0-9.]+ KiB, above the memory cap of 97.7 KiB \(AEKIT_MAX_DATA_BYTES\)' '' -- \
+  env AEKIT_MAX_DATA_BYTES=100000 "$A" train --hidden 256 --data "$IN/ok.npy" --quiet
+check "synthetic data whose map is above AEKIT_MAX_DATA_BYTES=100000" 1 \
+  'synthetic manifold: its map \([0-9]+ -> [0-9]+ -> 784\) needs [0-9.]+ KiB, above the memory cap of 97.7 KiB' '' -- \
+  env AEKIT_MAX_DATA_BYTES=100000 "$A" train --hidden 256 --synthetic-rows 10 --quiet
 check "--batch 1048576 --hidden 20000 (workspace beyond memory)" 2 'above the memory cap' '' -- \
   "$A" train --batch 1048576 --hidden 20000 --synthetic-rows 10 --quiet
 check "--hidden 256,,64" 2 "--hidden: is not a comma-separated list" '' -- "${TR[@]}" --hidden 256,,64
