@@ -579,11 +579,10 @@ static aek_status gzip_header(inflater *z)
     return AEK_OK;
 }
 
-/* Every member of the gzip file z was set up for. */
-static aek_status gunzip_members(inflater *zp, uint8_t **out, size_t *out_len,
+/* Every member of the gzip file z was set up for (its limit and mode). */
+static aek_status gunzip_members(inflater z, uint8_t **out, size_t *out_len,
                                  aek_inflate_stats *stats)
 {
-    inflater z = *zp;
     const uint8_t *in = z.in;
     const size_t len = z.len, max_out = z.max_out;
     *out = NULL;
@@ -653,7 +652,7 @@ aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t ma
 {
     inflater z;
     inflater_init(&z, name, in, len, max_out);
-    return gunzip_members(&z, out, out_len, stats);
+    return gunzip_members(z, out, out_len, stats);
 }
 
 aek_status aek_gunzip_declared(const char *name, const uint8_t *in, size_t len, size_t declared,
@@ -662,7 +661,7 @@ aek_status aek_gunzip_declared(const char *name, const uint8_t *in, size_t len, 
     inflater z;
     inflater_init(&z, name, in, len, declared);
     z.max_declared = 1;
-    return gunzip_members(&z, out, out_len, NULL);
+    return gunzip_members(z, out, out_len, NULL);
 }
 
 aek_status aek_gunzip_head(const char *name, const uint8_t *in, size_t len, size_t want,
