@@ -59,6 +59,7 @@ static void check_preproc(const aek_dataset *orig, aek_scale_ask scale, int cent
 FUZZ_TARGET(csv)
 {
     fuzz_setup();
+    fuzz_input_cap(data, size);
     const char *path = fuzz_file(data, size);
     static const aek_csv_header modes[] = {AEK_CSV_HEADER_AUTO, AEK_CSV_NO_HEADER, AEK_CSV_HEADER};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
@@ -70,6 +71,8 @@ FUZZ_TARGET(csv)
         }
         if (!d.x || d.rows == 0 || d.cols == 0)
             abort();
+        if (d.rows * d.cols * sizeof(float) > aek_data_memory_cap())
+            abort(); /* more than the cap allowed */
         for (size_t i = 0; i < d.rows * d.cols; i++)
             if (!isfinite(d.x[i]))
                 abort();

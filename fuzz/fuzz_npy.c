@@ -15,6 +15,7 @@
 FUZZ_TARGET(npy)
 {
     fuzz_setup();
+    fuzz_input_cap(data, size);
     const char *path = fuzz_file(data, size);
 
     aek_dataset d;
@@ -23,6 +24,8 @@ FUZZ_TARGET(npy)
             abort();
         if ((d.h || d.w) && d.h * d.w != d.cols)
             abort();
+        if (d.rows * d.cols * sizeof(float) > aek_data_memory_cap())
+            abort(); /* more than the cap allowed */
         for (size_t i = 0; i < d.rows * d.cols; i++)
             if (!isfinite(d.x[i]))
                 abort();
