@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* (the map as a whole was checked against the memory cap) */
 static double *alloc_doubles(size_t a, size_t b)
 {
     size_t n;
-    if (__builtin_mul_overflow(a, b, &n) || n > SIZE_MAX / sizeof(double) ||
-        n * sizeof(double) > aek_data_memory_cap())
+    if (__builtin_mul_overflow(a, b, &n) || n > SIZE_MAX / sizeof(double))
         return NULL;
     return malloc(n ? n * sizeof(double) : 1);
 }

@@ -80,6 +80,11 @@ uint32_t aek_adler32(uint32_t adler, const void *data, size_t n)
 
 /* ---- bit input and byte output ---------------------------------------------- */
 
+/* What reaching max_out means: the memory cap (AEK_ERR_NOMEM), more than
+ * the data's own header declares (AEK_ERR_FORMAT), or, for aek_gunzip_head,
+ * that enough has been decoded (no error). */
+enum { LIMIT_CAP, LIMIT_DECLARED, LIMIT_HEAD };
+
 typedef struct {
     const char *name;
     const uint8_t *in;
@@ -89,9 +94,8 @@ typedef struct {
     int padbits;       /* how many of the top bits of bitbuf are padding    */
     uint8_t *out;
     size_t out_len, out_cap, max_out;
-    int max_declared; /* max_out is the size the data's own header declares */
-    int head;         /* only the first max_out bytes are wanted (aek_gunzip_head) */
-    int head_full;    /* ... and they are there: decoding stopped on purpose */
+    int limit;        /* what max_out is: LIMIT_CAP, LIMIT_DECLARED, LIMIT_HEAD */
+    int head_full;    /* LIMIT_HEAD reached: decoding stopped on purpose      */
     aek_inflate_stats stats;
 } inflater;
 
@@ -165,11 +169,11 @@ static inline aek_status reserve(inflater *z, size_t n)
 static aek_status grow_out(inflater *z, size_t n)
 {
     if (n > z->max_out - z->out_len) {
-        if (z->head) { /* enough: no error, aek_gunzip_head returns what is there */
+        if (z->limit == LIMIT_HEAD) { /* enough: aek_gunzip_head returns what is there */
             z->head_full = 1;
             return AEK_ERR_NOMEM;
         }
-        if (z->max_declared)
+        if (z->limit == LIMIT_DECLARED)
             return aek_error(AEK_ERR_FORMAT, "%s: the data decompress to more than the %zu bytes "
                              "their header declares", z->name, z->max_out);
         return aek_error(AEK_ERR_NOMEM,
@@ -475,13 +479,14 @@ static aek_status inflate_blocks(inflater *z)
 }
 
 static void inflater_init(inflater *z, const char *name, const uint8_t *in, size_t len,
-                          size_t max_out)
+                          size_t max_out, int limit)
 {
     memset(z, 0, sizeof *z);
     z->name = name ? name : "(data)";
     z->in = in;
     z->len = len;
     z->max_out = max_out;
+    z->limit = limit;
 }
 
 /* Hands the output to the caller (at least 1 byte allocated, so an empty
@@ -503,7 +508,7 @@ aek_status aek_inflate(const char *name, const uint8_t *in, size_t len, size_t m
                        aek_inflate_stats *stats)
 {
     inflater z;
-    inflater_init(&z, name, in, len, max_out);
+    inflater_init(&z, name, in, len, max_out, LIMIT_CAP);
     *out = NULL;
     *out_len = 0;
     aek_status s = inflate_blocks(&z);
@@ -651,7 +656,7 @@ aek_status aek_gunzip(const char *name, const uint8_t *in, size_t len, size_t ma
                       uint8_t **out, size_t *out_len, aek_inflate_stats *stats)
 {
     inflater z;
-    inflater_init(&z, name, in, len, max_out);
+    inflater_init(&z, name, in, len, max_out, LIMIT_CAP);
     return gunzip_members(z, out, out_len, stats);
 }
 
@@ -659,8 +664,7 @@ aek_status aek_gunzip_declared(const char *name, const uint8_t *in, size_t len, 
                                uint8_t **out, size_t *out_len)
 {
     inflater z;
-    inflater_init(&z, name, in, len, declared);
-    z.max_declared = 1;
+    inflater_init(&z, name, in, len, declared, LIMIT_DECLARED);
     return gunzip_members(z, out, out_len, NULL);
 }
 
@@ -668,8 +672,7 @@ aek_status aek_gunzip_head(const char *name, const uint8_t *in, size_t len, size
                            uint8_t **out, size_t *out_len)
 {
     inflater z;
-    inflater_init(&z, name, in, len, want);
-    z.head = 1;
+    inflater_init(&z, name, in, len, want, LIMIT_HEAD);
     *out = NULL;
     *out_len = 0;
     aek_status s = gzip_header(&z);
