@@ -219,7 +219,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                         else if (j->a_tdirect && m_eff == MR)
                             j->ks->gemm_ukr_atdirect(kc, j->A + pc * j->lda + ic + ir, j->lda,
                                                      bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
-                        else if (m_eff <= 8 && j->ks->gemm_ukr_edge)
+                        else if (m_eff < MR && j->ks->gemm_ukr_edge)
                             j->ks->gemm_ukr_edge(kc, at, bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
                         else
                             ukr(kc, at, bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);

@@ -159,7 +159,7 @@ typedef struct aek_kernel_set {
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
     aek_gemm_ukr_fn gemm_ukr;
     aek_gemm_ukr_adirect_fn gemm_ukr_adirect;
-    /* the packed kernel's contract for an edge row panel of m_eff ≤ 8 rows,
+    /* the packed kernel's contract for an edge row panel (m_eff < MR rows),
      * computing only those (rounded up); NULL: gemm_ukr */
     aek_gemm_ukr_fn gemm_ukr_edge;
     /* op(A) = Aᵀ read in place: element (i, p) of the tile at a[p·lda + i]

@@ -11,7 +11,7 @@
  *    and B, k = 0) and every epilogue (bias, sigmoid, tanh, relu);
  *  - no write outside C: NaN guard zones around every buffer and in the
  *    row padding must be untouched;
- *  - the same bits for 1, 2, 3 and 4 threads;
+ *  - the same bits for 1, 2, 3 and 4 threads, and in edge tiles as in full ones;
  *  - agreement with the scalar set;
  *  - the packers (aek_pack_a/aek_pack_b, both transposes, with and without
  *    the set's pack_t) equal pack.h's definition exactly, zero padding
@@ -311,6 +311,74 @@ static void check_threads(const aek_kernel_set *ks)
     chk_le(name, (double)differ, 0, "%zu elements compared; figure = elements that differ", total);
 }
 
+/* Edge tiles compute the same bits as full tiles (kernels.h's contract,
+ * on which thread-count determinism rests): the top-left m'×n' corner of a
+ * product of 3·MR × 3·NR is multiplied again on its own, as a view with the
+ * same strides, so its last rows and columns fall in edge tiles (the edge
+ * row kernels, half-width steps, masked stores, packed edge panels) where
+ * the whole product had full ones.  Same k-blocks, same in-place/packed
+ * choices (they depend on m ≤ 512, k and the strides, all unchanged), so
+ * every element must match bit for bit.  k = 700 crosses every set's kc;
+ * two epilogues: alpha 1.5 + bias + sigmoid over a NaN C (beta = 0), and
+ * beta 0.5 over a filled C without activation (the inline linear store). */
+static void check_edge_bits(const aek_kernel_set *ks)
+{
+    const size_t MR = ks->mr, NR = ks->nr, M = 3 * MR, N = 3 * NR, K = 700;
+    size_t ms[24], ns[8], nm = 0, nn = 0;
+    for (size_t i = 1; i < MR; i++)
+        ms[nm++] = i;
+    ms[nm++] = MR + 1;
+    ms[nm++] = 2 * MR + MR / 2;
+    const size_t nlist[] = {1, NR / 2 - 1, NR / 2, NR / 2 + 1, NR - 1, NR + 1, 2 * NR + NR / 2};
+    for (size_t i = 0; i < sizeof nlist / sizeof nlist[0]; i++)
+        ns[nn++] = nlist[i];
+    chk_rng g = {4242};
+    float *A = malloc(M * K * sizeof(float)), *B = malloc(K * N * sizeof(float));
+    float *C0 = malloc(M * N * sizeof(float)), *full = malloc(M * N * sizeof(float));
+    float *part = malloc(M * N * sizeof(float)), *bias = malloc(N * sizeof(float));
+    for (size_t i = 0; i < M * K; i++) A[i] = (float)chk_uniform(&g, -1, 1);
+    for (size_t i = 0; i < K * N; i++) B[i] = (float)chk_uniform(&g, -1, 1);
+    for (size_t i = 0; i < M * N; i++) C0[i] = (float)chk_uniform(&g, -1, 1);
+    for (size_t j = 0; j < N; j++) bias[j] = (float)chk_uniform(&g, -1, 1);
+    aek_set_num_threads(1);
+    size_t differ = 0, compared = 0;
+    char first[128] = "";
+    for (int t = 0; t < 4; t++) {
+        const aek_trans ta = (aek_trans)(t / 2), tb = (aek_trans)(t % 2);
+        const size_t lda = ta == AEK_N ? K : M, ldb = tb == AEK_N ? N : K;
+        for (int e = 0; e < 2; e++) {
+            const float alpha = e ? 1.0f : 1.5f, beta = e ? 0.5f : 0.0f;
+            const aek_epilogue ep = {e ? NULL : bias, e ? AEK_ACT_IDENTITY : AEK_ACT_SIGMOID};
+            for (size_t i = 0; i < M * N; i++) full[i] = e ? C0[i] : NAN;
+            aek_sgemm_with(ks, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, full, N, &ep);
+            for (size_t a = 0; a < nm; a++)
+                for (size_t b = 0; b < nn; b++) {
+                    for (size_t i = 0; i < M * N; i++) part[i] = e ? C0[i] : NAN;
+                    aek_sgemm_with(ks, ta, tb, ms[a], ns[b], K, alpha, A, lda, B, ldb, beta, part,
+                                   N, &ep);
+                    for (size_t i = 0; i < ms[a]; i++)
+                        for (size_t j = 0; j < ns[b]; j++) {
+                            compared++;
+                            if (memcmp(&part[i * N + j], &full[i * N + j], sizeof(float)) != 0 &&
+                                differ++ == 0)
+                                snprintf(first, sizeof first, "; first: %s %zux%zu, (%zu,%zu)",
+                                         tname(ta, tb), ms[a], ns[b], i, j);
+                        }
+                }
+        }
+    }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] edge tiles: the bits of full tiles", ks->name);
+    chk_le(name, (double)differ, 0, "%zu elements of %zu corners compared; figure = elements that differ%s",
+           compared, 4 * 2 * nm * nn, first);
+    free(A);
+    free(B);
+    free(C0);
+    free(full);
+    free(part);
+    free(bias);
+}
+
 /* The set against the scalar set on the same inputs: both are within the
  * bound of the exact result, so they are within twice the bound of each
  * other; the figure is that ratio. */
@@ -482,6 +550,7 @@ int main(void)
         check_shapes(ks);
         check_cross(ks);
         check_threads(ks);
+        check_edge_bits(ks);
         check_vs_scalar(ks);
         check_pack_t(ks);
         check_pack_ab(ks);

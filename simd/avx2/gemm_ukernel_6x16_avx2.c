@@ -1,13 +1,16 @@
 /*
  * gemm_ukernel_6x16_avx2.c — 6×16 register tile for AVX2+FMA (kernels.h has
  * the contract).  12 ymm accumulators + 2 for the B row + 1 broadcast = 15 of
- * the 16 ymm registers.
+ * the 16 ymm registers; two FMA pipes of latency 4 need ≥ 8 independent
+ * chains, 12 keep them busy.
  *
  *   C[i][j] = act(alpha·Σ_p a[p·6+i]·b[p·16+j] + beta·C[i][j] + bias[j])
  *
  * Edge tiles: masked loads/stores on columns (VMASKMOV never touches masked
- * lanes; full rows use plain ones), rows ≥ m_eff skipped; every element's arithmetic is the same in a
- * full and an edge tile.
+ * lanes; full rows use plain ones), rows ≥ m_eff skipped; every element's
+ * arithmetic is the same in a full and an edge tile, and in every kernel
+ * here (packed, A in place, Aᵀ in place, edge rows): the same FMAs in the
+ * same order, so the same bits.
  */
 #include <assert.h>
 #include <immintrin.h>
@@ -19,16 +22,89 @@
 #define NR 16
 
 #define ACC_DECL(i) __m256 vacc##i##x0 = _mm256_setzero_ps(), vacc##i##x1 = _mm256_setzero_ps();
-#define ACC_FMA(i)                                                   \
+#define ACC_FMA(i, aval)                                             \
     {                                                                \
-        const __m256 va = _mm256_broadcast_ss(a + i);                \
+        const __m256 va = _mm256_set1_ps(aval);                      \
         vacc##i##x0 = _mm256_fmadd_ps(va, vb0, vacc##i##x0);         \
         vacc##i##x1 = _mm256_fmadd_ps(va, vb1, vacc##i##x1);         \
     }
-#define ACC_STORE(i)                                                 \
-    if (i < m_eff) {                                                 \
-        store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, n_eff, epi, vbias0, vbias1); \
+#define ACC_FMA_HALF(i, aval) \
+    vacc##i##x0 = _mm256_fmadd_ps(_mm256_set1_ps(aval), vb0, vacc##i##x0);
+
+/* One step p of the k-loop on the first R rows (R a constant: 2, 4 or 6):
+ * B row p (16 floats at b, rows ldb apart) times column p of the A tile
+ * (A_(i) gives row i's element). */
+#define K_STEP(R)                                                    \
+    {                                                                \
+        const __m256 vb0 = _mm256_loadu_ps(b);                       \
+        const __m256 vb1 = _mm256_loadu_ps(b + 8);                   \
+        ACC_FMA(0, A_(0)) ACC_FMA(1, A_(1))                          \
+        if ((R) > 2) {                                               \
+            ACC_FMA(2, A_(2)) ACC_FMA(3, A_(3))                      \
+        }                                                            \
+        ROWS_BEYOND_4_##R                                            \
+        b += ldb;                                                    \
     }
+#define ROWS_BEYOND_4_2
+#define ROWS_BEYOND_4_4
+#define ROWS_BEYOND_4_6 ACC_FMA(4, A_(4)) ACC_FMA(5, A_(5))
+/* The same step for an edge column panel of n_eff ≤ 8 on all 6 rows: only
+ * the first vector of each row.  A 16-wide step would spend half its FMAs
+ * on masked columns (n = 1000 = 62·16 + 8 ends in such a panel); 6 chains
+ * of latency 4 take 4 cycles a step instead of the full step's 6.  The
+ * upper accumulators stay zero and are never stored (n_eff ≤ 8). */
+#define K_STEP_HALF                                                  \
+    {                                                                \
+        const __m256 vb0 = _mm256_loadu_ps(b);                       \
+        ACC_FMA_HALF(0, A_(0)) ACC_FMA_HALF(1, A_(1))                \
+        ACC_FMA_HALF(2, A_(2)) ACC_FMA_HALF(3, A_(3))                \
+        ACC_FMA_HALF(4, A_(4)) ACC_FMA_HALF(5, A_(5))                \
+        b += ldb;                                                    \
+    }
+
+/* Fetch the C tile into L1 shortly before the epilogue needs it: at large
+ * sizes it was last touched a whole k-block ago and sits in L2/L3, and its
+ * loads would otherwise stall the end of every tile; fetched earlier it
+ * would be evicted again by the streaming B.  With intent to write
+ * (PREFETCHW, a no-op where unsupported): the store that follows does not
+ * have to take the line from another core.  First and last element of each
+ * row: a row of 16 floats spans two lines unless C is 64-byte aligned.
+ * (Prefetches never fault, but these stay inside C anyway.) */
+#ifndef C_PREFETCH_STEPS
+#define C_PREFETCH_STEPS 32
+#endif
+static inline void prefetchw(const float *p) { __asm__ volatile("prefetchw %0" : : "m"(*p)); }
+static inline void prefetch_c(const float *c, size_t ldc, size_t m_eff, size_t n_eff)
+{
+    for (size_t i = 0; i < m_eff; i++) {
+        prefetchw(c + i * ldc);
+        prefetchw(c + i * ldc + n_eff - 1);
+    }
+}
+
+/* The k-loop of every kernel: STEP then ADVANCE (move A to the next
+ * column) kc times, with the C tile fetched C_PREFETCH_STEPS steps before
+ * the end. */
+#define K_LOOP(STEP, ADVANCE)                                                          \
+    {                                                                                  \
+        size_t p = 0;                                                                  \
+        for (; p + C_PREFETCH_STEPS < kc; p++) {                                       \
+            STEP                                                                       \
+            ADVANCE;                                                                   \
+        }                                                                              \
+        prefetch_c(c, ldc, m_eff, n_eff);                                              \
+        for (; p < kc; p++) {                                                          \
+            STEP                                                                       \
+            ADVANCE;                                                                   \
+        }                                                                              \
+    }
+/* The k-loop of a 6-row tile: the half step on an edge panel of ≤ 8
+ * columns, the full step otherwise. */
+#define K_LOOP_6(ADVANCE)                                                              \
+    if (n_eff <= 8)                                                                    \
+        K_LOOP(K_STEP_HALF, ADVANCE)                                                   \
+    else                                                                               \
+        K_LOOP(K_STEP(6), ADVANCE)
 
 /* act(alpha·acc + beta·C + bias); vc = C (read only when beta ≠ 0) */
 static inline __m256 finish(__m256 acc, __m256 vc, const aek_ukr_epi *epi, __m256 vbias)
@@ -91,8 +167,24 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
 #define LIN_STORE(i) \
     store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
 
-/* The epilogue of both kernels: a full tile without activation inline,
- * anything else row by row through store_row() with column masks. */
+/* Column masks of an edge tile and the bias, for store_row(): lane j is
+ * active when j < n_eff (and j + 8 < n_eff for the second vector). */
+#define EPILOGUE_MASKS                                                                 \
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);                    \
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);     \
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane); \
+    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();                 \
+    if (epi->bias) {                                                                   \
+        vbias0 = _mm256_maskload_ps(epi->bias, mask0);                                 \
+        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);                             \
+    }
+#define ACC_STORE(i)                                                 \
+    if (i < m_eff) {                                                 \
+        store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, n_eff, epi, vbias0, vbias1); \
+    }
+
+/* The epilogue of the 6-row kernels: a full tile without activation
+ * inline, anything else row by row through store_row() with column masks. */
 #define EPILOGUE                                                                       \
     if (m_eff == MR && n_eff == NR && epi->act == AEK_ACT_IDENTITY) {                  \
         const int rd = epi->beta != 0.0f, bias = epi->bias != NULL;                    \
@@ -106,34 +198,21 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
         _mm256_zeroupper();                                                            \
         return;                                                                        \
     }                                                                                  \
-    /* lane j is active when j < n_eff (and j + 8 < n_eff for the second vector) */   \
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);                    \
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff), lane);     \
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n_eff - 8), lane); \
-    __m256 vbias0 = _mm256_setzero_ps(), vbias1 = _mm256_setzero_ps();                 \
-    if (epi->bias) {                                                                   \
-        vbias0 = _mm256_maskload_ps(epi->bias, mask0);                                 \
-        vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);                             \
-    }                                                                                  \
+    EPILOGUE_MASKS                                                                     \
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 
 /* The k-loop over an A tile whose column p is the 6 floats at a + p·ASTEP
  * (packed: ASTEP = MR), then the epilogue. */
 #define A_COLUMNS_BODY(ASTEP)                                                          \
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
-    for (size_t p = 0; p < kc; p++) {                                                  \
-        const __m256 vb0 = _mm256_loadu_ps(b);                                         \
-        const __m256 vb1 = _mm256_loadu_ps(b + 8);                                     \
-        ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)              \
-        a += (ASTEP);                                                                  \
-        b += ldb;                                                                      \
-    }                                                                                  \
+    K_LOOP_6(a += (ASTEP))                                                             \
     EPILOGUE                                                                           \
     /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
      * without it the dirty upper register halves slow every later SSE                 \
      * instruction of this thread ~3.5x (measured on the eigen-solver). */             \
     _mm256_zeroupper();
 
+#define A_(i) a[i]
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
                                                    const float *restrict b, size_t ldb,
                                                    float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
@@ -143,47 +222,69 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
     A_COLUMNS_BODY(MR)
 }
 
-/* The same tile with op(A) = Aᵀ read in place (A row-major k×m, stride lda:
- * column p of the tile is 6 consecutive floats of row p of A; a full tile,
- * m_eff = MR): no packing of A, the packed kernel's operations. */
-void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
-                                                            size_t lda, const float *restrict b,
-                                                            size_t ldb, float *restrict c, size_t ldc,
-                                                            size_t m_eff, size_t n_eff,
-                                                            const aek_ukr_epi *epi)
+/* No kernel reads op(A) = Aᵀ in place here (the 12×32 set has one): a
+ * column of a 6-row tile is 24 bytes of a 64-byte line of A, so the panel
+ * takes kc lines of L1 instead of 0.375·kc packed, and the B micro-panels
+ * streaming past (kc lines a tile) evict it.  Measured on Zen 4 (1 thread,
+ * best of 3): 1000×784×256 TN 94 GFLOP/s in place, 111 packed; 256×784×128
+ * TN 96 in place, 108 packed. */
+
+/* An edge row panel (m_eff < 6 rows, packed layout a[p·6 + i]): only the
+ * first R = 2 or 4 rows are computed (5 rows take the full kernel).  The
+ * full kernel would do all 6 — for a batch of 128 rows (21 full tiles + 2)
+ * that is 4 wasted rows in 130, 3% of every batch-row product.  With 2 rows
+ * only 4 chains run, latency-bound (a step costs as much as 4 rows), still
+ * less than 6.  Each element sees the full kernel's operations (the same
+ * bits). */
+static inline __attribute__((always_inline)) void
+edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
+          float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
 {
-    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
-    A_COLUMNS_BODY(lda)
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3)
+    if (R > 2)
+        K_LOOP(K_STEP(4), a += MR)
+    else
+        K_LOOP(K_STEP(2), a += MR)
+    EPILOGUE_MASKS
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
 }
 
-/* The same tile with A read in place (op(A) = A, row-major, stride lda):
- * no packing of A; rows ≥ m_eff point at row 0 (read, computed, never
- * stored), so every stored element sees the packed kernel's operations. */
-#define ACC_FMA_D(i)                                                 \
-    {                                                                \
-        const __m256 va = _mm256_broadcast_ss(a##i + p);             \
-        vacc##i##x0 = _mm256_fmadd_ps(va, vb0, vacc##i##x0);         \
-        vacc##i##x1 = _mm256_fmadd_ps(va, vb1, vacc##i##x1);         \
-    }
-#define ROWPTR(i) const float *a##i = a + (i < m_eff ? i : 0) * lda;
+void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *restrict a,
+                                                        const float *restrict b, size_t ldb,
+                                                        float *restrict c, size_t ldc, size_t m_eff,
+                                                        size_t n_eff, const aek_ukr_epi *epi)
+{
+    assert(m_eff >= 1 && m_eff < MR && n_eff >= 1 && n_eff <= NR);
+    if (m_eff <= 2)
+        edge_rows(2, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    else if (m_eff <= 4)
+        edge_rows(4, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    else
+        aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    _mm256_zeroupper();
+}
+#undef A_
 
+/* The same tile with A read in place (op(A) = A, row-major, stride lda; a
+ * full tile, m_eff = MR: the driver packs edge row panels): no packing of
+ * A; the packed kernel's operations, so the same bits.  The rows are
+ * addressed as two bases (rows 0 and 3) plus 0, lda or 2·lda, so the loop
+ * needs 4 address registers instead of 6. */
 void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float *restrict a,
                                                            size_t lda, const float *restrict b,
                                                            size_t ldb, float *restrict c, size_t ldc,
                                                            size_t m_eff, size_t n_eff,
                                                            const aek_ukr_epi *epi)
 {
-    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
+    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-    ROWPTR(0) ROWPTR(1) ROWPTR(2) ROWPTR(3) ROWPTR(4) ROWPTR(5)
-
-    for (size_t p = 0; p < kc; p++) {
-        const __m256 vb0 = _mm256_loadu_ps(b);
-        const __m256 vb1 = _mm256_loadu_ps(b + 8);
-        ACC_FMA_D(0) ACC_FMA_D(1) ACC_FMA_D(2) ACC_FMA_D(3) ACC_FMA_D(4) ACC_FMA_D(5)
-        b += ldb;
-    }
-
+    const float *r0 = a, *r3 = a + 3 * lda;
+    const size_t l1 = lda, l2 = 2 * lda;
+#define A_(i) ((i) % 3 == 0 ? R_(i)[0] : (i) % 3 == 1 ? R_(i)[l1] : R_(i)[l2])
+#define R_(i) ((i) < 3 ? r0 : r3)
+    K_LOOP_6((r0++, r3++))
+#undef A_
+#undef R_
     EPILOGUE
     _mm256_zeroupper();
 }

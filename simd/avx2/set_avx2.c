@@ -27,11 +27,10 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
                                                            float *restrict c, size_t ldc,
                                                            size_t m_eff, size_t n_eff,
                                                            const aek_ukr_epi *epi);
-void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
-                                                            size_t lda, const float *restrict b,
-                                                            size_t ldb, float *restrict c, size_t ldc,
-                                                            size_t m_eff, size_t n_eff,
-                                                            const aek_ukr_epi *epi);
+void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *restrict a,
+                                                        const float *restrict b, size_t ldb,
+                                                        float *restrict c, size_t ldc, size_t m_eff,
+                                                        size_t n_eff, const aek_ukr_epi *epi);
 void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                              float *dst);
 
@@ -42,7 +41,8 @@ const aek_kernel_set aek_kernels_avx2 = {
     .mr = 6,
     .nr = 16,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma,
-    .gemm_ukr_atdirect = aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma,
+    /* no .gemm_ukr_atdirect: Aᵀ is packed (gemm_ukernel_6x16_avx2.c says why) */
+    .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,
     .pack_t = aek_pack_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma,
     .vexp = aek_vexp_avx2,

@@ -252,8 +252,8 @@ void aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512(size_t kc, const float
     A_COLUMNS_BODY(lda)
 }
 
-/* An edge row panel (m_eff ≤ 8 of the 12 rows, packed layout a[p·12 + i]):
- * only the first R = 4 or 8 rows are computed.  The full kernel would do
+/* An edge row panel (m_eff < 12 rows, packed layout a[p·12 + i]): only
+ * the first R = 4 or 8 rows are computed (9 to 11 take the full kernel).  The full kernel would do
  * all 12 for 8 rows of results — for a batch of 128 rows (10 full tiles +
  * 8) that is 4 wasted rows in 132, 3% of every batch-row product.  Each
  * element sees the full kernel's operations (the same bits); 8 or 16
@@ -291,11 +291,13 @@ void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *re
                                                        float *restrict c, size_t ldc, size_t m_eff,
                                                        size_t n_eff, const aek_ukr_epi *epi)
 {
-    assert(m_eff >= 1 && m_eff <= 8 && n_eff >= 1 && n_eff <= NR);
+    assert(m_eff >= 1 && m_eff < MR && n_eff >= 1 && n_eff <= NR);
     if (m_eff <= 4)
         edge_rows(4, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
-    else
+    else if (m_eff <= 8)
         edge_rows(8, kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
+    else
+        aek_f32_gemm_bias_act_ukernel_12x32__avx512(kc, a, b, ldb, c, ldc, m_eff, n_eff, epi);
     _mm256_zeroupper();
 }
 #undef A_
