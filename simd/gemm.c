@@ -299,13 +299,24 @@ static void thread_grid(int T, size_t mt, size_t nt, size_t mt_blk, double pack_
 /* Read op(B) = B in place instead of packing it?  Packing B costs a read and
  * a write of k·n floats per row block of C and pays off only when that is
  * small against the 2·mc·k·n flops that reuse it; for a training batch
- * (m ≈ 128) it is ~7% of the product.  In place, the micro-kernel reads 32
+ * (m ≈ 128) it is ~7% of the product.  In place, the micro-kernel reads NR
  * floats from each of kc rows ldb apart; a stride that is a multiple of
  * 2 KiB would map those rows to few cache sets (L1: 64 sets × 64 B), so such
- * B is packed. */
-static int b_direct_ok(aek_trans tb, size_t m, size_t ldb)
+ * B is packed.  Rows that do not start on a 64-byte line (B not 64-byte
+ * aligned, or ldb·4 not a multiple of 64: n = 1000, 500, 250) cost one line more per k-step than
+ * the NR·4/64 a packed panel reads, in each of the m/MR row tiles, against
+ * one pack of B: for a 16-wide tile that is twice the lines, and packing won
+ * already at m = 128 (AVX2 on Zen 4, 1 thread, best of 8: 128×500×1000 NN
+ * 90 → 102 GFLOP/s, 128×1000×784 96 → 102); for a 32-wide tile 1.5×, even
+ * at m = 256 (256×1000×784: 104 in place, 104 packed) and packing won above
+ * (320×1000×784 102 → 105, 512×1000×784 98 → 107). */
+static int b_direct_ok(const aek_kernel_set *ks, aek_trans tb, size_t m, const float *B,
+                       size_t ldb)
 {
-    return tb == AEK_N && m <= 512 && (ldb * sizeof(float)) % 2048 != 0;
+    const size_t row_bytes = ldb * sizeof(float);
+    const int line_aligned = row_bytes % 64 == 0 && (uintptr_t)B % 64 == 0;
+    return tb == AEK_N && m <= 512 && row_bytes % 2048 != 0 &&
+           (line_aligned || (ks->nr * sizeof(float) >= 128 && m <= 256));
 }
 
 /* Read op(A) = A in place?  For a batch-sized m it saves packing A; for a
@@ -396,7 +407,7 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     }
     j.a_direct = a_direct_ok(ks, ta, m);
     j.a_tdirect = a_tdirect_ok(ks, ta, j.k, lda);
-    j.b_direct = b_direct_ok(tb, m, ldb);
+    j.b_direct = b_direct_ok(ks, tb, m, B, ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
