@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report_plots as plots  # noqa: E402
 from report_data import PEERS, Bench, geomean  # noqa: E402
 from report_epoch import epoch_headline, epoch_section  # noqa: E402
-from report_gemm import gemm_summary, gemm_tables, md_cell, peers_section, tname  # noqa: E402
+from report_gemm import (gemm_summary, gemm_tables, gemm_targets, gemm_targets_section,  # noqa: E402
+                         md_cell, peers_section, tname)
 from report_plots import fmt_shape  # noqa: E402
 
 VM_FNS = ["exp", "sigmoid", "tanh", "softplus"]
@@ -412,7 +413,7 @@ def _ew_size(s):
     return int(a) * int(b)
 
 
-def headline(B, w, variants, epi_ups, jac_up, race):
+def headline(B, w, variants, epi_ups, jac_up, race, targets=()):
     w("## Headline")
     w("")
     d = B.disp
@@ -451,6 +452,15 @@ def headline(B, w, variants, epi_ups, jac_up, race):
     if pk:
         w("- **% of peak**, aekit SGEMM at the autoencoder's shapes (median over shapes × ops): "
           + ", ".join(pk) + ".")
+    if targets:
+        shorts = []
+        for name, short, _, _, _, _ in targets:
+            if short not in shorts:
+                shorts.append(short)
+        w(f"- **Kernel issue targets** (SGEMM, {B.disp} unless named; rows met): " + "; ".join(
+            short + ": " + ", ".join(f"{met}/{total} at {tname(t)}"
+                                     for _, s, t, met, total, _ in targets if s == short)
+            for short in shorts) + ".")
     if variants:
         if B.torch:
             parts = []
@@ -508,6 +518,8 @@ def main():
     if fig:
         body.insert(at + 2, fig)
     gemm_summary(B, w, slower, loads)
+    targets = gemm_targets(B)
+    gemm_targets_section(B, w, targets)
     epi_ups = fused_section(B, w)
     vmath_section(B, w)
     jac_up = jacobian_section(B, w)
@@ -523,7 +535,7 @@ def main():
 
     head = []
     header(B, head.append, src)
-    headline(B, head.append, variants, epi_ups, jac_up, race)
+    headline(B, head.append, variants, epi_ups, jac_up, race, targets)
     machine(B, head.append)
     peers_section(B, head.append)
     text = "\n".join(head + body)

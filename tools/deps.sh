@@ -8,7 +8,7 @@ set -euo pipefail
 
 profile=${1:?usage: deps.sh verify|aarch64|bench|bench-regress|fuzz|lint|data|experiments}
 case "$profile" in
-  verify)  pkgs="gcc make python3-numpy python3-scipy gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
+  verify)  pkgs="gcc make python3-numpy python3-scipy python3-matplotlib gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind dataset-fashion-mnist" ;;
   aarch64) pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench)   pkgs="g++ libbenchmark-dev libopenblas-dev libblis-dev python3-numpy python3-matplotlib python3-torch valgrind" ;;
   bench-regress) pkgs="gcc make valgrind python3" ;;

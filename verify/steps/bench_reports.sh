@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench_reports.sh — every bench report in the tree is what its own JSON
+# gives: bench/report.py regenerates reports/<cpu>/bench.md from
+# reports/<cpu>/bench.json into a temporary directory, and the text must
+# equal the committed report, figure lines aside (the PNGs themselves are
+# not compared: matplotlib's pixels vary between versions).  So no figure
+# in a report was typed by hand or left behind by an older report.py, and
+# the generator itself runs on real data on every verify.  Without
+# matplotlib report.py leaves out the figures and the roofline section, so
+# the step needs it (make deps-verify installs it).  Prints CHECK lines (verify/check.h); exits
+# non-zero on a failure.  Run by verify/run.sh with PYTHON set.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-/usr/bin/python3}
+if ! "$PYTHON" -c 'import matplotlib' 2>/dev/null; then
+  printf 'CHECK\tbench reports regenerate\tnan\tnan\tFAIL\t%s cannot import matplotlib (make deps-verify)\n' "$PYTHON"
+  exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+found=0
+for json in reports/*/bench.json; do
+  [ -f "$json" ] || continue
+  found=$((found + 1))
+  dir=$(dirname "$json")
+  name="bench report $(basename "$dir") regenerates from its JSON"
+  md=$dir/bench.md
+  if [ ! -f "$md" ]; then
+    printf 'CHECK\t%s\tnan\t0\tFAIL\t%s has no bench.md beside it\n' "$name" "$json"
+    rc=1
+    continue
+  fi
+  out=$tmp/$(basename "$dir").md
+  if ! "$PYTHON" bench/report.py "$json" "$out" >"$tmp/log" 2>&1; then
+    printf 'CHECK\t%s\tnan\t0\tFAIL\tbench/report.py failed: %s\n' "$name" "$(tail -n 1 "$tmp/log")"
+    rc=1
+    continue
+  fi
+  # figure lines (and the blank line a missing figure leaves) aside
+  strip() { grep -v '^!\[' "$1" | cat -s; }
+  differ=$(diff <(strip "$md") <(strip "$out") | grep -c '^[<>]')
+  if [ "$differ" -eq 0 ]; then
+    printf 'CHECK\t%s\t0\t0\tPASS\t%s lines compared; figure = lines that differ\n' "$name" "$(strip "$md" | wc -l)"
+  else
+    first=$(diff <(strip "$md") <(strip "$out") | grep -m1 '^[<>]' | cut -c1-120 | tr '\t' ' ')
+    printf 'CHECK\t%s\t%d\t0\tFAIL\tregenerate: %s bench/report.py %s %s; first difference: %s\n' \
+      "$name" "$differ" "$PYTHON" "$json" "$md" "$first"
+    rc=1
+  fi
+done
+if [ "$found" -eq 0 ]; then
+  printf 'CHECK\tbench reports in the tree\tnan\tnan\tSKIP\tno reports/*/bench.json\n'
+fi
+exit $rc
