@@ -303,13 +303,14 @@ static void thread_grid(int T, size_t mt, size_t nt, size_t mt_blk, double pack_
  * floats from each of kc rows ldb apart; a stride that is a multiple of
  * 2 KiB would map those rows to few cache sets (L1: 64 sets × 64 B), so such
  * B is packed.  Rows that do not start on a 64-byte line (B not 64-byte
- * aligned, or ldb·4 not a multiple of 64: n = 1000, 500, 250) cost one line more per k-step than
- * the NR·4/64 a packed panel reads, in each of the m/MR row tiles, against
- * one pack of B: for a 16-wide tile that is twice the lines, and packing won
- * already at m = 128 (AVX2 on Zen 4, 1 thread, best of 8: 128×500×1000 NN
- * 90 → 102 GFLOP/s, 128×1000×784 96 → 102); for a 32-wide tile 1.5×, even
- * at m = 256 (256×1000×784: 104 in place, 104 packed) and packing won above
- * (320×1000×784 102 → 105, 512×1000×784 98 → 107). */
+ * aligned, or ldb·4 not a multiple of 64: n = 1000, 500, 250) cost one line
+ * more per k-step than the NR·4/64 a packed panel reads, in each of the
+ * m/MR row tiles, against one pack of B: for a 16-wide tile that is twice
+ * the lines, and packing won already at m = 128 (AVX2 on Zen 4, 1 thread,
+ * best of 8: 128×500×1000 NN 90 → 102 GFLOP/s, 128×1000×784 96 → 102); for
+ * a 32-wide tile 1.5×, even at m = 256 (256×1000×784: 104 in place, 104
+ * packed) and packing won above (320×1000×784 102 → 105, 512×1000×784
+ * 98 → 107). */
 static int b_direct_ok(const aek_kernel_set *ks, aek_trans tb, size_t m, const float *B,
                        size_t ldb)
 {

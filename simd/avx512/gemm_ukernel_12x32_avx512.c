@@ -253,9 +253,10 @@ void aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512(size_t kc, const float
 }
 
 /* An edge row panel (m_eff < 12 rows, packed layout a[p·12 + i]): only
- * the first R = 4 or 8 rows are computed (9 to 11 take the full kernel).  The full kernel would do
- * all 12 for 8 rows of results — for a batch of 128 rows (10 full tiles +
- * 8) that is 4 wasted rows in 132, 3% of every batch-row product.  Each
+ * the first R = 4 or 8 rows are computed (9 to 11 take the full kernel).
+ * The full kernel would do all 12 for 8 rows of results — for a batch of
+ * 128 rows (10 full tiles + 8) that is 4 wasted rows in 132, 3% of every
+ * batch-row product.  Each
  * element sees the full kernel's operations (the same bits); 8 or 16
  * accumulators still keep both FMA pipes busy (latency 4). */
 #define K_STEP_ROWS(R)                                               \
