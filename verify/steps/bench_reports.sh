@@ -5,7 +5,9 @@
 # equal the committed report, figure lines aside (the PNGs themselves are
 # not compared: matplotlib's pixels vary between versions).  So no figure
 # in a report was typed by hand or left behind by an older report.py, and
-# the generator itself runs on real data on every verify.  Without
+# the generator itself runs on real data on every verify.  The README's
+# table of reports must quote each one's issue-epoch figures as
+# bench/readme_row.py computes them from the JSON.  Without
 # matplotlib report.py leaves out the figures and the roofline section, so
 # the step needs it (make deps-verify installs it).  Prints CHECK lines (verify/check.h); exits
 # non-zero on a failure.  Run by verify/run.sh with PYTHON set.
@@ -46,6 +48,19 @@ for json in reports/*/bench.json; do
     first=$(diff <(strip "$md") <(strip "$out") | grep -m1 '^[<>]' | cut -c1-120 | tr '\t' ' ')
     printf 'CHECK\t%s\t%d\t0\tFAIL\tregenerate: %s bench/report.py %s %s; first difference: %s\n' \
       "$name" "$differ" "$PYTHON" "$json" "$md" "$first"
+    rc=1
+  fi
+  name="README quotes the figures of $(basename "$dir")"
+  want=$("$PYTHON" bench/readme_row.py "$json" 2>"$tmp/log") ||
+    { printf 'CHECK\t%s\tnan\t0\tFAIL\tbench/readme_row.py failed: %s\n' "$name" "$(tail -n 1 "$tmp/log")"; rc=1; continue; }
+  row=$(grep -F "($dir/bench.md)" README.md | head -n 1)
+  if [ -z "$row" ]; then
+    printf 'CHECK\t%s\tnan\t0\tFAIL\tREADME.md has no row linking %s/bench.md in its table of reports\n' "$name" "$dir"
+    rc=1
+  elif [ "${row%"$want"}" != "$row" ]; then
+    printf 'CHECK\t%s\t0\t0\tPASS\trow ends %s\n' "$name" "$want"
+  else
+    printf 'CHECK\t%s\t1\t0\tFAIL\tthe row should end %s; it is: %s\n' "$name" "$want" "$row"
     rc=1
   fi
 done
