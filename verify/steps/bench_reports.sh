@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # bench_reports.sh — every bench report in the tree is what its own JSON
-# gives: bench/report.py regenerates reports/<cpu>/bench.md from
-# reports/<cpu>/bench.json into a temporary directory, and the text must
-# equal the committed report, figure lines aside (the PNGs themselves are
-# not compared: matplotlib's pixels vary between versions).  So no figure
-# in a report was typed by hand or left behind by an older report.py, and
-# the generator itself runs on real data on every verify.  The README's
-# table of reports must quote each one's issue-epoch figures as
-# bench/readme_row.py computes them from the JSON.  Without
-# matplotlib report.py leaves out the figures and the roofline section, so
-# the step needs it (make deps-verify installs it).  Prints CHECK lines (verify/check.h); exits
-# non-zero on a failure.  Run by verify/run.sh with PYTHON set.
+# gives.  bench/report.py renders reports/<cpu>/bench.json again into a
+# temporary directory, and the text must equal the committed bench.md,
+# figure lines aside (the PNGs are not compared: matplotlib's pixels vary
+# between versions).  So no figure in a report was typed by hand or left
+# behind by an older report.py, and the generator runs on real data on
+# every verify.  The README's table of reports must quote each report's
+# issue-epoch figures as bench/readme_row.py computes them from the JSON.
+# Without matplotlib report.py leaves out the figures and the roofline
+# section, so the step needs it (make deps-verify installs it).  Prints
+# CHECK lines (verify/check.h); exits non-zero on a failure.  Run by
+# verify/run.sh with PYTHON set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-/usr/bin/python3}
