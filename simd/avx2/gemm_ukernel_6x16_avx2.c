@@ -201,17 +201,7 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
     EPILOGUE_MASKS                                                                     \
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 
-/* The k-loop over an A tile whose column p is the 6 floats at a + p·ASTEP
- * (packed: ASTEP = MR), then the epilogue. */
-#define A_COLUMNS_BODY(ASTEP)                                                          \
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)            \
-    K_LOOP_6(a += (ASTEP))                                                             \
-    EPILOGUE                                                                           \
-    /* GCC does not always emit it here (it did not for the 12x32 kernel):             \
-     * without it the dirty upper register halves slow every later SSE                 \
-     * instruction of this thread ~3.5x (measured on the eigen-solver). */             \
-    _mm256_zeroupper();
-
+/* The packed kernel: column p of the A tile is the 6 floats at a + p·6. */
 #define A_(i) a[i]
 void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restrict a,
                                                    const float *restrict b, size_t ldb,
@@ -219,7 +209,13 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
                                                    const aek_ukr_epi *epi)
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
-    A_COLUMNS_BODY(MR)
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    K_LOOP_6(a += MR)
+    EPILOGUE
+    /* GCC does not always emit it here (it did not for the 12x32 kernel):
+     * without it the dirty upper register halves slow every later SSE
+     * instruction of this thread ~3.5x (measured on the eigen-solver). */
+    _mm256_zeroupper();
 }
 
 /* No kernel reads op(A) = Aᵀ in place here (the 12×32 set has one): a
