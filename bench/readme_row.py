@@ -11,14 +11,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_data import Bench, geomean  # noqa: E402
-from report_epoch import models, pct, row_figures  # noqa: E402
+from report_epoch import pct, sgd_figures  # noqa: E402
 
 
 def cells(B):
     span, means = [], []
     for t in B.threads:
-        fs = [row_figures(B, r, t) for r in (B.get("epoch", m, "sgd", t) for m in models(B))
-              if r and r.ok()]
+        fs = [f for _, f in sgd_figures(B, t)]
         pa = [f["pa"] for f in fs if f["pa"] is not None]
         qs = [f["q"] for f in fs if f["q"]]
         span.append(f"{pct(min(pa))[:-1]}–{pct(max(pa))}" if pa else "—")

@@ -444,8 +444,8 @@ def headline(B, w, variants, epi_ups, jac_up, race, targets=()):
           f"NN/NT/TN; > 1: aekit faster): " + "; ".join(parts) + ".")
     pk = []
     for t in B.threads:
-        vals = [B.gflops("sgemm", op, sh, t, d) / B.peak[(d, t)] for sh in B.ae_shapes()
-                for op in ("NN", "NT", "TN") if B.gflops("sgemm", op, sh, t, d) and (d, t) in B.peak]
+        vals = [v for v in (B.peak_fraction(op, sh, t, d) for sh in B.ae_shapes()
+                            for op in ("NN", "NT", "TN")) if v is not None]
         if vals:
             vals.sort()
             pk.append(f"{100 * vals[len(vals) // 2]:.0f}% at {tname(t)}")

@@ -156,6 +156,12 @@ class Bench:
         r = self.res.get(key)
         return r.median("flops") / 1e9 if r and r.ok() and r.median("flops") else None
 
+    def peak_fraction(self, op, sh, t, s):
+        """Set s's median SGEMM GFLOP/s over its own measured peak (None
+        without either)."""
+        g = self.gflops("sgemm", op, sh, t, s)
+        return g / self.peak[(s, t)] if g and (s, t) in self.peak else None
+
     def squares(self):
         return [s for s in self.shapes if s[0] == s[1] == s[2]]
 

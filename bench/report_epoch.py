@@ -35,6 +35,12 @@ def ratio_target(model, t):
     return (1.4, "≥ 1.4×") if model in ONE_HIDDEN else (1.0, "> 1×")
 
 
+def ratio_met(q, rt):
+    """A measured ratio q against the target rt: at least rt when rt > 1,
+    ahead (> 1) when the target is only to be faster."""
+    return q is not None and (q >= rt if rt > 1 else q > rt)
+
+
 def needed(f, rt):
     """The aekit % of peak (fraction) that the ratio target rt needs against
     the PyTorch epochs measured: the ratio is t_PyTorch / t_aekit on the same
@@ -136,7 +142,7 @@ def epoch_section(B, w):
                 la, lt = r.median("aekit_loss"), r.median("torch_loss")
                 ld = r.load()
                 if claimed:
-                    met_r = f["q"] is not None and (f["q"] >= rt if rt > 1 else f["q"] > rt)
+                    met_r = ratio_met(f["q"], rt)
                     nd = needed(f, rt)
                     met = ("% of peak " + ("— (no peak)" if f["pa"] is None else
                                            "met" if f["pa"] >= pt else "not met")
@@ -273,6 +279,17 @@ def route_line(B, w):
     w("")
 
 
+def sgd_figures(B, t):
+    """(model, row_figures) of every plain-SGD issue epoch measured at t
+    threads, in the models' order."""
+    out = []
+    for m in models(B):
+        r = B.get("epoch", m, "sgd", t)
+        if r and r.ok():
+            out.append((m, row_figures(B, r, t)))
+    return out
+
+
 def epoch_headline(B, w):
     ms = models(B)
     if not ms:
@@ -280,12 +297,7 @@ def epoch_headline(B, w):
     src = B.ctx.get("bench_epoch_data", "?").split(":")[0]
     parts, rparts = [], []
     for t in B.threads:
-        vals = []
-        for m in ms:
-            r = B.get("epoch", m, "sgd", t)
-            if r and r.ok():
-                f = row_figures(B, r, t)
-                vals.append((m, f))
+        vals = sgd_figures(B, t)
         if not vals:
             continue
         pa = [(f["pa"], m) for m, f in vals if f["pa"] is not None]
@@ -295,12 +307,10 @@ def epoch_headline(B, w):
                          f"{tname(t)} (target ≥ {100 * peak_target(t):.0f}%: met on {met}/{len(pa)})")
         qs = [(f["q"], m) for m, f in vals if f["q"]]
         if qs:
-            met = sum(1 for q, m in qs if (q >= ratio_target(m, t)[0] if ratio_target(m, t)[0] > 1
-                                           else q > 1))
+            met = sum(1 for q, m in qs if ratio_met(q, ratio_target(m, t)[0]))
             miss = sorted(needed(f, ratio_target(m, t)[0]) for m, f in vals
-                          if f["q"] and f["pa"] is not None and not (
-                              f["q"] >= ratio_target(m, t)[0] if ratio_target(m, t)[0] > 1
-                              else f["q"] > 1))
+                          if f["q"] and f["pa"] is not None
+                          and not ratio_met(f["q"], ratio_target(m, t)[0]))
             need = ""
             if miss:
                 span = pct(miss[0]) if len(miss) == 1 else f"{pct(miss[0])}–{pct(miss[-1])}"

@@ -178,8 +178,8 @@ def gemm_targets(B):
     out = []
 
     def pct(sh, op, t, s):
-        g = B.gflops("sgemm", op, sh, t, s)
-        return 100 * g / B.peak[(s, t)] if g and (s, t) in B.peak else None
+        f = B.peak_fraction(op, sh, t, s)
+        return None if f is None else 100 * f
 
     def tally(name, short, t, rows, ok, fmt):
         """rows: (shape, op, value); ok(value) -> met."""
@@ -197,21 +197,20 @@ def gemm_targets(B):
 
     large = [s for s in B.squares() if s[0] >= 1024]
     ae = B.ae_shapes()
-    ops = OPS
     one = [t for t in B.threads if t == 1]
     more = [t for t in B.threads if t > 1]
     for t in one:
         tally(f"{d} ≥ 90% of its peak on large squares (1024³ and up)", "large squares ≥ 90%", t,
-              [(sh, op, pct(sh, op, t, d)) for sh in large for op in ops], lambda v: v >= 90,
+              [(sh, op, pct(sh, op, t, d)) for sh in large for op in OPS], lambda v: v >= 90,
               lambda v: f"{v:.1f}%")
     for t in one + more:
         tally(f"{d} ≥ 85% of its peak at the autoencoder shapes", "AE shapes ≥ 85%", t,
-              [(sh, op, pct(sh, op, t, d)) for sh in ae for op in ops], lambda v: v >= 85,
+              [(sh, op, pct(sh, op, t, d)) for sh in ae for op in OPS], lambda v: v >= 85,
               lambda v: f"{v:.1f}%")
     for t in one + more:
         rows = []
         for sh in ae:
-            for op in ops:
+            for op in OPS:
                 a = B.gflops("sgemm", op, sh, t, d)
                 peers = [B.gflops("sgemm", op, sh, t, p) for p, _ in PEERS if B.present[p]]
                 peers = [x for x in peers if x]
@@ -221,7 +220,7 @@ def gemm_targets(B):
     if "avx2" in B.sets:
         for t in one + more:
             tally("avx2 ≥ 90% of the AVX2 peak (every shape it ran)", "avx2 ≥ 90%", t,
-                  [(sh, op, pct(sh, op, t, "avx2")) for sh in B.shapes for op in ops],
+                  [(sh, op, pct(sh, op, t, "avx2")) for sh in B.shapes for op in OPS],
                   lambda v: v >= 90, lambda v: f"{v:.1f}%")
     return out
 

@@ -324,14 +324,13 @@ static void check_threads(const aek_kernel_set *ks)
 static void check_edge_bits(const aek_kernel_set *ks)
 {
     const size_t MR = ks->mr, NR = ks->nr, M = 3 * MR, N = 3 * NR, K = 700;
-    size_t ms[24], ns[8], nm = 0, nn = 0;
+    size_t ms[24], nm = 0;
     for (size_t i = 1; i < MR; i++)
         ms[nm++] = i;
     ms[nm++] = MR + 1;
     ms[nm++] = 2 * MR + MR / 2;
-    const size_t nlist[] = {1, NR / 2 - 1, NR / 2, NR / 2 + 1, NR - 1, NR + 1, 2 * NR + NR / 2};
-    for (size_t i = 0; i < sizeof nlist / sizeof nlist[0]; i++)
-        ns[nn++] = nlist[i];
+    const size_t ns[] = {1, NR / 2 - 1, NR / 2, NR / 2 + 1, NR - 1, NR + 1, 2 * NR + NR / 2};
+    const size_t nn = sizeof ns / sizeof ns[0];
     chk_rng g = {4242};
     float *A = malloc(M * K * sizeof(float)), *B = malloc(K * N * sizeof(float));
     float *C0 = malloc(M * N * sizeof(float)), *full = malloc(M * N * sizeof(float));

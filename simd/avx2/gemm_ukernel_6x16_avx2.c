@@ -42,12 +42,11 @@
         if ((R) > 2) {                                               \
             ACC_FMA(2, A_(2)) ACC_FMA(3, A_(3))                      \
         }                                                            \
-        ROWS_BEYOND_4_##R                                            \
+        if ((R) > 4) {                                               \
+            ACC_FMA(4, A_(4)) ACC_FMA(5, A_(5))                      \
+        }                                                            \
         b += ldb;                                                    \
     }
-#define ROWS_BEYOND_4_2
-#define ROWS_BEYOND_4_4
-#define ROWS_BEYOND_4_6 ACC_FMA(4, A_(4)) ACC_FMA(5, A_(5))
 /* The same step for an edge column panel of n_eff ≤ 8 on all 6 rows: only
  * the first vector of each row.  A 16-wide step would spend half its FMAs
  * on masked columns (n = 1000 = 62·16 + 8 ends in such a panel); 6 chains
@@ -236,7 +235,8 @@ static inline __attribute__((always_inline)) void
 edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
           float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
 {
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3)
+    /* rows 4 and 5 are declared for K_STEP but never used (R ≤ 4) */
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     if (R > 2)
         K_LOOP(K_STEP(4), a += MR)
     else

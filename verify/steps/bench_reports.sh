@@ -22,6 +22,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
 found=0
+# a report's text, figure lines (and the blank line a missing figure leaves) aside
+strip() { grep -v '^!\[' "$1" | cat -s; }
 for json in reports/*/bench.json; do
   [ -f "$json" ] || continue
   found=$((found + 1))
@@ -39,13 +41,12 @@ for json in reports/*/bench.json; do
     rc=1
     continue
   fi
-  # figure lines (and the blank line a missing figure leaves) aside
-  strip() { grep -v '^!\[' "$1" | cat -s; }
-  differ=$(diff <(strip "$md") <(strip "$out") | grep -c '^[<>]')
+  diff <(strip "$md") <(strip "$out") >"$tmp/diff"
+  differ=$(grep -c '^[<>]' "$tmp/diff")
   if [ "$differ" -eq 0 ]; then
     printf 'CHECK\t%s\t0\t0\tPASS\t%s lines compared; figure = lines that differ\n' "$name" "$(strip "$md" | wc -l)"
   else
-    first=$(diff <(strip "$md") <(strip "$out") | grep -m1 '^[<>]' | cut -c1-120 | tr '\t' ' ')
+    first=$(grep -m1 '^[<>]' "$tmp/diff" | cut -c1-120 | tr '\t' ' ')
     printf 'CHECK\t%s\t%d\t0\tFAIL\tregenerate: %s bench/report.py %s %s; first difference: %s\n' \
       "$name" "$differ" "$PYTHON" "$json" "$md" "$first"
     rc=1
