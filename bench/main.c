@@ -71,11 +71,8 @@ static void describe_machine(const aek_kernel_set *const sets[], int nsets, cons
     ctx("aekit_arch", "%s", c->arch);
     aek_cpu_features_str(c, buf, sizeof buf);
     ctx("aekit_features", "%s", buf);
-    char l3[32] = "unknown";
-    if (c->l3)
-        snprintf(l3, sizeof l3, "%zu KiB", c->l3 >> 10);
-    ctx("aekit_caches", "L1d %zu KiB, L2 %zu KiB, L3 %s%s", c->l1d >> 10, c->l2 >> 10, l3,
-        c->caches_detected ? "" : " (L1/L2 not detected: defaults)");
+    aek_cpu_caches_str(c, buf, sizeof buf);
+    ctx("aekit_caches", "%s", buf);
     ctx("aekit_online_cpus", "%d", c->online_cpus);
     const aek_kernel_set *d = aek_kernels();
     ctx("aekit_dispatched", "%s%s", d->name, getenv("AEKIT_ISA") && *getenv("AEKIT_ISA")

@@ -39,11 +39,9 @@ int cmd_info(int argc, char **argv)
     printf("\n");
     printf("chosen        %s%s\n", ks->name, getenv_nonempty("AEKIT_ISA") ? " (forced by AEKIT_ISA)" : "");
     printf("micro-kernel  %s (%zux%zu)\n", ks->gemm_ukr_name, ks->mr, ks->nr);
-    char l3buf[32] = "unknown";
-    if (c->l3)
-        snprintf(l3buf, sizeof l3buf, "%zu KiB", c->l3 >> 10);
-    printf("caches        L1d %zu KiB, L2 %zu KiB, L3 %s%s\n", c->l1d >> 10, c->l2 >> 10, l3buf,
-           c->caches_detected ? "" : " (L1/L2 not detected: defaults)");
+    char caches[160];
+    aek_cpu_caches_str(c, caches, sizeof caches);
+    printf("caches        %s\n", caches);
     printf("blocking      kc %zu, nc %zu, mc %zu\n", b.kc, b.nc, b.mc);
     printf("threads       %d of %d online CPUs%s\n", aek_num_threads(), c->online_cpus,
            getenv_nonempty("AEKIT_NUM_THREADS") ? " (AEKIT_NUM_THREADS)" : "");

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,44 @@ static void trim(char *s)
         i++;
     if (i > 0)
         memmove(s, s + i, n - i + 1);
+}
+
+int aek_cpu_list_count(const char *list)
+{
+    int n = 0;
+    const char *p = list;
+    while (*p && *p != '\n') {
+        char *end;
+        long lo = strtol(p, &end, 10), hi = lo;
+        if (end == p || lo < 0)
+            return 0;
+        p = end;
+        if (*p == '-') {
+            hi = strtol(p + 1, &end, 10);
+            if (end == p + 1)
+                return 0;
+            p = end;
+        }
+        if (hi < lo || hi - lo >= 65536 || (*p && *p != ',' && *p != '\n'))
+            return 0;
+        n += (int)(hi - lo + 1);
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
+/* How many CPUs share cpu0's cache index<idx>; 0 if unknown. */
+static int cpus_in_list(int idx)
+{
+    char path[128], buf[512];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/shared_cpu_list", idx);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int n = fgets(buf, sizeof buf, f) ? aek_cpu_list_count(buf) : 0;
+    fclose(f);
+    return n;
 }
 
 /* Cache sizes from sysfs (Linux), the fallback on either architecture. */
@@ -70,6 +109,8 @@ static void caches_from_sysfs(aek_cpu_info *c)
         if (level == 1 && !c->l1d) c->l1d = size;
         if (level == 2 && !c->l2) c->l2 = size;
         if (level == 3 && !c->l3) c->l3 = size;
+        if (level == 3 && !c->l3_sharing)
+            c->l3_sharing = cpus_in_list(idx);
     }
 }
 
@@ -97,6 +138,9 @@ static void caches_from_leaf(aek_cpu_info *c, unsigned leaf)
         if (level == 1 && !c->l1d) c->l1d = size;
         if (level == 2 && !c->l2) c->l2 = size;
         if (level == 3 && !c->l3) c->l3 = size;
+        /* EAX[25:14]: logical processors sharing it, minus one (on Intel
+         * an upper bound: the IDs reserved, a power of two) */
+        if (level == 3 && !c->l3_sharing) c->l3_sharing = (int)((a >> 14) & 0xfff) + 1;
     }
 }
 
@@ -205,6 +249,7 @@ static void detect(void)
     if (c->l1d < 4096 || c->l1d > (1u << 20)) c->l1d = 0;
     if (c->l2 < 65536 || c->l2 > ((size_t)64 << 20)) c->l2 = 0;
     if (c->l3 > ((size_t)256 << 20)) c->l3 = 0; /* no CCX has more */
+    if (!c->l3) c->l3_sharing = 0;
     c->caches_detected = c->l1d && c->l2;
     if (!c->l1d) c->l1d = 32 * 1024;
     if (!c->l2) c->l2 = 512 * 1024;
@@ -216,6 +261,17 @@ const aek_cpu_info *aek_cpu(void)
 {
     pthread_once(&g_cpu_once, detect);
     return &g_cpu;
+}
+
+void aek_cpu_caches_str(const aek_cpu_info *c, char *buf, size_t len)
+{
+    char l3[64] = "unknown";
+    if (c->l3 && c->l3_sharing > 0)
+        snprintf(l3, sizeof l3, "%zu KiB (shared by %d CPUs)", c->l3 >> 10, c->l3_sharing);
+    else if (c->l3)
+        snprintf(l3, sizeof l3, "%zu KiB", c->l3 >> 10);
+    snprintf(buf, len, "L1d %zu KiB, L2 %zu KiB, L3 %s%s", c->l1d >> 10, c->l2 >> 10, l3,
+             c->caches_detected ? "" : " (L1/L2 not detected: defaults)");
 }
 
 void aek_cpu_features_str(const aek_cpu_info *c, char *buf, size_t len)

@@ -21,12 +21,21 @@ typedef struct {
     int asimd;
     /* caches in bytes (0 if unknown; then defaults are used and flagged) */
     size_t l1d, l2, l3;
+    int l3_sharing;       /* logical CPUs sharing that L3 (0 if unknown)    */
     int caches_detected;  /* 1: from CPUID/sysfs, 0: defaults               */
     int online_cpus;
 } aek_cpu_info;
 
 /* Detected once; the returned pointer stays valid. */
 const aek_cpu_info *aek_cpu(void);
+
+/* "L1d 32 KiB, L2 1024 KiB, L3 32768 KiB (shared by 16 CPUs)", with a
+ * note when L1/L2 were not detected. */
+void aek_cpu_caches_str(const aek_cpu_info *c, char *buf, size_t len);
+
+/* The number of CPUs in a Linux CPU list ("0-7,64-71" → 16); 0 if it is
+ * empty or malformed. */
+int aek_cpu_list_count(const char *list);
 
 /* A space-separated list of the features relevant to aekit. */
 void aek_cpu_features_str(const aek_cpu_info *c, char *buf, size_t len);

@@ -56,8 +56,15 @@ aek_blocking aek_blocking_for(const aek_kernel_set *ks)
     /* The packed B block (kc×nc) takes about half of this core's L2. */
     /* (rounded after the clamp: the blocks stay whole tiles) */
     b.nc = round_down(clampz(c->l2 / 2 / (b.kc * sizeof(float)), ks->nr, 4096), ks->nr);
-    /* The packed A block (mc×kc) takes a share of L3 (4 MiB if unknown). */
-    size_t l3_share = c->l3 ? c->l3 / (size_t)(2 * (c->online_cpus > 0 ? c->online_cpus : 1)) : (4u << 20);
+    /* The packed A block (mc×kc) takes a share of L3 (4 MiB if unknown):
+     * half of it split among the CPUs that share it — those of one CCX or
+     * die, not every CPU online (a 96-core EPYC has 32 MiB of L3 per
+     * 8-core CCX: split over 96 CPUs, 170 KiB each would make mc 120 rows
+     * and pack all of B 18 times for 2048 rows). */
+    int sharers = c->online_cpus > 0 ? c->online_cpus : 1;
+    if (c->l3_sharing > 0 && c->l3_sharing < sharers)
+        sharers = c->l3_sharing;
+    size_t l3_share = c->l3 ? c->l3 / (size_t)(2 * sharers) : (4u << 20);
     b.mc = round_down(clampz(l3_share / (b.kc * sizeof(float)), ks->mr, 2048), ks->mr);
     return b;
 }

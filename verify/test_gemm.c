@@ -28,6 +28,7 @@
  * The figure printed is max |y − y_ref| / bound over all elements (≤ 1).
  */
 #include "check.h"
+#include "../simd/cpu.h"
 #include "../simd/kernels.h"
 #include "../simd/pack.h"
 
@@ -531,8 +532,29 @@ static void check_bad_args(void)
                 "figure 1 = unchanged");
 }
 
+/* The L3's sharers set mc (aek_blocking_for); sysfs gives them as a CPU
+ * list.  A list misread as larger would shrink every A block. */
+static void check_cpu_list(void)
+{
+    static const struct { const char *list; int n; } cases[] = {
+        {"0-1\n", 2}, {"0-7,64-71\n", 16}, {"3", 1}, {"0,2,4", 3}, {"0-3,8", 5},
+        {"", 0}, {"\n", 0}, {"x", 0}, {"5-3", 0}, {"0-", 0}, {"1,,2", 0}, {"-1", 0},
+        {"0-3 junk", 0},
+    };
+    int bad = 0, n = (int)(sizeof cases / sizeof cases[0]);
+    for (int i = 0; i < n; i++)
+        if (aek_cpu_list_count(cases[i].list) != cases[i].n) {
+            printf("# cpu list \"%s\": %d, expected %d\n", cases[i].list,
+                   aek_cpu_list_count(cases[i].list), cases[i].n);
+            bad++;
+        }
+    chk_le("cpu: shared_cpu_list counted (ranges, singles; malformed lists give 0)", bad, 0,
+           "%d lists; figure = miscounted", n);
+}
+
 int main(void)
 {
+    check_cpu_list();
     if (aek_init() != AEK_OK) {
         fprintf(stderr, "test_gemm: %s\n", aek_last_error());
         return 2;
