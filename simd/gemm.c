@@ -311,16 +311,20 @@ static void thread_grid(int T, size_t mt, size_t nt, size_t mt_blk, double pack_
  * 2 KiB would map those rows to few cache sets (L1: 64 sets × 64 B), so such
  * B is packed.  Rows that do not start on a 64-byte line (B not 64-byte
  * aligned, or ldb·4 not a multiple of 64: n = 1000, 500, 250) take one line
- * more per k-step than a packed panel, in each of the m/MR row tiles (the
- * kernels prefetch it), against one pack of B: in place wins up to m = 256
- * and ties above (Zen 4, 1 thread, m×1000×784 NN, packed → in place, GFLOP/s,
- * medians of 5 interleaved best-of-7: AVX2 m = 128 99 → 105, 256 102 → 104.5,
- * 384 105 both; AVX-512 128 100 → 111, 256 103 → 111, 384 106 both). */
-static int b_direct_ok(aek_trans tb, size_t m, const float *B, size_t ldb)
+ * more per k-step than a packed panel, in each of the m/MR row tiles, against
+ * one pack of B.  Where the kernels prefetch it (prefetches_b_in_place), in
+ * place wins up to m = 256 and ties above (Zen 4, 1 thread, m×1000×784 NN,
+ * packed → in place, GFLOP/s, medians of 5 interleaved best-of-7: AVX2
+ * m = 128 99 → 105, 256 102 → 104.5, 384 105 both; AVX-512 128 100 → 111,
+ * 256 103 → 111, 384 106 both).  The scalar and NEON kernels do not
+ * prefetch, and such B stays packed for them (unmeasured on ARM). */
+static int b_direct_ok(const aek_kernel_set *ks, aek_trans tb, size_t m, const float *B,
+                       size_t ldb)
 {
     const size_t row_bytes = ldb * sizeof(float);
     const int line_aligned = row_bytes % 64 == 0 && (uintptr_t)B % 64 == 0;
-    return tb == AEK_N && m <= 512 && row_bytes % 2048 != 0 && (line_aligned || m <= 256);
+    return tb == AEK_N && m <= 512 && row_bytes % 2048 != 0 &&
+           (line_aligned || (ks->prefetches_b_in_place && m <= 256));
 }
 
 /* Read op(A) = A in place?  For a batch-sized m it saves packing A; for a
@@ -411,7 +415,7 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     }
     j.a_direct = a_direct_ok(ks, ta, m);
     j.a_tdirect = a_tdirect_ok(ks, ta, j.k, lda);
-    j.b_direct = b_direct_ok(tb, m, B, ldb);
+    j.b_direct = b_direct_ok(ks, tb, m, B, ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));

@@ -157,6 +157,10 @@ typedef struct aek_kernel_set {
     const char *name;      /* "scalar", "avx2", "avx512", "neon" */
     const char *gemm_ukr_name;
     size_t mr, nr;         /* register tile of the GEMM micro-kernel */
+    /* 1: the micro-kernels prefetch the rows ahead of a B read in place
+     * (ldb ≠ NR), so a B whose rows are not line-aligned is read in place
+     * for batch-sized m too (gemm.c, b_direct_ok) */
+    int prefetches_b_in_place;
     aek_gemm_ukr_fn gemm_ukr;
     aek_gemm_ukr_adirect_fn gemm_ukr_adirect;
     /* the packed kernel's contract for an edge row panel (m_eff < MR rows),

@@ -40,6 +40,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     .gemm_ukr_name = "aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma",
     .mr = 6,
     .nr = 16,
+    .prefetches_b_in_place = 1,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma,
     /* no .gemm_ukr_atdirect: Aᵀ is packed (gemm_ukernel_6x16_avx2.c says why) */
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,

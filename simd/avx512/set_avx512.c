@@ -47,6 +47,7 @@ const aek_kernel_set aek_kernels_avx512 = {
     .gemm_ukr_name = "aek_f32_gemm_bias_act_ukernel_12x32__avx512",
     .mr = 12,
     .nr = 32,
+    .prefetches_b_in_place = 1,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512,
     .gemm_ukr_atdirect = aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512,
     .pack_t = aek_pack_transpose_avx512,
