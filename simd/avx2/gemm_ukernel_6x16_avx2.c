@@ -62,6 +62,14 @@
         b += ldb;                                                    \
     }
 
+/* Prefetch the line holding float i of p.  The address is formed as an
+ * integer: the rows ahead may lie past the end of B, where a prefetch may
+ * look (it never faults) but C pointer arithmetic may not go. */
+static inline void prefetch_float(const float *p, size_t i)
+{
+    _mm_prefetch((const char *)((uintptr_t)p + i * sizeof(float)), _MM_HINT_T0);
+}
+
 /* The step with B read in place (ldb ≠ NR), which first prefetches the
  * first and last float of B row p + B_AHEAD_ROWS.  A row whose 64 bytes do
  * not start on a 64-byte line spans two, and the hardware's stride
@@ -71,13 +79,6 @@
  * further evicted the A tile (Zen 4, 1 thread, 128×256×784 NN: 104 → 100
  * at 16 rows, 108.5 at 4).  A packed panel is one contiguous stream the
  * hardware fetches by itself; prefetching it cost ~0.5% on squares. */
-/* Prefetch the line holding float i of p.  The address is formed as an
- * integer: the rows ahead may lie past the end of B, where a prefetch may
- * look (it never faults) but C pointer arithmetic may not go. */
-static inline void prefetch_float(const float *p, size_t i)
-{
-    _mm_prefetch((const char *)((uintptr_t)p + i * sizeof(float)), _MM_HINT_T0);
-}
 #define B_AHEAD_ROWS 4
 #define PREFETCH_B_AHEAD                                                          \
     prefetch_float(b, B_AHEAD_ROWS * ldb);                                        \

@@ -64,6 +64,14 @@
     ACC_FMA_HALF(10, A_(10)) ACC_FMA_HALF(11, A_(11))
 #define ACC_FMA_HALF(i, aval) \
     vacc##i##x0 = _mm512_fmadd_ps(_mm512_set1_ps(aval), vb0, vacc##i##x0);
+/* Prefetch the line holding float i of p.  The address is formed as an
+ * integer: the rows ahead may lie past the end of B, where a prefetch may
+ * look (it never faults) but C pointer arithmetic may not go. */
+static inline void prefetch_float(const float *p, size_t i)
+{
+    _mm_prefetch((const char *)((uintptr_t)p + i * sizeof(float)), _MM_HINT_T0);
+}
+
 /* The step with B read in place (ldb ≠ NR), which first prefetches the
  * lines of B row p + B_AHEAD_ROWS: its first, middle and last floats.  A
  * row whose 128 bytes do not start on a 64-byte line (ldb·4 not a multiple
@@ -73,13 +81,6 @@
  * with 992 columns, and at 109.5 with these prefetches (Zen 4, 1 thread).
  * 16 rows ahead beat 4 and 8 and matched 24 and 32.  A packed panel is one
  * contiguous stream the hardware fetches by itself: no prefetch there. */
-/* Prefetch the line holding float i of p.  The address is formed as an
- * integer: the rows ahead may lie past the end of B, where a prefetch may
- * look (it never faults) but C pointer arithmetic may not go. */
-static inline void prefetch_float(const float *p, size_t i)
-{
-    _mm_prefetch((const char *)((uintptr_t)p + i * sizeof(float)), _MM_HINT_T0);
-}
 #define B_AHEAD_ROWS 16
 #define PREFETCH_B_AHEAD                                                          \
     prefetch_float(b, B_AHEAD_ROWS * ldb);                                        \
