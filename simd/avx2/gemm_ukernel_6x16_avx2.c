@@ -262,14 +262,10 @@ edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict
 {
     /* rows 4 and 5 are declared for K_STEP but never used (R ≤ 4) */
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-    if (ldb != NR && R > 2)
-        K_LOOP({ PREFETCH_B_AHEAD K_STEP(4) }, a += MR)
-    else if (ldb != NR)
-        K_LOOP({ PREFETCH_B_AHEAD K_STEP(2) }, a += MR)
-    else if (R > 2)
-        K_LOOP(K_STEP(4), a += MR)
+    if (ldb != NR)
+        K_LOOP({ PREFETCH_B_AHEAD K_STEP(R > 2 ? 4 : 2) }, a += MR)
     else
-        K_LOOP(K_STEP(2), a += MR)
+        K_LOOP(K_STEP(R > 2 ? 4 : 2), a += MR)
     EPILOGUE_MASKS
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
 }

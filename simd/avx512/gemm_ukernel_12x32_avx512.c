@@ -84,9 +84,8 @@ static inline void prefetch_float(const float *p, size_t i)
 #define B_AHEAD_ROWS 16
 #define PREFETCH_B_AHEAD                                                          \
     prefetch_float(b, B_AHEAD_ROWS * ldb);                                        \
-    prefetch_float(b, B_AHEAD_ROWS * ldb + 16);                                   \
+    prefetch_float(b, B_AHEAD_ROWS * ldb + NR / 2);                               \
     prefetch_float(b, B_AHEAD_ROWS * ldb + NR - 1);
-#define K_STEP_IN_PLACE { PREFETCH_B_AHEAD K_STEP }
 #define ACC_STORE(i)                                                 \
     if (i < m_eff) {                                                 \
         store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, epi, vbias0, vbias1); \
@@ -239,7 +238,7 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
     else if (ldb == NR)                                                                \
         K_LOOP(K_STEP, ADVANCE)                                                        \
     else                                                                               \
-        K_LOOP(K_STEP_IN_PLACE, ADVANCE)
+        K_LOOP({ PREFETCH_B_AHEAD K_STEP }, ADVANCE)
 
 /* The k-loop over an A tile whose column p is the 12 floats at a + p·ASTEP
  * (packed: ASTEP = MR), then the epilogue. */
