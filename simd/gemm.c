@@ -15,6 +15,9 @@
  *    packed (a_direct_ok, b_direct_ok): packing B is then a read and a write
  *    of k·n floats reused by only m rows, ~7% of a 128-row product.
  *    Edge panels are still packed, so the kernels see full tiles only.
+ *  - A batch product with a large Bᵀ (a layer's forward, C = X·Wᵀ) would
+ *    pack all of W transposed per call; it is computed as Cᵀ = W·Xᵀ with W
+ *    in place and transposed after (transposed_ok), with the same bits.
  *  - beta is applied on the first k-block only, bias+activation on the last,
  *    so the epilogue costs nothing extra and beta = 0 never reads C.
  *  - C is split into rectangles aligned to MR/NR (about three per thread),
@@ -74,6 +77,8 @@ aek_blocking aek_blocking_for(const aek_kernel_set *ks)
 typedef struct {
     float *a, *b;
     size_t acap, bcap; /* in floats */
+    float *t; /* Cᵀ of a transposed product (run_transposed), on the calling thread */
+    size_t tcap;
     /* what `a` holds: the A block (ic, pc) of GEMM call `serial`, so a thread
      * that runs several column parts of one product packs A only once */
     unsigned long long a_serial;
@@ -90,6 +95,7 @@ static void pack_bufs_free(void *p)
         return;
     free(pb->a);
     free(pb->b);
+    free(pb->t);
     free(pb);
 }
 
@@ -389,6 +395,114 @@ static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
     return 1;
 }
 
+static void run_job(gemm_job *jp, int transposed);
+
+/* ---- the transposed product ------------------------------------------------
+ * C = A·Bᵀ with a batch-sized m and a large B — a layer's forward, B = W
+ * (n_out × n_in): the kernels want op(B) = Wᵀ packed, a transposing copy of
+ * all n·k floats of W per call, and a deep AE's W comes from L3.  Computed
+ * instead as Cᵀ = W·Aᵀ into a scratch T (n×m) with W read in place as the
+ * A operand (the direct kernel; each thread reads the slab of W rows its
+ * fused SGD step wrote), only A packed (m·k floats, from L2, by every
+ * thread), then C = act(Tᵀ + bias): a transpose of m·n floats, split
+ * among the threads.  Per thread, m·k + m·n/T floats moved against n·k/T:
+ * taken when T·m·k + m·n < n·k.
+ *
+ * The same bits as the untransposed product: each element is the same
+ * chain of FMAs over the same k-blocks (kc depends on the set only), the
+ * operands of each product swapped (exact before the one rounding), and
+ * with alpha = 1 and beta = 0 the blocks combine as they do in C (the first
+ * block's 1·acc is exact), then + bias and act as in the epilogue.  So the
+ * choice may depend on the thread count (verify/test_gemm.c checks the
+ * bits against the untransposed product, ldc = n + 1, on every set that
+ * has it).
+ *
+ * Zen 4, 1 thread, C = A·Wᵀ + bias, sigmoid, medians of 5-7 interleaved
+ * best-of-7, untransposed → transposed: 128×1000×784 104.0 → 109.9 GFLOP/s,
+ * 128×784×1000 103.0 → 109.3, 128×256×784 105.1 → 107.7; 2 threads
+ * 128×1000×784 194.9 → 210.1.  Not taken, and slower when forced:
+ * 128×30×250 (0.82), 128×64×2000 (0.96), 256³ (0.98), 512³ (0.95). */
+#define TRANSPOSED_MAX_FLOATS ((size_t)1 << 22) /* the scratch T: 16 MiB at most */
+
+static int transposed_ok(const gemm_job *j)
+{
+    const aek_kernel_set *ks = j->ks;
+    if (!(j->ta == AEK_N && j->tb == AEK_T && j->alpha == 1.0f && j->beta == 0.0f &&
+          j->ldc == j->n && j->k > 0 && ks->gemm_ukr_adirect && ks->transpose && j->m <= 256 &&
+          j->m * j->n <= TRANSPOSED_MAX_FLOATS))
+        return 0;
+    const double m = (double)j->m, n = (double)j->n, k = (double)j->k;
+    const double T = aek_threads_for_work(2.0 * m * n * k);
+    return T * m * k + m * n < n * k;
+}
+
+int aek_gemm_transposed(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
+                        size_t k, float alpha, float beta, size_t ldc)
+{
+    gemm_job j = {.ks = ks, .ta = ta, .tb = tb, .m = m, .n = n, .k = k,
+                  .alpha = alpha, .beta = beta, .ldc = ldc};
+    return transposed_ok(&j);
+}
+
+typedef struct {
+    const gemm_job *j;
+    const float *t; /* Cᵀ, n×m */
+    int parts;      /* the row slabs of Cᵀ the product was split into */
+    size_t mr;
+} transpose_job;
+
+/* C's columns [c0, c1) — the rows of Cᵀ this thread computed (the same
+ * slab, so they are read from its own cache) — 16 rows of C at a time:
+ * transposed, then the bias and the activation while they are in L1: what
+ * the kernels' epilogue does after alpha·acc (alpha = 1 here: see
+ * transposed_ok), so the same bits as the untransposed product. */
+static void transpose_task(void *arg, int tid, int nthreads)
+{
+    const transpose_job *tj = arg;
+    const gemm_job *j = tj->j;
+    (void)nthreads;
+    const size_t mt = (j->n + tj->mr - 1) / tj->mr;
+    const size_t c0 = (size_t)tid * mt / (size_t)tj->parts * tj->mr;
+    size_t c1 = (size_t)(tid + 1) * mt / (size_t)tj->parts * tj->mr;
+    if (c1 > j->n)
+        c1 = j->n;
+    if (c0 >= c1)
+        return;
+    for (size_t r = 0; r < j->m; r += 16) {
+        const size_t rows = j->m - r < 16 ? j->m - r : 16;
+        float *c = j->C + r * j->ldc + c0;
+        j->ks->transpose(tj->t + c0 * j->m + r, j->m, c1 - c0, rows, c, j->ldc);
+        if (j->bias || j->act != AEK_ACT_IDENTITY)
+            for (size_t q = 0; q < rows; q++)
+                j->ks->act(c1 - c0, j->act, j->bias ? j->bias + c0 : NULL, c + q * j->ldc,
+                           c + q * j->ldc);
+    }
+}
+
+static void run_transposed(const gemm_job *j)
+{
+    pack_bufs *pb = thread_pack_bufs();
+    float *t = grow(&pb->t, &pb->tcap, j->m * j->n);
+    gemm_job jt = *j;
+    jt.ta = AEK_N; /* op(B)ᵀ = B, stored n×k */
+    jt.tb = AEK_T; /* op(A)ᵀ = Aᵀ */
+    jt.m = j->n;
+    jt.n = j->m;
+    jt.A = j->B;
+    jt.lda = j->ldb;
+    jt.B = j->A;
+    jt.ldb = j->lda;
+    jt.alpha = 1.0f;
+    jt.beta = 0.0f;
+    jt.C = t;
+    jt.ldc = j->m;
+    jt.bias = NULL;
+    jt.act = AEK_ACT_IDENTITY;
+    run_job(&jt, 1);
+    transpose_job tj = {.j = j, .t = t, .parts = jt.tm, .mr = j->ks->mr};
+    aek_parallel_parts(jt.tm, jt.tm, transpose_task, &tj);
+}
+
 void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
                     size_t m, size_t n, size_t k, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float beta,
@@ -413,9 +527,25 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     } else if (k == 0) {
         j.alpha = 0.0f;
     }
-    j.a_direct = a_direct_ok(ks, ta, m);
-    j.a_tdirect = a_tdirect_ok(ks, ta, j.k, lda);
-    j.b_direct = b_direct_ok(ks, tb, m, B, ldb);
+    if (transposed_ok(&j)) {
+        run_transposed(&j);
+        return;
+    }
+    run_job(&j, 0);
+}
+
+/* Plan and run a job: which operands are read in place, the thread grid
+ * (left in *jp).  transposed: the Cᵀ = W·Aᵀ of run_transposed, whose A
+ * operand (W) is read in place at any height, and whose rows (W's) are
+ * split among the threads, so each reads its own slab of W. */
+static void run_job(gemm_job *jp, int transposed)
+{
+    gemm_job j = *jp;
+    const aek_kernel_set *ks = j.ks;
+    const size_t m = j.m, n = j.n;
+    j.a_direct = transposed || a_direct_ok(ks, j.ta, m);
+    j.a_tdirect = a_tdirect_ok(ks, j.ta, j.k, j.lda);
+    j.b_direct = b_direct_ok(ks, j.tb, m, j.B, j.ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;
     int T = aek_threads_for_work(2.0 * (double)m * (double)n * (double)(j.k ? j.k : 1));
@@ -425,7 +555,13 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
     const size_t mt_blk = j.blk.mc / ks->mr > 0 ? j.blk.mc / ks->mr : 1;
     thread_grid(T, mt, nt, mt_blk, j.a_direct || j.a_tdirect ? 0.0 : 0.45 * (double)ks->mr / 12.0,
                 j.b_direct ? 0.0 : 1.2 * (double)ks->nr / 32.0, &j.tm, &j.tn);
+    if (transposed && (size_t)T <= mt) {
+        j.tm = T;
+        j.tn = 1;
+    }
     aek_parallel_parts(j.tm * j.tn, T, gemm_task, &j);
+    jp->tm = j.tm;
+    jp->tn = j.tn;
 }
 
 void aek_sgemm_ex(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,

@@ -63,6 +63,11 @@ typedef void (*aek_gemm_ukr_adirect_fn)(size_t kc, const float *restrict a, size
  * (stride ld) × kc columns written column-interleaved,
  *   dst[p·r + i] = src[i·ld + p] (i < rows), 0 (rows ≤ i < r).
  * NULL in a set: the portable loop in pack.c. */
+/* A plain transpose: dst[p·ldd + i] = src[i·ld + p] for i < rows, p < cols
+ * (nothing else written; gemm.c's transposed products). */
+typedef void (*aek_transpose_fn)(const float *src, size_t ld, size_t rows, size_t cols,
+                                 float *dst, size_t ldd);
+
 typedef void (*aek_pack_t_fn)(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                               float *dst);
 
@@ -138,8 +143,9 @@ typedef double (*aek_cae_h_fn)(const aek_cae_h_args *a);
 typedef void (*aek_row_sumsq_fn)(size_t rows, size_t cols, const float *x, float *out);
 /* y += a·x */
 typedef void (*aek_axpy_fn)(size_t n, float a, const float *x, float *y);
-/* y = act(x), y may alias x */
-typedef void (*aek_act_fn)(size_t n, aek_act act, const float *x, float *y);
+/* y = act(x + bias), or act(x) when bias is NULL; y may alias x (the sum is
+ * rounded before act, as the GEMM epilogue does it) */
+typedef void (*aek_act_fn)(size_t n, aek_act act, const float *bias, const float *x, float *y);
 /* SGD with momentum (PyTorch convention): v = μ·v + g;  w −= lr·v */
 typedef void (*aek_sgd_fn)(size_t n, float *w, const float *g, float *v, float lr, float mu);
 typedef void (*aek_adam_fn)(size_t n, float *w, const float *g, float *m, float *v,
@@ -170,6 +176,8 @@ typedef struct aek_kernel_set {
      * (the packed layout with stride lda); a full tile; NULL: pack */
     aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;
     aek_pack_t_fn pack_t;
+    /* NULL: no transposed products (gemm.c, transposed_ok) */
+    aek_transpose_fn transpose;
 
     aek_vmap_fn vexp;
     aek_vmap_fn vsigmoid;
@@ -209,6 +217,11 @@ const aek_kernel_set *aek_kernels(void);
 /* The set for an ISA if it is compiled in and this CPU executes it, else NULL.
  * Tests use it to run every set the machine supports side by side. */
 const aek_kernel_set *aek_kernels_for(aek_isa isa);
+
+/* 1 if aek_sgemm_with computes this product as Cᵀ = op(B)ᵀ·op(A)ᵀ and a
+ * transpose (gemm.c, transposed_ok), at the current thread count. */
+int aek_gemm_transposed(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
+                        size_t k, float alpha, float beta, size_t ldc);
 
 /* SGEMM with an explicit kernel set (tests and benches compare sets). */
 void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,

@@ -36,7 +36,10 @@ void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const 
     (void)s;
     be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL, AEK_ACT_IDENTITY);
 }
-void be_act(size_t n, aek_act act, const real *x, real *y) { aek_act_rows_scalar_f64(n, act, x, y); }
+void be_act(size_t n, aek_act act, const real *x, real *y)
+{
+    aek_act_rows_scalar_f64(n, act, NULL, x, y);
+}
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz)
 {
     return aek_loss_mse_scalar_f64(n, xhat, x, f, scale, dz);
@@ -110,7 +113,7 @@ static void ew_chunk(ew_job *j, size_t c)
 {
     size_t i0 = c * CHUNK, len = j->n - i0 < CHUNK ? j->n - i0 : CHUNK;
     switch (j->op) {
-    case EW_ACT: j->ks->act(len, j->act, j->x + i0, j->o1 + i0); break;
+    case EW_ACT: j->ks->act(len, j->act, NULL, j->x + i0, j->o1 + i0); break;
     case EW_MSE:
         j->part[c] = j->ks->loss_mse(len, j->x + i0, j->y + i0, j->act, j->a, j->o1 ? j->o1 + i0 : NULL);
         break;

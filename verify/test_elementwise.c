@@ -288,23 +288,29 @@ static double softplus_ref(double z) { return (z > 0 ? z : 0) + log1p(exp(-fabs(
  * places its buffers with og, calls the kernel, records guard/input faults
  * and the outputs with their double reference and bound. */
 
-/* act: y = f(x).  opt bit 0: in place.  Bound: exact for relu/linear;
- * EPS_ACT·|y| (+ subnormal floor) for the vector-math sigmoid/tanh. */
+/* act: y = f(x + bias).  opt bit 0: in place; bit 1: a bias.  The sum is
+ * rounded to float first (the contract), so the reference is f of that
+ * rounded sum.  Bound: exact for relu/linear; EPS_ACT·|y| (+ subnormal
+ * floor) for the vector-math sigmoid/tanh. */
 static void run_act(const aek_kernel_set *ks, const tcase *c, offgen *og, tres *r)
 {
     size_t n = c->cols;
     chk_rng g = {c->seed};
-    float *x = arena_alloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++)
+    float *x = arena_alloc(n * sizeof(float)), *b = arena_alloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
         x[i] = chk_next(&g) % 8 == 0 ? uni(&g, -40, 40) : uni(&g, -12, 12);
-    int inplace = c->opt & 1;
-    tbuf X = tb_new(n, og, x), Y = tb_new(n, og, NULL);
-    ks->act(n, c->act, X.p, inplace ? X.p : Y.p);
+        b[i] = uni(&g, -3, 3);
+    }
+    int inplace = c->opt & 1, has_bias = (c->opt >> 1) & 1;
+    tbuf X = tb_new(n, og, x), Y = tb_new(n, og, NULL), B = tb_new(n, og, b);
+    ks->act(n, c->act, has_bias ? B.p : NULL, X.p, inplace ? X.p : Y.p);
     r->faults += inplace ? tb_changed(&X, 0) : tb_changed(&X, 1) + tb_changed(&Y, 0);
+    r->faults += tb_changed(&B, 1);
     tout *o = out_arr(r, "y", inplace ? X.p : Y.p, n);
     int smooth = c->act == AEK_ACT_SIGMOID || c->act == AEK_ACT_TANH;
     for (size_t i = 0; i < n; i++) {
-        o->ref[i] = act_ref(x[i], c->act);
+        const float s = has_bias ? x[i] + b[i] : x[i]; /* rounded, as the kernel does */
+        o->ref[i] = act_ref(s, c->act);
         o->bnd[i] = smooth ? EPS_ACT * fabs(o->ref[i]) + SUBNORMAL_ABS : 0;
     }
 }
@@ -657,7 +663,7 @@ typedef struct {
 } kdesc;
 
 static const kdesc KERNELS[] = {
-    {"act", run_act, 1, 0, {"in-place"}, 1},
+    {"act", run_act, 1, 0, {"in-place", "bias"}, 2},
     {"loss_mse", run_mse, 1, 0, {"dz"}, 1},
     {"loss_bce", run_bce, 0, 0, {"xhat", "dz"}, 2},
     {"colsum", run_colsum, 0, 1, {0}, 0},

@@ -453,6 +453,116 @@ static void check_pack_t(const aek_kernel_set *ks)
            cases, rmax);
 }
 
+/* The set's plain transpose against its definition, exactly:
+ * dst[p·ldd + i] = src[i·ld + p] for i < rows, p < cols, and nothing else
+ * written — not the ldd − rows floats between its rows (in a transposed
+ * product they are other threads' columns of C), nor past the block. */
+static void check_transpose(const aek_kernel_set *ks)
+{
+    if (!ks->transpose)
+        return;
+    const size_t ld = 53;
+    size_t bad = 0, cases = 0;
+    for (size_t rows = 1; rows <= 35; rows += 2)
+        for (size_t cols = 1; cols <= 40; cols += 3) {
+            const size_t ldd = rows + 5, out = cols * ldd;
+            float *src = malloc(rows * ld * sizeof *src), *dst = malloc((out + GUARD) * sizeof *dst);
+            if (!src || !dst) {
+                fprintf(stderr, "test_gemm: out of memory\n");
+                exit(2);
+            }
+            for (size_t i = 0; i < rows * ld; i++)
+                src[i] = (float)i + 0.5f;
+            for (size_t i = 0; i < out + GUARD; i++)
+                dst[i] = NAN;
+            ks->transpose(src, ld, rows, cols, dst, ldd);
+            for (size_t p = 0; p < cols; p++)
+                for (size_t i = 0; i < ldd; i++)
+                    bad += i < rows ? !(dst[p * ldd + i] == src[i * ld + p]) : !isnan(dst[p * ldd + i]);
+            for (size_t i = out; i < out + GUARD; i++)
+                bad += !isnan(dst[i]);
+            free(src);
+            free(dst);
+            cases++;
+        }
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] transpose equals its definition", ks->name);
+    chk_le(name, (double)bad, 0, "%zu blocks (rows 1..35, cols 1..40, ldd = rows + 5); figure = wrong floats",
+           cases);
+}
+
+/* A transposed product (gemm.c, transposed_ok: C = A·Bᵀ computed as
+ * Cᵀ = B·Aᵀ, then transposed) has the bits of the untransposed one: the
+ * same product with ldc = n + 1 is not transposed and must agree in every
+ * element, for 1..4 threads (the choice depends on the thread count), every
+ * epilogue, shapes with edge tiles on both sides (m not a multiple of 16,
+ * n not of MR) and k past every set's kc.  A shape that is not transposed
+ * at 1 thread counts as a failure, so the check cannot pass vacuously. */
+static void check_transposed_bits(const aek_kernel_set *ks)
+{
+    if (!ks->transpose)
+        return;
+    static const shape S[] = {{128, 1000, 784}, {100, 777, 901}, {17, 40, 1100},
+                              {1, 300, 200},    {256, 1000, 700}, {200, 1000, 350}};
+    static const ep_case E[] = {{0, AEK_ACT_IDENTITY}, {1, AEK_ACT_SIGMOID}, {1, AEK_ACT_TANH},
+                                {0, AEK_ACT_RELU},     {1, AEK_ACT_IDENTITY}};
+    const size_t ns = sizeof S / sizeof S[0], ne = sizeof E / sizeof E[0];
+    size_t differ = 0, compared = 0, not_taken = 0, guards = 0;
+    char first[128] = "";
+    chk_rng g = {777};
+    aek_set_parallel_threshold(0);
+    for (size_t s = 0; s < ns; s++) {
+        const size_t m = S[s].m, n = S[s].n, k = S[s].k;
+        float *A = malloc(m * k * sizeof(float)), *B = malloc(n * k * sizeof(float));
+        float *bias = malloc(n * sizeof(float)), *ref = malloc(m * (n + 1) * sizeof(float));
+        float *C = malloc((m * n + GUARD) * sizeof(float));
+        if (!A || !B || !bias || !ref || !C) {
+            fprintf(stderr, "test_gemm: out of memory\n");
+            exit(2);
+        }
+        for (size_t i = 0; i < m * k; i++) A[i] = (float)chk_uniform(&g, -1, 1);
+        for (size_t i = 0; i < n * k; i++) B[i] = (float)chk_uniform(&g, -1, 1);
+        for (size_t j = 0; j < n; j++) bias[j] = (float)chk_uniform(&g, -1, 1);
+        for (size_t e = 0; e < ne; e++) {
+            const aek_epilogue ep = {E[e].bias ? bias : NULL, E[e].act};
+            aek_set_num_threads(1);
+            not_taken += aek_gemm_transposed(ks, AEK_N, AEK_T, m, n, k, 1, 0, n + 1) != 0;
+            aek_sgemm_with(ks, AEK_N, AEK_T, m, n, k, 1.0f, A, k, B, k, 0.0f, ref, n + 1, &ep);
+            for (int T = 1; T <= 4; T++) {
+                aek_set_num_threads(T);
+                if (T == 1)
+                    not_taken += aek_gemm_transposed(ks, AEK_N, AEK_T, m, n, k, 1, 0, n) != 1;
+                for (size_t i = 0; i < m * n + GUARD; i++)
+                    C[i] = NAN;
+                aek_sgemm_with(ks, AEK_N, AEK_T, m, n, k, 1.0f, A, k, B, k, 0.0f, C, n, &ep);
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < n; j++) {
+                        compared++;
+                        if (memcmp(&C[i * n + j], &ref[i * (n + 1) + j], sizeof(float)) != 0 &&
+                            differ++ == 0)
+                            snprintf(first, sizeof first, "; first: %zux%zux%zu ep %zu T %d (%zu,%zu)",
+                                     m, n, k, e, T, i, j);
+                    }
+                for (size_t i = m * n; i < m * n + GUARD; i++)
+                    guards += !isnan(C[i]);
+            }
+        }
+        free(A);
+        free(B);
+        free(bias);
+        free(ref);
+        free(C);
+    }
+    aek_set_parallel_threshold(1e6);
+    aek_set_num_threads(1);
+    char name[112];
+    snprintf(name, sizeof name, "gemm[%s] transposed products: the bits of untransposed ones", ks->name);
+    chk_le(name, (double)(differ + not_taken + guards), 0,
+           "%zu elements (%zu shapes x %zu epilogues x 1..4 threads); figure = elements that differ "
+           "(%zu) + paths not as expected (%zu) + guard floats written (%zu)%s",
+           compared, ns, ne, differ, not_taken, guards, first);
+}
+
 /* aek_pack_a / aek_pack_b against pack.h's definition, exactly: every
  * panel of an mc×kc block of op(A) (kc×nc of op(B)) at an offset, both
  * transposes, through the set's pack_t and the portable loops; edge panels
@@ -574,6 +684,8 @@ int main(void)
         check_edge_bits(ks);
         check_vs_scalar(ks);
         check_pack_t(ks);
+        check_transpose(ks);
+        check_transposed_bits(ks);
         check_pack_ab(ks);
     }
     check_bad_args();

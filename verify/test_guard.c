@@ -186,7 +186,7 @@ static size_t vector_cases(const aek_kernel_set *ks, size_t n)
     }
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
         snprintf(g_case, sizeof g_case, "[%s] act %s n=%zu", ks->name, aek_act_name(acts[a]), n);
-        ks->act(n, acts[a], x.p, z.p);
+        ks->act(n, acts[a], NULL, x.p, z.p);
         snprintf(g_case, sizeof g_case, "[%s] loss_mse %s n=%zu", ks->name, aek_act_name(acts[a]), n);
         ks->loss_mse(n, y.p, x.p, acts[a], 0.5f, z.p);
         cases += 2;

@@ -22,26 +22,41 @@
 #include "lanes_avx2.h"
 #include "vmath_avx2.h"
 
-/* ---- act: y = f(x) ------------------------------------------------------- */
+/* ---- act: y = f(x + bias) ------------------------------------------------ */
 
-AEK_INLINE void act_body(size_t n, aek_act f, const float *x, float *y)
+AEK_INLINE void act_body(size_t n, aek_act f, const float *bias, const float *x, float *y)
 {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, aek_act_avx2(_mm256_loadu_ps(x + i), f));
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (bias)
+            v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
+        _mm256_storeu_ps(y + i, aek_act_avx2(v, f));
+    }
     if (i < n) {
         const __m256i m = tail_mask(n - i);
-        _mm256_maskstore_ps(y + i, m, aek_act_avx2(_mm256_maskload_ps(x + i, m), f));
+        __m256 v = _mm256_maskload_ps(x + i, m);
+        if (bias)
+            v = _mm256_add_ps(v, _mm256_maskload_ps(bias + i, m));
+        _mm256_maskstore_ps(y + i, m, aek_act_avx2(v, f));
     }
 }
 
-void aek_act_rows_avx2(size_t n, aek_act act, const float *x, float *y)
+AEK_INLINE void act_case(size_t n, aek_act f, const float *bias, const float *x, float *y)
+{
+    if (bias)
+        act_body(n, f, bias, x, y);
+    else
+        act_body(n, f, NULL, x, y);
+}
+
+void aek_act_rows_avx2(size_t n, aek_act act, const float *bias, const float *x, float *y)
 {
     switch (act) {
-    case AEK_ACT_SIGMOID: act_body(n, AEK_ACT_SIGMOID, x, y); break;
-    case AEK_ACT_TANH: act_body(n, AEK_ACT_TANH, x, y); break;
-    case AEK_ACT_RELU: act_body(n, AEK_ACT_RELU, x, y); break;
-    default: act_body(n, AEK_ACT_IDENTITY, x, y); break;
+    case AEK_ACT_SIGMOID: act_case(n, AEK_ACT_SIGMOID, bias, x, y); break;
+    case AEK_ACT_TANH: act_case(n, AEK_ACT_TANH, bias, x, y); break;
+    case AEK_ACT_RELU: act_case(n, AEK_ACT_RELU, bias, x, y); break;
+    default: act_case(n, AEK_ACT_IDENTITY, bias, x, y); break;
     }
 }
 

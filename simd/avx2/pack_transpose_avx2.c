@@ -59,10 +59,10 @@ static inline void transpose8(__m256 *r)
 }
 
 /* Rows i0.. of the block (the earlier rows are done by the caller: the
- * avx512 pack does 16-row tiles and hands the rest to this), then the
- * zero padding of rows ≥ `rows`. */
-void aek_pack_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
-                                  size_t r, float *dst)
+ * avx512 pack does 16-row tiles and hands the rest to this), written with
+ * stride r: dst[p·r + i] = src[i·ld + p], no padding. */
+void aek_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
+                             float *dst, size_t r)
 {
     for (; i0 + 8 <= rows; i0 += 8) {
         size_t p = 0;
@@ -107,6 +107,13 @@ void aek_pack_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t
     for (; i0 < rows; i0++)
         for (size_t p = 0; p < kc; p++)
             dst[p * r + i0] = src[i0 * ld + p];
+}
+
+/* The same, then the zero padding of rows ≥ `rows` (the pack's contract). */
+void aek_pack_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
+                                  size_t r, float *dst)
+{
+    aek_transpose_tail_avx2(src, ld, i0, rows, kc, dst, r);
     if (rows < r)
         zero_pad(dst, rows, kc, r);
 }
@@ -115,4 +122,10 @@ void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc
                              float *dst)
 {
     aek_pack_transpose_tail_avx2(src, ld, 0, rows, kc, r, dst);
+}
+
+void aek_transpose_avx2(const float *src, size_t ld, size_t rows, size_t cols, float *dst,
+                        size_t ldd)
+{
+    aek_transpose_tail_avx2(src, ld, 0, rows, cols, dst, ldd);
 }

@@ -8,7 +8,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
                                                    const aek_ukr_epi *epi);
 
 /* element-wise kernels: elementwise_avx2.c, regularizer_avx2.c, optim_avx2.c */
-void aek_act_rows_avx2(size_t n, aek_act act, const float *x, float *y);
+void aek_act_rows_avx2(size_t n, aek_act act, const float *bias, const float *x, float *y);
 double aek_loss_mse_avx2(size_t n, const float *xhat, const float *x, aek_act f, float scale,
                          float *dz);
 double aek_loss_bce_avx2(size_t n, const float *z, const float *x, float scale, float *xhat,
@@ -31,6 +31,8 @@ void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *r
                                                         const float *restrict b, size_t ldb,
                                                         float *restrict c, size_t ldc, size_t m_eff,
                                                         size_t n_eff, const aek_ukr_epi *epi);
+void aek_transpose_avx2(const float *src, size_t ld, size_t rows, size_t cols, float *dst,
+                        size_t ldd);
 void aek_pack_transpose_avx2(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                              float *dst);
 
@@ -45,6 +47,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     /* no .gemm_ukr_atdirect: Aᵀ is packed (gemm_ukernel_6x16_avx2.c says why) */
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,
     .pack_t = aek_pack_transpose_avx2,
+    .transpose = aek_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma,
     .vexp = aek_vexp_avx2,
     .vsigmoid = aek_vsigmoid_avx2,

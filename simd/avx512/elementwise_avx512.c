@@ -20,26 +20,40 @@
 #include "lanes_avx512.h"
 #include "vmath_avx512.h"
 
-/* ---- act: y = f(x) ------------------------------------------------------- */
+/* ---- act: y = f(x + bias) ------------------------------------------------ */
 
-AEK_INLINE void act_body(size_t n, aek_act f, const float *x, float *y)
+AEK_INLINE __m512 biased(__m512 v, const float *bias, size_t i, __mmask16 m)
+{
+    return bias ? _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + i)) : v;
+}
+
+AEK_INLINE void act_body(size_t n, aek_act f, const float *bias, const float *x, float *y)
 {
     size_t i = 0;
     for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(y + i, aek_act_avx512(_mm512_loadu_ps(x + i), f));
+        _mm512_storeu_ps(y + i, aek_act_avx512(biased(_mm512_loadu_ps(x + i), bias, i, 0xFFFF), f));
     if (i < n) {
         const __mmask16 m = tail_mask(n - i);
-        _mm512_mask_storeu_ps(y + i, m, aek_act_avx512(_mm512_maskz_loadu_ps(m, x + i), f));
+        const __m512 v = biased(_mm512_maskz_loadu_ps(m, x + i), bias, i, m);
+        _mm512_mask_storeu_ps(y + i, m, aek_act_avx512(v, f));
     }
 }
 
-void aek_act_rows_avx512(size_t n, aek_act act, const float *x, float *y)
+AEK_INLINE void act_case(size_t n, aek_act f, const float *bias, const float *x, float *y)
+{
+    if (bias)
+        act_body(n, f, bias, x, y);
+    else
+        act_body(n, f, NULL, x, y);
+}
+
+void aek_act_rows_avx512(size_t n, aek_act act, const float *bias, const float *x, float *y)
 {
     switch (act) {
-    case AEK_ACT_SIGMOID: act_body(n, AEK_ACT_SIGMOID, x, y); break;
-    case AEK_ACT_TANH: act_body(n, AEK_ACT_TANH, x, y); break;
-    case AEK_ACT_RELU: act_body(n, AEK_ACT_RELU, x, y); break;
-    default: act_body(n, AEK_ACT_IDENTITY, x, y); break;
+    case AEK_ACT_SIGMOID: act_case(n, AEK_ACT_SIGMOID, bias, x, y); break;
+    case AEK_ACT_TANH: act_case(n, AEK_ACT_TANH, bias, x, y); break;
+    case AEK_ACT_RELU: act_case(n, AEK_ACT_RELU, bias, x, y); break;
+    default: act_case(n, AEK_ACT_IDENTITY, bias, x, y); break;
     }
 }
 

@@ -16,6 +16,8 @@
 
 void aek_pack_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
                                   size_t r, float *dst);
+void aek_transpose_tail_avx2(const float *src, size_t ld, size_t i0, size_t rows, size_t kc,
+                             float *dst, size_t r);
 
 /* In-register 16×16 transpose: v[0..15] rows in, columns out.
  * Stage 1 interleaves row pairs, stage 2 gathers 4 rows per 128-bit lane,
@@ -52,8 +54,10 @@ static inline void transpose16(__m512 *v)
     }
 }
 
-void aek_pack_transpose_avx512(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
-                               float *dst)
+/* The 16-row tiles of the block, written with stride r; returns the rows
+ * done (the rest go to the avx2 tail). */
+static size_t transpose_tiles(const float *src, size_t ld, size_t rows, size_t kc, float *dst,
+                              size_t r)
 {
     size_t i0 = 0;
     for (; i0 + 16 <= rows; i0 += 16) {
@@ -87,5 +91,19 @@ void aek_pack_transpose_avx512(const float *src, size_t ld, size_t rows, size_t 
             }
         }
     }
-    aek_pack_transpose_tail_avx2(src, ld, i0, rows, kc, r, dst);
+    return i0;
+}
+
+void aek_pack_transpose_avx512(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                               float *dst)
+{
+    const size_t i0 = transpose_tiles(src, ld, rows, kc, dst, r);
+    aek_pack_transpose_tail_avx2(src, ld, i0, rows, kc, r, dst); /* and the padding */
+}
+
+void aek_transpose_avx512(const float *src, size_t ld, size_t rows, size_t cols, float *dst,
+                          size_t ldd)
+{
+    const size_t i0 = transpose_tiles(src, ld, rows, cols, dst, ldd);
+    aek_transpose_tail_avx2(src, ld, i0, rows, cols, dst, ldd);
 }

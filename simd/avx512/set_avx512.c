@@ -8,7 +8,7 @@ void aek_f32_gemm_bias_act_ukernel_12x32__avx512(size_t kc, const float *restric
                                                   const aek_ukr_epi *epi);
 
 /* element-wise kernels: elementwise_avx512.c, regularizer_avx512.c, optim_avx512.c */
-void aek_act_rows_avx512(size_t n, aek_act act, const float *x, float *y);
+void aek_act_rows_avx512(size_t n, aek_act act, const float *bias, const float *x, float *y);
 double aek_loss_mse_avx512(size_t n, const float *xhat, const float *x, aek_act f, float scale,
                            float *dz);
 double aek_loss_bce_avx512(size_t n, const float *z, const float *x, float scale, float *xhat,
@@ -36,6 +36,8 @@ void aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512(size_t kc, const float *re
                                                        const float *restrict b, size_t ldb,
                                                        float *restrict c, size_t ldc, size_t m_eff,
                                                        size_t n_eff, const aek_ukr_epi *epi);
+void aek_transpose_avx512(const float *src, size_t ld, size_t rows, size_t cols, float *dst,
+                        size_t ldd);
 void aek_pack_transpose_avx512(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
                                float *dst);
 
@@ -51,6 +53,7 @@ const aek_kernel_set aek_kernels_avx512 = {
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_12x32_adirect__avx512,
     .gemm_ukr_atdirect = aek_f32_gemm_bias_act_ukernel_12x32_atdirect__avx512,
     .pack_t = aek_pack_transpose_avx512,
+    .transpose = aek_transpose_avx512,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_12x32__avx512,
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_12x32_edge__avx512,
     .vexp = aek_vexp_avx512,

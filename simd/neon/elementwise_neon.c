@@ -24,34 +24,49 @@
 #include "lanes_neon.h"
 #include "vmath_neon.h"
 
-/* ---- act: y = f(x) ------------------------------------------------------- */
+/* ---- act: y = f(x + bias) ------------------------------------------------ */
 
-AEK_INLINE void act_body(size_t n, aek_act f, const float *x, float *y)
+AEK_INLINE float32x4_t biased(float32x4_t v, const float *bias, size_t i)
+{
+    return bias ? vaddq_f32(v, vld1q_f32(bias + i)) : v;
+}
+
+AEK_INLINE void act_body(size_t n, aek_act f, const float *bias, const float *x, float *y)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        const float32x4_t y0 = aek_act_neon(vld1q_f32(x + i), f);
-        const float32x4_t y1 = aek_act_neon(vld1q_f32(x + i + 4), f);
+        const float32x4_t y0 = aek_act_neon(biased(vld1q_f32(x + i), bias, i), f);
+        const float32x4_t y1 = aek_act_neon(biased(vld1q_f32(x + i + 4), bias, i + 4), f);
         vst1q_f32(y + i, y0);
         vst1q_f32(y + i + 4, y1);
     }
     for (; i + 4 <= n; i += 4)
-        vst1q_f32(y + i, aek_act_neon(vld1q_f32(x + i), f));
+        vst1q_f32(y + i, aek_act_neon(biased(vld1q_f32(x + i), bias, i), f));
     if (i < n) {
-        float buf[4] = {0};
+        float buf[4] = {0}, bbuf[4] = {0};
         memcpy(buf, x + i, (n - i) * sizeof(float));
-        vst1q_f32(buf, aek_act_neon(vld1q_f32(buf), f));
+        if (bias)
+            memcpy(bbuf, bias + i, (n - i) * sizeof(float));
+        vst1q_f32(buf, aek_act_neon(biased(vld1q_f32(buf), bias ? bbuf : NULL, 0), f));
         memcpy(y + i, buf, (n - i) * sizeof(float));
     }
 }
 
-void aek_act_rows_neon(size_t n, aek_act act, const float *x, float *y)
+AEK_INLINE void act_case(size_t n, aek_act f, const float *bias, const float *x, float *y)
+{
+    if (bias)
+        act_body(n, f, bias, x, y);
+    else
+        act_body(n, f, NULL, x, y);
+}
+
+void aek_act_rows_neon(size_t n, aek_act act, const float *bias, const float *x, float *y)
 {
     switch (act) {
-    case AEK_ACT_SIGMOID: act_body(n, AEK_ACT_SIGMOID, x, y); break;
-    case AEK_ACT_TANH: act_body(n, AEK_ACT_TANH, x, y); break;
-    case AEK_ACT_RELU: act_body(n, AEK_ACT_RELU, x, y); break;
-    default: act_body(n, AEK_ACT_IDENTITY, x, y); break;
+    case AEK_ACT_SIGMOID: act_case(n, AEK_ACT_SIGMOID, bias, x, y); break;
+    case AEK_ACT_TANH: act_case(n, AEK_ACT_TANH, bias, x, y); break;
+    case AEK_ACT_RELU: act_case(n, AEK_ACT_RELU, bias, x, y); break;
+    default: act_case(n, AEK_ACT_IDENTITY, bias, x, y); break;
     }
 }
 

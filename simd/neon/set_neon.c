@@ -8,7 +8,7 @@ void aek_f32_gemm_bias_act_ukernel_8x12__neonfma(size_t kc, const float *restric
                                                   const aek_ukr_epi *epi);
 
 /* element-wise kernels: elementwise_neon.c, regularizer_neon.c, optim_neon.c */
-void aek_act_rows_neon(size_t n, aek_act act, const float *x, float *y);
+void aek_act_rows_neon(size_t n, aek_act act, const float *bias, const float *x, float *y);
 double aek_loss_mse_neon(size_t n, const float *xhat, const float *x, aek_act f, float scale,
                          float *dz);
 double aek_loss_bce_neon(size_t n, const float *z, const float *x, float scale, float *xhat,

@@ -41,7 +41,8 @@ void aek_dgemm_naive(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, d
                      const double *A, size_t lda, const double *B, size_t ldb, double beta,
                      double *C, size_t ldc, const double *bias, aek_act act);
 
-void aek_act_rows_scalar_f64(size_t n, aek_act act, const double *x, double *y);
+void aek_act_rows_scalar_f64(size_t n, aek_act act, const double *bias, const double *x,
+                             double *y);
 double aek_loss_mse_scalar_f64(size_t n, const double *xhat, const double *x, aek_act f,
                                double scale, double *dz);
 double aek_loss_bce_scalar_f64(size_t n, const double *z, const double *x, double scale,

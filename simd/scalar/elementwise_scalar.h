@@ -6,7 +6,7 @@
 
 #include "../kernels.h"
 
-void aek_act_rows_scalar(size_t n, aek_act act, const float *x, float *y);
+void aek_act_rows_scalar(size_t n, aek_act act, const float *bias, const float *x, float *y);
 double aek_loss_mse_scalar(size_t n, const float *xhat, const float *x, aek_act f, float scale,
                            float *dz);
 double aek_loss_bce_scalar(size_t n, const float *z, const float *x, float scale, float *xhat,

@@ -17,10 +17,10 @@ static inline void NAME(deriv)(aek_act act, REAL h, REAL *s, REAL *sp)
     }
 }
 
-void NAME(act_rows)(size_t n, aek_act act, const REAL *x, REAL *y)
+void NAME(act_rows)(size_t n, aek_act act, const REAL *bias, const REAL *x, REAL *y)
 {
     for (size_t i = 0; i < n; i++)
-        y[i] = ACT(x[i], act);
+        y[i] = ACT(bias ? x[i] + bias[i] : x[i], act);
 }
 
 double NAME(loss_mse)(size_t n, const REAL *xhat, const REAL *x, aek_act f, REAL scale, REAL *dz)
