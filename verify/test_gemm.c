@@ -88,6 +88,32 @@ static buf buf_new(size_t r, size_t c, size_t pad)
     return b;
 }
 
+/* n floats, exiting on failure; numbered: src[i] = i + 0.5 (every value
+ * distinct, so a float moved to the wrong place shows), or all NaN. */
+static float *floats(size_t n)
+{
+    float *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x) {
+        fprintf(stderr, "test_gemm: out of memory\n");
+        exit(2);
+    }
+    return x;
+}
+static float *numbered(size_t n)
+{
+    float *x = floats(n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)i + 0.5f;
+    return x;
+}
+static float *nans(size_t n)
+{
+    float *x = floats(n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = NAN;
+    return x;
+}
+
 static void buf_fill(buf *b, chk_rng *g, float lo, float hi)
 {
     for (size_t i = 0; i < b->r; i++)
@@ -426,15 +452,7 @@ static void check_pack_t(const aek_kernel_set *ks)
         for (size_t kc = 1; kc <= 50; kc += 7)
             for (int rr = 0; rr < 2; rr++) {
                 size_t r = rr == 0 ? (rows > ks->mr ? rows : ks->mr) : (rows > ks->nr ? rows : ks->nr);
-                float *src = malloc(rows * ld * sizeof *src), *dst = malloc((kc * r + GUARD) * sizeof *dst);
-                if (!src || !dst) {
-                    fprintf(stderr, "test_gemm: out of memory\n");
-                    exit(2);
-                }
-                for (size_t i = 0; i < rows * ld; i++)
-                    src[i] = (float)i + 0.5f;
-                for (size_t i = 0; i < kc * r + GUARD; i++)
-                    dst[i] = NAN;
+                float *src = numbered(rows * ld), *dst = nans(kc * r + GUARD);
                 ks->pack_t(src, ld, rows, kc, r, dst);
                 for (size_t p = 0; p < kc; p++)
                     for (size_t i = 0; i < r; i++) {
@@ -466,15 +484,7 @@ static void check_transpose(const aek_kernel_set *ks)
     for (size_t rows = 1; rows <= 35; rows += 2)
         for (size_t cols = 1; cols <= 40; cols += 3) {
             const size_t ldd = rows + 5, out = cols * ldd;
-            float *src = malloc(rows * ld * sizeof *src), *dst = malloc((out + GUARD) * sizeof *dst);
-            if (!src || !dst) {
-                fprintf(stderr, "test_gemm: out of memory\n");
-                exit(2);
-            }
-            for (size_t i = 0; i < rows * ld; i++)
-                src[i] = (float)i + 0.5f;
-            for (size_t i = 0; i < out + GUARD; i++)
-                dst[i] = NAN;
+            float *src = numbered(rows * ld), *dst = nans(out + GUARD);
             ks->transpose(src, ld, rows, cols, dst, ldd);
             for (size_t p = 0; p < cols; p++)
                 for (size_t i = 0; i < ldd; i++)
@@ -513,13 +523,8 @@ static void check_transposed_bits(const aek_kernel_set *ks)
     aek_set_parallel_threshold(0);
     for (size_t s = 0; s < ns; s++) {
         const size_t m = S[s].m, n = S[s].n, k = S[s].k;
-        float *A = malloc(m * k * sizeof(float)), *B = malloc(n * k * sizeof(float));
-        float *bias = malloc(n * sizeof(float)), *ref = malloc(m * (n + 1) * sizeof(float));
-        float *C = malloc((m * n + GUARD) * sizeof(float));
-        if (!A || !B || !bias || !ref || !C) {
-            fprintf(stderr, "test_gemm: out of memory\n");
-            exit(2);
-        }
+        float *A = floats(m * k), *B = floats(n * k), *bias = floats(n);
+        float *ref = floats(m * (n + 1)), *C = floats(m * n + GUARD);
         for (size_t i = 0; i < m * k; i++) A[i] = (float)chk_uniform(&g, -1, 1);
         for (size_t i = 0; i < n * k; i++) B[i] = (float)chk_uniform(&g, -1, 1);
         for (size_t j = 0; j < n; j++) bias[j] = (float)chk_uniform(&g, -1, 1);
@@ -575,15 +580,7 @@ static size_t pack_block_bad(const aek_kernel_set *ks, int is_a, aek_trans t, si
     const size_t off_mn = 3, off_k = 5, ld = (t == AEK_N) == is_a ? kc + off_k + 2 : mn + off_mn + 2;
     const size_t src_rows = (t == AEK_N) == is_a ? mn + off_mn : kc + off_k;
     const size_t out = panels * r * kc;
-    float *src = malloc(src_rows * ld * sizeof *src), *dst = malloc((out + GUARD) * sizeof *dst);
-    if (!src || !dst) {
-        fprintf(stderr, "test_gemm: out of memory\n");
-        exit(2);
-    }
-    for (size_t i = 0; i < src_rows * ld; i++)
-        src[i] = (float)i + 0.5f;
-    for (size_t i = 0; i < out + GUARD; i++)
-        dst[i] = NAN;
+    float *src = numbered(src_rows * ld), *dst = nans(out + GUARD);
     if (is_a)
         aek_pack_a(pack_t, t, src, ld, off_mn, off_k, mn, kc, r, dst);
     else
