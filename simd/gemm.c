@@ -245,17 +245,25 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     }
 }
 
+/* Slab `part` of `parts` of a dimension of `len` in whole tiles of `tile`:
+ * [*lo, *hi).  The one split of C, so a transposed product's second pass
+ * (transpose_task) meets the rows each thread computed. */
+static void slab(size_t len, size_t tile, size_t part, size_t parts, size_t *lo, size_t *hi)
+{
+    const size_t tiles = (len + tile - 1) / tile;
+    *lo = part * tiles / parts * tile;
+    *hi = (part + 1) * tiles / parts * tile;
+    if (*hi > len)
+        *hi = len;
+}
+
 static void gemm_task(void *arg, int tid, int nthreads)
 {
     const gemm_job *j = arg;
     (void)nthreads;
-    const size_t MR = j->ks->mr, NR = j->ks->nr;
-    size_t mt = (j->m + MR - 1) / MR, nt = (j->n + NR - 1) / NR;
-    size_t ti = (size_t)tid / (size_t)j->tn, tj = (size_t)tid % (size_t)j->tn;
-    size_t r0 = ti * mt / (size_t)j->tm * MR, r1 = (ti + 1) * mt / (size_t)j->tm * MR;
-    size_t c0 = tj * nt / (size_t)j->tn * NR, c1 = (tj + 1) * nt / (size_t)j->tn * NR;
-    if (r1 > j->m) r1 = j->m;
-    if (c1 > j->n) c1 = j->n;
+    size_t r0, r1, c0, c1;
+    slab(j->m, j->ks->mr, (size_t)tid / (size_t)j->tn, (size_t)j->tm, &r0, &r1);
+    slab(j->n, j->ks->nr, (size_t)tid % (size_t)j->tn, (size_t)j->tn, &c0, &c1);
     if (r0 < r1 && c0 < c1)
         gemm_block(j, r0, r1, c0, c1);
 }
@@ -448,7 +456,6 @@ typedef struct {
     const gemm_job *j;
     const float *t; /* Cᵀ, n×m */
     int parts;      /* the row slabs of Cᵀ the product was split into */
-    size_t mr;
 } transpose_job;
 
 /* C's columns [c0, c1) — the rows of Cᵀ this thread computed (the same
@@ -461,11 +468,8 @@ static void transpose_task(void *arg, int tid, int nthreads)
     const transpose_job *tj = arg;
     const gemm_job *j = tj->j;
     (void)nthreads;
-    const size_t mt = (j->n + tj->mr - 1) / tj->mr;
-    const size_t c0 = (size_t)tid * mt / (size_t)tj->parts * tj->mr;
-    size_t c1 = (size_t)(tid + 1) * mt / (size_t)tj->parts * tj->mr;
-    if (c1 > j->n)
-        c1 = j->n;
+    size_t c0, c1;
+    slab(j->n, j->ks->mr, (size_t)tid, (size_t)tj->parts, &c0, &c1);
     if (c0 >= c1)
         return;
     for (size_t r = 0; r < j->m; r += 16) {
@@ -499,7 +503,7 @@ static void run_transposed(const gemm_job *j)
     jt.bias = NULL;
     jt.act = AEK_ACT_IDENTITY;
     run_job(&jt, 1);
-    transpose_job tj = {.j = j, .t = t, .parts = jt.tm, .mr = j->ks->mr};
+    transpose_job tj = {.j = j, .t = t, .parts = jt.tm};
     aek_parallel_parts(jt.tm, jt.tm, transpose_task, &tj);
 }
 
