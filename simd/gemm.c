@@ -134,7 +134,7 @@ static pack_bufs *thread_pack_bufs(void)
 
 /* ---- the job ------------------------------------------------------------- */
 
-typedef struct {
+typedef struct gemm_job {
     const aek_kernel_set *ks;
     aek_blocking blk;
     aek_trans ta, tb;
@@ -151,6 +151,9 @@ typedef struct {
     int b_direct; /* op(B) = B read in place by the micro-kernels (b_direct_ok) */
     int tm, tn; /* parts: tm row slabs × tn column slabs */
     unsigned long long serial; /* unique per call (pack cache key) */
+    /* a transposed product's Cᵀ (run_transposed): the caller's job, whose C
+     * each part fills from the block of Cᵀ it has just computed */
+    const struct gemm_job *final;
 } gemm_job;
 
 static atomic_ullong g_serial;
@@ -246,8 +249,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
 }
 
 /* Slab `part` of `parts` of a dimension of `len` in whole tiles of `tile`:
- * [*lo, *hi).  The one split of C, so a transposed product's second pass
- * (transpose_task) meets the rows each thread computed. */
+ * [*lo, *hi). */
 static void slab(size_t len, size_t tile, size_t part, size_t parts, size_t *lo, size_t *hi)
 {
     const size_t tiles = (len + tile - 1) / tile;
@@ -257,6 +259,9 @@ static void slab(size_t len, size_t tile, size_t part, size_t parts, size_t *lo,
         *hi = len;
 }
 
+static void transpose_block(const gemm_job *f, const float *t, size_t r0, size_t r1, size_t c0,
+                            size_t c1);
+
 static void gemm_task(void *arg, int tid, int nthreads)
 {
     const gemm_job *j = arg;
@@ -264,8 +269,11 @@ static void gemm_task(void *arg, int tid, int nthreads)
     size_t r0, r1, c0, c1;
     slab(j->m, j->ks->mr, (size_t)tid / (size_t)j->tn, (size_t)j->tm, &r0, &r1);
     slab(j->n, j->ks->nr, (size_t)tid % (size_t)j->tn, (size_t)j->tn, &c0, &c1);
-    if (r0 < r1 && c0 < c1)
+    if (r0 < r1 && c0 < c1) {
         gemm_block(j, r0, r1, c0, c1);
+        if (j->final)
+            transpose_block(j->final, j->C, r0, r1, c0, c1);
+    }
 }
 
 /* Split C into at most T parts on a tm×tn grid, one part per thread.  The
@@ -403,7 +411,7 @@ static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
     return 1;
 }
 
-static void run_job(gemm_job *jp, int transposed);
+static void run_job(const gemm_job *jp);
 
 /* ---- the transposed product ------------------------------------------------
  * C = A·Bᵀ with a batch-sized m and a large B — a layer's forward, B = W
@@ -452,34 +460,37 @@ int aek_gemm_transposed(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, si
     return transposed_ok(&j);
 }
 
-typedef struct {
-    const gemm_job *j;
-    const float *t; /* Cᵀ, n×m */
-    int parts;      /* the row slabs of Cᵀ the product was split into */
-} transpose_job;
-
-/* C's columns [c0, c1) — the rows of Cᵀ this thread computed (the same
- * slab, so they are read from its own cache) — 16 rows of C at a time:
- * transposed, then the bias and the activation while they are in L1: what
- * the kernels' epilogue does after alpha·acc (alpha = 1 here: see
- * transposed_ok), so the same bits as the untransposed product. */
-static void transpose_task(void *arg, int tid, int nthreads)
+/* The block Cᵀ[r0:r1, c0:c1] that a part of the Cᵀ job has just computed,
+ * into C[c0:c1, r0:r1] — 16 rows of C at a time, transposed, then the bias
+ * and the activation while they are in L1: what the kernels' epilogue does
+ * after alpha·acc (alpha = 1 here: see transposed_ok), so the same bits as
+ * the untransposed product.  In the part that computed the block, not in a
+ * second parallel pass: a part needs no other part's result, and at 2
+ * threads the second fork and join cost 15% of a 128×784×256 product
+ * (0.852 against untransposed, 8 interleaved rounds; fused: see
+ * run_transposed). */
+static void transpose_block(const gemm_job *f, const float *t, size_t r0, size_t r1, size_t c0,
+                            size_t c1)
 {
-    const transpose_job *tj = arg;
-    const gemm_job *j = tj->j;
-    (void)nthreads;
-    size_t c0, c1;
-    slab(j->n, j->ks->mr, (size_t)tid, (size_t)tj->parts, &c0, &c1);
-    if (c0 >= c1)
-        return;
-    for (size_t r = 0; r < j->m; r += 16) {
-        const size_t rows = j->m - r < 16 ? j->m - r : 16;
-        float *c = j->C + r * j->ldc + c0;
-        j->ks->transpose(tj->t + c0 * j->m + r, j->m, c1 - c0, rows, c, j->ldc);
-        if (j->bias || j->act != AEK_ACT_IDENTITY)
+    /* C's columns from the first 64-byte line boundary on in whole lines
+     * (tiles of 16), the ones before it apart: r0 is a multiple of MR (12),
+     * and 16-float stores from there each straddled two lines (the second
+     * thread's slab of 128×784×256 at 2 threads, r0 = 396: its part took
+     * 9% longer than the first's) */
+    size_t a = r0 + (16 - ((uintptr_t)(f->C + r0) / sizeof(float)) % 16) % 16;
+    if (a > r1)
+        a = r1;
+    for (size_t r = c0; r < c1; r += 16) {
+        const size_t rows = c1 - r < 16 ? c1 - r : 16;
+        float *c = f->C + r * f->ldc + r0;
+        if (a > r0)
+            f->ks->transpose(t + r0 * f->m + r, f->m, a - r0, rows, c, f->ldc);
+        if (r1 > a)
+            f->ks->transpose(t + a * f->m + r, f->m, r1 - a, rows, c + (a - r0), f->ldc);
+        if (f->bias || f->act != AEK_ACT_IDENTITY)
             for (size_t q = 0; q < rows; q++)
-                j->ks->act(c1 - c0, j->act, j->bias ? j->bias + c0 : NULL, c + q * j->ldc,
-                           c + q * j->ldc);
+                f->ks->act(r1 - r0, f->act, f->bias ? f->bias + r0 : NULL, c + q * f->ldc,
+                           c + q * f->ldc);
     }
 }
 
@@ -502,9 +513,8 @@ static void run_transposed(const gemm_job *j)
     jt.ldc = j->m;
     jt.bias = NULL;
     jt.act = AEK_ACT_IDENTITY;
-    run_job(&jt, 1);
-    transpose_job tj = {.j = j, .t = t, .parts = jt.tm};
-    aek_parallel_parts(jt.tm, jt.tm, transpose_task, &tj);
+    jt.final = j;
+    run_job(&jt);
 }
 
 void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
@@ -535,16 +545,17 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
         run_transposed(&j);
         return;
     }
-    run_job(&j, 0);
+    run_job(&j);
 }
 
-/* Plan and run a job: which operands are read in place, the thread grid
- * (left in *jp).  transposed: the Cᵀ = W·Aᵀ of run_transposed, whose A
+/* Plan and run a job: which operands are read in place, the thread grid.
+ * With jp->final set it is the Cᵀ = W·Aᵀ of run_transposed, whose A
  * operand (W) is read in place at any height, and whose rows (W's) are
  * split among the threads, so each reads its own slab of W. */
-static void run_job(gemm_job *jp, int transposed)
+static void run_job(const gemm_job *jp)
 {
     gemm_job j = *jp;
+    const int transposed = j.final != NULL;
     const aek_kernel_set *ks = j.ks;
     const size_t m = j.m, n = j.n;
     j.a_direct = transposed || a_direct_ok(ks, j.ta, m);
@@ -564,8 +575,6 @@ static void run_job(gemm_job *jp, int transposed)
         j.tn = 1;
     }
     aek_parallel_parts(j.tm * j.tn, T, gemm_task, &j);
-    jp->tm = j.tm;
-    jp->tn = j.tn;
 }
 
 void aek_sgemm_ex(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
