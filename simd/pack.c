@@ -75,7 +75,7 @@ static void pack_panel_transposed(float *d, const float *src, size_t ld, size_t 
  * the same few L1 sets; all panels of one row at a time write as many
  * streams as there are panels.  8 rows of every panel: each source line is
  * read whole while it is in L1, and 8 rows × panels stay few streams.
- * Packing B of a 2048³ product, 1 thread: 3.3 → 9.4 Gfloat/s; Aᵀ for the
+ * Packing B of a 2048³ product, 1 thread: 3.3–4.0 → 9.4 Gfloat/s; Aᵀ for the
  * 12-row kernel 2.9 → 9.6 (dev loop over the driver's blocks). */
 enum { PACK_ROWS = 8 };
 static void pack_rows(const float *src, size_t ld, size_t n, size_t kc, size_t r, float *dst)
