@@ -422,7 +422,7 @@ static void run_job(const gemm_job *jp);
  * fused SGD step wrote), only A packed (m·k floats, from L2, by every
  * thread), then C = act(Tᵀ + bias): a transpose of m·n floats, split
  * among the threads.  Per thread, m·k + m·n/T floats moved against n·k/T:
- * taken when T·m·k + m·n < n·k (m·n counted twice at 2+ threads: transposed_ok).
+ * taken when T·m·k + m·n < n·k (and at 2+ threads when k > kc: transposed_ok).
  *
  * The same bits as the untransposed product: each element is the same
  * chain of FMAs over the same k-blocks (kc depends on the set only), the
@@ -449,18 +449,24 @@ static int transposed_ok(const gemm_job *j)
         return 0;
     const double m = (double)j->m, n = (double)j->n, k = (double)j->k;
     const double T = aek_threads_for_work(2.0 * m * n * k);
-    /* at 2+ threads the pass over C counts twice: 128×784×256 (+ bias,
-     * sigmoid) at 2 threads, T·m·k + m·n = 0.83·n·k, ran at 0.976 of the
-     * untransposed product (0/8 interleaved rounds), where at 1 thread the
-     * same shape, and 128×250×500 at 0.77, gain 2-3% */
-    return T * m * k + (T > 1 ? 2 : 1) * m * n < n * k;
+    /* At 2+ threads only for k > kc, where the untransposed product runs
+     * several k-blocks: 128×784×k at 2 threads, transposed against
+     * untransposed (interleaved best-of-7, 5 rounds): k = 256 0.969, 320
+     * 0.982 (0/5 each), then 352 1.051, 384 1.019, 448 1.027 (4-5/5) with
+     * kc = 336; the untransposed product slowed from ~211 to ~200 GFLOP/s
+     * past kc, the transposed one stayed at ~205.  128×1000×256: 0.928;
+     * 256×784×1000: 1.032.  At 1 thread one k-block is no obstacle
+     * (128×784×256 + bias, sigmoid: 1.021, 4/4). */
+    if (T > 1 && j->k <= j->blk.kc)
+        return 0;
+    return T * m * k + m * n < n * k;
 }
 
 int aek_gemm_transposed(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
                         size_t k, float alpha, float beta, size_t ldc)
 {
-    gemm_job j = {.ks = ks, .ta = ta, .tb = tb, .m = m, .n = n, .k = k,
-                  .alpha = alpha, .beta = beta, .ldc = ldc};
+    gemm_job j = {.ks = ks, .blk = aek_blocking_for(ks), .ta = ta, .tb = tb, .m = m, .n = n,
+                  .k = k, .alpha = alpha, .beta = beta, .ldc = ldc};
     return transposed_ok(&j);
 }
 
