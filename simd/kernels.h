@@ -63,13 +63,13 @@ typedef void (*aek_gemm_ukr_adirect_fn)(size_t kc, const float *restrict a, size
  * (stride ld) × kc columns written column-interleaved,
  *   dst[p·r + i] = src[i·ld + p] (i < rows), 0 (rows ≤ i < r).
  * NULL in a set: the portable loop in pack.c. */
+typedef void (*aek_pack_t_fn)(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
+                              float *dst);
+
 /* A plain transpose: dst[p·ldd + i] = src[i·ld + p] for i < rows, p < cols
  * (nothing else written; gemm.c's transposed products). */
 typedef void (*aek_transpose_fn)(const float *src, size_t ld, size_t rows, size_t cols,
                                  float *dst, size_t ldd);
-
-typedef void (*aek_pack_t_fn)(const float *src, size_t ld, size_t rows, size_t kc, size_t r,
-                              float *dst);
 
 /* y[i] = f(x[i]) for i < n; y may alias x. */
 typedef void (*aek_vmap_fn)(size_t n, const float *x, float *y);

@@ -114,6 +114,15 @@ static float *nans(size_t n)
     return x;
 }
 
+/* Floats written into the GUARD NaNs that follow a block at p. */
+static size_t guards_written(const float *p)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < GUARD; i++)
+        w += !isnan(p[i]);
+    return w;
+}
+
 static void buf_fill(buf *b, chk_rng *g, float lo, float hi)
 {
     for (size_t i = 0; i < b->r; i++)
@@ -459,8 +468,7 @@ static void check_pack_t(const aek_kernel_set *ks)
                         float want = i < rows ? src[i * ld + p] : 0.0f;
                         bad += !(dst[p * r + i] == want);
                     }
-                for (size_t i = kc * r; i < kc * r + GUARD; i++)
-                    bad += !isnan(dst[i]);
+                bad += guards_written(dst + kc * r);
                 free(src);
                 free(dst);
                 cases++;
@@ -489,8 +497,7 @@ static void check_transpose(const aek_kernel_set *ks)
             for (size_t p = 0; p < cols; p++)
                 for (size_t i = 0; i < ldd; i++)
                     bad += i < rows ? !(dst[p * ldd + i] == src[i * ld + p]) : !isnan(dst[p * ldd + i]);
-            for (size_t i = out; i < out + GUARD; i++)
-                bad += !isnan(dst[i]);
+            bad += guards_written(dst + out);
             free(src);
             free(dst);
             cases++;
@@ -551,8 +558,7 @@ static void check_transposed_bits(const aek_kernel_set *ks)
                             snprintf(first, sizeof first, "; first: %zux%zux%zu ep %zu T %d (%zu,%zu)",
                                      m, n, k, e, T, i, j);
                     }
-                for (size_t i = m * n; i < m * n + GUARD; i++)
-                    guards += !isnan(C[i]);
+                guards += guards_written(C + m * n);
                 guards += C != Cb && !isnan(Cb[0]);
             }
         }
@@ -603,8 +609,7 @@ static size_t pack_block_bad(const aek_kernel_set *ks, int is_a, aek_trans t, si
                 }
                 bad += !(dst[c * r * kc + p * r + i] == want);
             }
-    for (size_t i = out; i < out + GUARD; i++)
-        bad += !isnan(dst[i]);
+    bad += guards_written(dst + out);
     free(src);
     free(dst);
     return bad;
