@@ -8,11 +8,12 @@
 
 #include <string.h>
 
-/* d[0..n) = s[0..n) and d[n..r) = 0 for r ≤ 32, as constant-size moves
- * picked by the bits of n and r − n (inlined as a few vector moves: a
+/* d[0..n) = s[0..n) and d[n..r) = 0 for n < r ≤ 32, as constant-size
+ * moves picked by the bits of n and r − n (inlined as a few vector moves: a
  * memcpy and a memset call per row cost 9% of a 64³ TN product, whose
  * 4-row edge panel is padded to 12; a select loop cost more). */
-static inline void copy_pad_small(float *d, const float *s, size_t n, size_t r)
+static inline __attribute__((always_inline)) void copy_pad_small(float *d, const float *s,
+                                                                 size_t n, size_t r)
 {
     size_t i = 0;
     if (n & 16) { memcpy(d + i, s + i, 16 * sizeof(float)); i += 16; }
@@ -28,30 +29,16 @@ static inline void copy_pad_small(float *d, const float *s, size_t n, size_t r)
     if (z & 1) d[i] = 0.0f;
 }
 
-/* One row of a micro-panel, zero-padded from n to r floats.  A memcpy of
- * a size known at compile time is inlined as a few vector moves; a call for
- * every 48 bytes (12 floats) cost more than the copy (3% of a training
- * epoch went to memmove calls from here). */
-static inline void copy_row(float *d, const float *s, size_t n, size_t r)
+/* One row of an edge micro-panel: n < r floats, zero-padded to r. */
+static inline __attribute__((always_inline)) void copy_pad(float *d, const float *s, size_t n,
+                                                           size_t r)
 {
-    if (n < r && r <= 32) {
+    if (r <= 32) {
         copy_pad_small(d, s, n, r);
         return;
     }
-    if (n < r) {
-        memcpy(d, s, n * sizeof(float));
-        memset(d + n, 0, (r - n) * sizeof(float));
-        return;
-    }
-    switch (r) {
-    case 4: memcpy(d, s, 4 * sizeof(float)); return;
-    case 6: memcpy(d, s, 6 * sizeof(float)); return;
-    case 8: memcpy(d, s, 8 * sizeof(float)); return;
-    case 12: memcpy(d, s, 12 * sizeof(float)); return;
-    case 16: memcpy(d, s, 16 * sizeof(float)); return;
-    case 32: memcpy(d, s, 32 * sizeof(float)); return;
-    default: memcpy(d, s, r * sizeof(float)); return;
-    }
+    memcpy(d, s, n * sizeof(float));
+    memset(d + n, 0, (r - n) * sizeof(float));
 }
 
 /* The portable transposing pack of one panel: d[p·r + i] = src[i·ld + p]
@@ -76,18 +63,44 @@ static void pack_panel_transposed(float *d, const float *src, size_t ld, size_t 
  * streams as there are panels.  8 rows of every panel: each source line is
  * read whole while it is in L1, and 8 rows × panels stay few streams.
  * Packing B of a 2048³ product, 1 thread: 3.3–4.0 → 9.4 Gfloat/s; Aᵀ for the
- * 12-row kernel 2.9 → 9.6 (dev loop over the driver's blocks). */
+ * 12-row kernel 2.9 → 9.6 (dev loop over the driver's blocks).
+ * Written once for a constant r (pack_rows picks the instance): a full
+ * panel's row is then a fixed-size memcpy, a few inline vector moves; with
+ * r known only at run time each row of 6 or 12 floats paid a call and a
+ * branch on its width, and a 64³ TN product of the avx2 set (A packed
+ * 6 rows wide) spent 21% of its time packing. */
 enum { PACK_ROWS = 8 };
-static void pack_rows(const float *src, size_t ld, size_t n, size_t kc, size_t r, float *dst)
+static inline __attribute__((always_inline)) void
+pack_rows_r(const float *src, size_t ld, size_t n, size_t kc, const size_t r, float *dst)
 {
+    const size_t n_full = n / r * r;
     for (size_t pb = 0; pb < kc; pb += PACK_ROWS) {
         const size_t pe = kc - pb < PACK_ROWS ? kc : pb + PACK_ROWS;
-        for (size_t j = 0; j < n; j += r) {
-            const size_t cols = n - j < r ? n - j : r;
+        for (size_t j = 0; j < n_full; j += r) {
             float *d = dst + j * kc;
             for (size_t p = pb; p < pe; p++)
-                copy_row(d + p * r, src + p * ld + j, cols, r);
+                memcpy(d + p * r, src + p * ld + j, r * sizeof(float));
         }
+        if (n_full < n) { /* the last panel, zero-padded */
+            float *d = dst + n_full * kc;
+            for (size_t p = pb; p < pe; p++)
+                copy_pad(d + p * r, src + p * ld + n_full, n - n_full, r);
+        }
+    }
+}
+
+/* The panel widths of every set (MR and NR: 4, 6, 8, 12, 16, 32) as
+ * constants; any other width through the generic instance. */
+static void pack_rows(const float *src, size_t ld, size_t n, size_t kc, size_t r, float *dst)
+{
+    switch (r) {
+    case 4: pack_rows_r(src, ld, n, kc, 4, dst); return;
+    case 6: pack_rows_r(src, ld, n, kc, 6, dst); return;
+    case 8: pack_rows_r(src, ld, n, kc, 8, dst); return;
+    case 12: pack_rows_r(src, ld, n, kc, 12, dst); return;
+    case 16: pack_rows_r(src, ld, n, kc, 16, dst); return;
+    case 32: pack_rows_r(src, ld, n, kc, 32, dst); return;
+    default: pack_rows_r(src, ld, n, kc, r, dst); return;
     }
 }
 
