@@ -72,6 +72,10 @@ size_t aek_data_memory_cap(void);
 void aek_human_bytes(double b, char *out, size_t n);
 void aek_data_set_memory_cap(size_t bytes);
 
+/* The index of the first x[i] outside [lo, hi] (NaN is outside every
+ * range), or n when there is none. */
+size_t aek_first_outside(const float *x, size_t n, float lo, float hi);
+
 /* First NaN/Inf of the matrix: AEK_ERR_NUMERIC "<name>: row r, column c
  * (0-based) is NaN", else AEK_OK. */
 aek_status aek_data_check_finite(const char *name, const float *x, size_t rows, size_t cols);

@@ -5,6 +5,7 @@
 #include "bigmem.h"
 #include "fileio.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -103,16 +104,37 @@ void aek_dataset_free(aek_dataset *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Blocks of 256 are scanned without a branch (a fixed-length loop of
+ * compares ORed together, which the compiler vectorizes), and only a block
+ * that holds such an element is searched one by one.  The plain early-exit
+ * loop compares one float at a time: checking Fashion-MNIST's 47 M floats
+ * for cross-entropy (aek_train) took 26 ms that way, 7.5 ms this way (Zen 4,
+ * warm), which had been 4% of a one-epoch bce run. */
+size_t aek_first_outside(const float *x, size_t n, float lo, float hi)
+{
+    enum { BLK = 256 };
+    size_t i0 = 0;
+    for (; i0 + BLK <= n; i0 += BLK) {
+        int bad = 0;
+        for (size_t i = 0; i < BLK; i++)
+            bad |= !(x[i0 + i] >= lo) | !(x[i0 + i] <= hi);
+        if (bad)
+            break;
+    }
+    for (size_t i = i0; i < n; i++)
+        if (!(x[i] >= lo && x[i] <= hi))
+            return i;
+    return n;
+}
+
 aek_status aek_data_check_finite(const char *name, const float *x, size_t rows, size_t cols)
 {
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-            float v = x[i * cols + j];
-            if (!isfinite(v))
-                return aek_error(AEK_ERR_NUMERIC, "%s: row %zu, column %zu (0-based) is %s", name,
-                                 i, j, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
-        }
-    return AEK_OK;
+    const size_t n = rows * cols, i = aek_first_outside(x, n, -FLT_MAX, FLT_MAX);
+    if (i == n)
+        return AEK_OK;
+    const float v = x[i];
+    return aek_error(AEK_ERR_NUMERIC, "%s: row %zu, column %zu (0-based) is %s", name, i / cols,
+                     i % cols, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
 }
 
 /* 1 if name ends with suffix (ASCII case-insensitive). */

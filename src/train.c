@@ -12,6 +12,7 @@
 #include "train.h"
 #include "backend.h"
 #include "checkpoint.h"
+#include "data.h"
 #include "fileio.h"
 #include "rng.h"
 #include "../simd/error.h"
@@ -599,13 +600,14 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
     aek_status s = resume ? AEK_OK : check_opt(&tc->opt);
     if (s != AEK_OK)
         return s;
-    if (M->cfg.loss == AEK_LOSS_BCE)
-        for (size_t i = 0; i < rows * n; i++)
-            if (!(X[i] >= 0 && X[i] <= 1))
-                return aek_error(AEK_ERR_ARG,
-                                 "cross-entropy needs targets in [0, 1]; row %zu, column %zu is %g "
-                                 "(scale the data, or use MSE)",
-                                 i / n, i % n, (double)X[i]);
+    if (M->cfg.loss == AEK_LOSS_BCE) {
+        const size_t i = aek_first_outside(X, rows * n, 0.0f, 1.0f);
+        if (i < rows * n)
+            return aek_error(AEK_ERR_ARG,
+                             "cross-entropy needs targets in [0, 1]; row %zu, column %zu is %g "
+                             "(scale the data, or use MSE)",
+                             i / n, i % n, (double)X[i]);
+    }
 
     aek_train_state own;
     aek_train_state *st = resume;

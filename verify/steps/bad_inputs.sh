@@ -65,6 +65,10 @@ put("npy_overflow.npy", npy("<f4", "(99999999999999, 99999999)", f4(vals)))
 put("npy_short.npy", npy("<f4", "(60, 16)", f4(vals[:-16])))
 v = list(vals); v[7 * C + 3] = float("nan"); put("npy_nan.npy", npy("<f4", "(60, 16)", f4(v)))
 v = list(vals); v[9 * C + 5] = float("inf"); put("npy_inf.npy", npy("<f4", "(60, 16)", f4(v)))
+# cross-entropy targets outside [0, 1]: inside the third block of 256 floats
+# the range check scans, and the last element (past the whole blocks)
+v = list(vals); v[41 * C + 7] = 1.5; put("npy_above1.npy", npy("<f4", "(60, 16)", f4(v)))
+v = list(vals); v[59 * C + 15] = -0.25; put("npy_below0_last.npy", npy("<f4", "(60, 16)", f4(v)))
 v = list(vals); v[2 * C + 11] = 1e300
 put("npy_f8_range.npy", npy("<f8", "(60, 16)", struct.pack("<%dd" % len(v), *v)))
 put("npy_fortran.npy", npy("<f4", "(60, 16)", f4(vals), fortran=True))
@@ -168,6 +172,12 @@ check "NPY NaN at row 7, column 3" 1 'row 7, column 3 \(0-based\) is NaN' '' -- 
   "${TRAIN[@]}" --data "$IN/npy_nan.npy"
 check "NPY +Inf at row 9, column 5" 1 'row 9, column 5 \(0-based\) is \+Inf' '' -- \
   "${TRAIN[@]}" --data "$IN/npy_inf.npy"
+check "cross-entropy on a target of 1.5 at row 41, column 7" 1 \
+  'cross-entropy needs targets in \[0, 1\]; row 41, column 7 is 1.5 ' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_above1.npy" --loss bce
+check "cross-entropy on a target of -0.25 in the last element" 1 \
+  'cross-entropy needs targets in \[0, 1\]; row 59, column 15 is -0.25 ' '' -- \
+  "${TRAIN[@]}" --data "$IN/npy_below0_last.npy" --loss bce
 check "NPY float64 1e300 (outside float32) at row 2, column 11" 1 \
   'row 2, column 11 \(0-based\) is 1e\+300, outside the float32 range' '' -- \
   "${TRAIN[@]}" --data "$IN/npy_f8_range.npy"
