@@ -158,6 +158,19 @@ typedef struct gemm_job {
 
 static atomic_ullong g_serial;
 
+/* The step of ⌈len/blk⌉ blocks of equal size, rounded up to whole tiles
+ * (≤ blk when blk is a multiple of tile), instead of blk-sized blocks and a
+ * thin last one.  Rows: 2048 as 2040 + 8 would pack all of B again for an
+ * 8-row sliver.  Columns: 784 as 256·3 + 16 ran each A micro-panel against
+ * one 16-column sliver, its load from L2 shared by a single tile (avx2,
+ * 1 thread, 256×784×1000 TN 1.023, NN 1.015 with equal blocks,
+ * interleaved best-of-7). */
+static size_t equal_block(size_t len, size_t blk, size_t tile)
+{
+    const size_t nblk = (len + blk - 1) / blk;
+    return ((len + nblk - 1) / nblk + tile - 1) / tile * tile;
+}
+
 /* The serial algorithm on C[r0:r1, c0:c1]. */
 static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
 {
@@ -165,17 +178,8 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     const size_t MC = j->blk.mc, KC = j->blk.kc, NC = j->blk.nc;
     const aek_gemm_ukr_fn ukr = j->ks->gemm_ukr;
     pack_bufs *pb = thread_pack_bufs();
-    /* row blocks of equal height (a multiple of MR): 2048 rows as
-     * 2040 + 8 would pack all of B again for an 8-row sliver */
-    const size_t nblk = (r1 - r0 + MC - 1) / MC;
-    const size_t mc_step = ((r1 - r0 + nblk - 1) / nblk + MR - 1) / MR * MR;
+    const size_t mc_step = equal_block(r1 - r0, MC, MR), nc_step = equal_block(c1 - c0, NC, NR);
     size_t mc_max = r1 - r0 < mc_step ? r1 - r0 : mc_step;
-    /* column blocks of equal width (a multiple of NR) too: 784 columns as
-     * 256·3 + 16 ran each A micro-panel against one 16-column sliver, its
-     * load from L2 shared by a single tile (avx2, 1 thread, 256×784×1000
-     * TN 1.023, NN 1.015 with equal blocks, interleaved best-of-7) */
-    const size_t ncblk = (c1 - c0 + NC - 1) / NC;
-    const size_t nc_step = ((c1 - c0 + ncblk - 1) / ncblk + NR - 1) / NR * NR;
     size_t nc_max = c1 - c0 < nc_step ? c1 - c0 : nc_step;
     size_t kc_max = j->k < KC ? j->k : KC;
     size_t acap = pb->acap;
