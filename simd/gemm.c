@@ -171,6 +171,48 @@ static size_t equal_block(size_t len, size_t blk, size_t tile)
     return ((len + nblk - 1) / nblk + tile - 1) / tile * tile;
 }
 
+/* The row panels of an mc-row block: `whole` rows in MR-row tiles, then up
+ * to two edge panels of tail[0] and tail[1] rows (0: none).  Normally one
+ * edge panel holds the mc mod MR rows left over.  A set whose edge kernel
+ * computes fewer than E = edge_split_rows rows at the cost of E (the avx2
+ * 6×16 tile: 2 rows are 4 FMA chains of latency 4, a step costs as much
+ * as 4 rows) runs the last MR + r rows, when MR + r ≤ 2E, as two panels of
+ * E and MR + r − E rows: 128 = 20·6 + 4 + 4, not 21·6 + 2 (Zen 4, a tile
+ * step of 16 columns: 6 rows 6.1 cycles, 4 rows 4.5, 2 rows 4.0; so 8.96
+ * cycles for the last 8 rows instead of 10.1; 1 thread, interleaved
+ * best-of-7, 5-7 rounds: 128³ NN 1.018 (7/7), 128×784×256 NN 1.013 (5/5),
+ * TN 1.008 (6/7); with k = 784, two k-blocks, 128×256×784 NN and TN
+ * 0.998 and 0.999 (3/7)).  Each element's operations are the same in
+ * every kernel, so the split changes no bits. */
+typedef struct {
+    size_t whole, tail[2];
+} row_panels;
+
+static row_panels row_panels_of(size_t mc, size_t MR, size_t E)
+{
+    row_panels rp = {mc / MR * MR, {mc % MR, 0}};
+    if (E && rp.tail[0] && rp.whole >= MR && MR + rp.tail[0] <= 2 * E && E < MR) {
+        rp.whole -= MR;
+        rp.tail[1] = MR + rp.tail[0] - E;
+        rp.tail[0] = E;
+    }
+    return rp;
+}
+
+/* Pack the edge panels of rp (rows ic + rp.whole on) into dst, panel q at
+ * dst + q·MR·kc, each zero-padded to MR rows. */
+static void pack_tail_panels(const gemm_job *j, size_t ic, size_t pc, size_t kc, row_panels rp,
+                             float *dst)
+{
+    const size_t MR = j->ks->mr;
+    size_t row = ic + rp.whole;
+    for (int q = 0; q < 2 && rp.tail[q]; q++) {
+        aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, row, pc, rp.tail[q], kc, MR,
+                   dst + (size_t)q * MR * kc);
+        row += rp.tail[q];
+    }
+}
+
 /* The serial algorithm on C[r0:r1, c0:c1]. */
 static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
 {
@@ -198,17 +240,22 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
             /* A (or Aᵀ) read in place by a direct kernel: no packing; only
              * an edge row panel (m_eff < MR) is packed, once per k-block */
             const int direct = j->a_direct || j->a_tdirect;
-            const size_t mc_full = mc / MR * MR;
+            const row_panels rp = row_panels_of(mc, MR, j->ks->edge_split_rows);
+            const size_t whole_tiles = rp.whole / MR;
             if (kc && !direct &&
                 !(pb->a_serial == j->serial && pb->a_ic == ic && pb->a_pc == pc)) {
-                aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
+                if (rp.tail[1]) { /* split: the whole tiles, then each edge panel */
+                    aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, rp.whole, kc, MR, Ap);
+                    pack_tail_panels(j, ic, pc, kc, rp, Ap + rp.whole * kc);
+                } else {
+                    aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic, pc, mc, kc, MR, Ap);
+                }
                 pb->a_serial = j->serial;
                 pb->a_ic = ic;
                 pb->a_pc = pc;
             }
-            if (kc && direct && mc_full < mc) {
-                aek_pack_a(j->ks->pack_t, j->ta, j->A, j->lda, ic + mc_full, pc, mc - mc_full, kc,
-                           MR, Ap);
+            if (kc && direct && rp.whole < mc) {
+                pack_tail_panels(j, ic, pc, kc, rp, Ap);
                 pb->a_serial = 0; /* Ap no longer holds a cached block */
             }
             aek_ukr_epi epi = {
@@ -226,8 +273,17 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                 if (kc && j->b_direct && nc_full < nc)
                     aek_pack_b(j->ks->pack_t, j->tb, j->B, j->ldb, pc, jc + nc_full, kc,
                                nc - nc_full, NR, Bp);
-                for (size_t ir = 0; ir < mc; ir += MR) {
-                    size_t m_eff = mc - ir < MR ? mc - ir : MR;
+                const size_t panels = whole_tiles + (rp.tail[0] > 0) + (rp.tail[1] > 0);
+                for (size_t t = 0; t < panels; t++) {
+                    /* rows ir.. (m_eff of them) of the block; slot: the
+                     * panel's place in the packed buffer */
+                    size_t ir = t * MR, m_eff = MR, slot = t;
+                    if (t >= whole_tiles) {
+                        const size_t q = t - whole_tiles;
+                        ir = rp.whole + (q ? rp.tail[0] : 0);
+                        m_eff = rp.tail[q];
+                        slot = direct ? q : t; /* direct: only edge panels are packed */
+                    }
                     for (size_t jr = 0; jr < nc; jr += NR) {
                         size_t n_eff = nc - jr < NR ? nc - jr : NR;
                         const float *bt = Bp + jr * kc;
@@ -238,7 +294,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                         }
                         epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
                         float *Ct = j->C + (ic + ir) * j->ldc + jc + jr;
-                        const float *at = Ap + (direct ? 0 : ir * kc); /* packed A panel */
+                        const float *at = Ap + slot * MR * kc; /* packed A panel */
                         if (j->a_direct && m_eff == MR)
                             j->ks->gemm_ukr_adirect(kc, j->A + (ic + ir) * j->lda + pc, j->lda,
                                                     bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);

@@ -172,6 +172,10 @@ typedef struct aek_kernel_set {
     /* the packed kernel's contract for an edge row panel (m_eff < MR rows),
      * computing only those (rounded up); NULL: gemm_ukr */
     aek_gemm_ukr_fn gemm_ukr_edge;
+    /* 0, or E: gemm_ukr_edge computes fewer than E rows at the cost of E,
+     * so the driver runs a tail of MR + r ≤ 2E rows as two edge panels
+     * (gemm.c, row_panels_of) */
+    size_t edge_split_rows;
     /* op(A) = Aᵀ read in place: element (i, p) of the tile at a[p·lda + i]
      * (the packed layout with stride lda); a full tile; NULL: pack */
     aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;

@@ -254,8 +254,9 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
  * full kernel would do all 6 — for a batch of 128 rows (21 full tiles + 2)
  * that is 4 wasted rows in 130, 3% of every batch-row product.  With 2 rows
  * only 4 chains run, latency-bound (a step costs as much as 4 rows), still
- * less than 6.  Each element sees the full kernel's operations (the same
- * bits). */
+ * less than 6 — and a tail of 7 or 8 rows runs faster still as 4 + 3 or
+ * 4 + 4 (set_avx2.c's edge_split_rows; gemm.c, row_panels_of).  Each
+ * element sees the full kernel's operations (the same bits). */
 static inline __attribute__((always_inline)) void
 edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
           float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)

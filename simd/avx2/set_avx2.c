@@ -46,6 +46,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma,
     /* no .gemm_ukr_atdirect: Aᵀ is packed (gemm_ukernel_6x16_avx2.c says why) */
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,
+    .edge_split_rows = 4, /* a 2-row tile costs a 4-row one's time */
     .pack_t = aek_pack_transpose_avx2,
     .transpose = aek_transpose_avx2,
     .gemm_ukr = aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma,
