@@ -415,27 +415,8 @@ static int b_direct_ok(const aek_kernel_set *ks, aek_trans tb, size_t m, const f
            (line_aligned || (ks->prefetches_b_in_place && m <= 256));
 }
 
-/* Read op(A) = A in place?  For a batch-sized m it saves packing A; for a
- * large m packing A costs little against the flops that reuse it, and the
- * packed micro-panel is one contiguous stream instead of MR rows on MR
- * pages. */
-static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m)
-{
-    return ta == AEK_N && ks->gemm_ukr_adirect != NULL && m <= 512;
-}
-
-/* Read op(A) = Aᵀ in place?  Then column p of a tile is MR consecutive
- * floats of row p of A, and a micro-panel spans kc rows of A, lda apart:
- * for a batch-deep product (the weight gradients Dᵀ·In, k = batch) that
- * is a few hundred lines, which must stay in L1 while every B panel of the
- * block passes, and packing A (a copy) is saved.  Not for deep k (a panel
- * would span k pages), nor when the rows crowd into few L1 sets: rows
- * 2^z·q lines apart (q odd) fall into 64/2^z of the 64 sets a VIPT L1 has
- * (page / line), and more than 4 lines a set (a third of 12 ways, the rest
- * for the B stream) evict each other (lda = 256, 4 sets: 256×784×128 TN
- * fell from 78% to 74% of peak in place); so k ≤ 4·64 = 256 at most.  A
- * small product still qualifies (64³ TN, lda = 64: 16 sets × 4 lines;
- * 176 → 199 GFLOP/s in place). */
+/* The L1 sets that rows lda floats apart fall into: rows 2^z·q lines apart
+ * (q odd) share 64/2^z of the 64 sets a VIPT L1 has (page / line). */
 static size_t l1_sets_touched(size_t lda)
 {
     const size_t bytes = lda * sizeof(float);
@@ -446,6 +427,38 @@ static size_t l1_sets_touched(size_t lda)
     return sets; /* a stride that is not a whole number of lines spreads */
 }
 
+/* Read op(A) = A in place?  A micro-panel is then MR rows lda apart, read
+ * one line of each at a time; packing A is a read and a write of every
+ * float of it.  For a batch-sized m that saves a pack the few row tiles
+ * cannot repay.  For a larger m only when those MR lines spread over the
+ * L1 sets (l1_sets_touched): rows a multiple of 4 KiB apart put all MR in
+ * one set, and more than 6 in a set (of Zen 4's 8 ways) evict each other
+ * while the B stream passes.  Zen 4, 1 thread, packed → in place,
+ * interleaved best-of-7, 5 rounds: avx512 1000×784×256 NN 1.007 (5/5),
+ * 1000×784×512 1.012 (lda = 512: 2 sets, 6 rows each), 2000×784×256 1.012,
+ * 1000×784×784 1.012, 1000³ 1.005; avx2 1000×784×256 1.020, 1000³ 1.021,
+ * 1000×784×512 1.023 (all 5/5); 2 threads, avx512 1000³ 1.034, 1000×784×784
+ * 1.015.  Not taken: avx512 1024³ 0.936 and 2048³ 0.930 (lda·4 = 4 and
+ * 8 KiB: 12 rows in one set), avx2 2048³ 0.989 (6 rows, one set). */
+static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m, size_t lda)
+{
+    if (ta != AEK_N || ks->gemm_ukr_adirect == NULL)
+        return 0;
+    const size_t sets = l1_sets_touched(lda);
+    return m <= 512 || (sets >= 2 && ks->mr <= 6 * sets);
+}
+
+/* Read op(A) = Aᵀ in place?  Then column p of a tile is MR consecutive
+ * floats of row p of A, and a micro-panel spans kc rows of A, lda apart:
+ * for a batch-deep product (the weight gradients Dᵀ·In, k = batch) that
+ * is a few hundred lines, which must stay in L1 while every B panel of the
+ * block passes, and packing A (a copy) is saved.  Not for deep k (a panel
+ * would span k pages), nor when the rows crowd into few L1 sets
+ * (l1_sets_touched): more than 4 lines a set (a third of 12 ways, the rest
+ * for the B stream) evict each other (lda = 256, 4 sets: 256×784×128 TN
+ * fell from 78% to 74% of peak in place); so k ≤ 4·64 = 256 at most.  A
+ * small product still qualifies (64³ TN, lda = 64: 16 sets × 4 lines;
+ * 176 → 199 GFLOP/s in place). */
 static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t lda)
 {
     return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 4 * l1_sets_touched(lda);
@@ -633,7 +646,7 @@ static void run_job(const gemm_job *jp)
     const int transposed = j.final != NULL;
     const aek_kernel_set *ks = j.ks;
     const size_t m = j.m, n = j.n;
-    j.a_direct = transposed || a_direct_ok(ks, j.ta, m);
+    j.a_direct = transposed || a_direct_ok(ks, j.ta, m, j.lda);
     j.a_tdirect = a_tdirect_ok(ks, j.ta, j.k, j.lda);
     j.b_direct = b_direct_ok(ks, j.tb, m, j.B, j.ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
