@@ -13,8 +13,9 @@
  * Why these choices:
  *  - For batch-sized m, row-major operands are read in place instead of
  *    packed (a_direct_ok, b_direct_ok): packing B is then a read and a write
- *    of k·n floats reused by only m rows, ~7% of a 128-row product.
- *    Edge panels are still packed, so the kernels see full tiles only.
+ *    of k·n floats reused by only m rows, ~7% of a 128-row product.  A is
+ *    read in place at any m whose rows spread over the L1 sets.  Edge
+ *    panels are still packed, so the kernels see full tiles only.
  *  - A batch product with a large Bᵀ (a layer's forward, C = X·Wᵀ) would
  *    pack all of W transposed per call; it is computed as Cᵀ = W·Xᵀ with W
  *    in place and transposed after (transposed_ok), with the same bits.
@@ -238,7 +239,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
             size_t kc = j->k - pc < KC ? j->k - pc : KC;
             int first = pc == 0, last = pc + kc >= j->k;
             /* A (or Aᵀ) read in place by a direct kernel: no packing; only
-             * an edge row panel (m_eff < MR) is packed, once per k-block */
+             * the edge row panels (m_eff < MR) are packed, once per k-block */
             const int direct = j->a_direct || j->a_tdirect;
             const row_panels rp = row_panels_of(mc, MR, j->ks->edge_split_rows);
             const size_t whole_tiles = rp.whole / MR;
