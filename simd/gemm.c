@@ -233,16 +233,17 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
 
     for (size_t ic = r0; ic < r1; ic += mc_step) {
         size_t mc = r1 - ic < mc_step ? r1 - ic : mc_step;
+        /* A (or Aᵀ) read in place by a direct kernel: no packing; only the
+         * edge row panels (m_eff < MR) are packed, once per k-block */
+        const int direct = j->a_direct || j->a_tdirect;
+        const row_panels rp = row_panels_of(mc, MR, j->ks->edge_split_rows);
+        const size_t whole_tiles = rp.whole / MR;
+        const size_t panels = whole_tiles + (rp.tail[0] > 0) + (rp.tail[1] > 0);
         /* k == 0 (or alpha == 0) still runs one empty k-block for beta and
          * the epilogue. */
         for (size_t pc = 0; pc == 0 || pc < j->k; pc += KC) {
             size_t kc = j->k - pc < KC ? j->k - pc : KC;
             int first = pc == 0, last = pc + kc >= j->k;
-            /* A (or Aᵀ) read in place by a direct kernel: no packing; only
-             * the edge row panels (m_eff < MR) are packed, once per k-block */
-            const int direct = j->a_direct || j->a_tdirect;
-            const row_panels rp = row_panels_of(mc, MR, j->ks->edge_split_rows);
-            const size_t whole_tiles = rp.whole / MR;
             if (kc && !direct &&
                 !(pb->a_serial == j->serial && pb->a_ic == ic && pb->a_pc == pc)) {
                 if (rp.tail[1]) { /* split: the whole tiles, then each edge panel */
@@ -274,7 +275,6 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                 if (kc && j->b_direct && nc_full < nc)
                     aek_pack_b(j->ks->pack_t, j->tb, j->B, j->ldb, pc, jc + nc_full, kc,
                                nc - nc_full, NR, Bp);
-                const size_t panels = whole_tiles + (rp.tail[0] > 0) + (rp.tail[1] > 0);
                 for (size_t t = 0; t < panels; t++) {
                     /* rows ir.. (m_eff of them) of the block; slot: the
                      * panel's place in the packed buffer */
