@@ -147,6 +147,7 @@ typedef struct gemm_job {
     size_t ldc;
     const float *bias;
     aek_act act;
+    const float *row_c; /* the row term (aek_sgemm_rows_with), or NULL */
     int a_direct; /* op(A) = A read in place by the direct micro-kernel (a_direct_ok) */
     int a_tdirect; /* op(A) = Aᵀ read in place by the atdirect micro-kernel (a_tdirect_ok) */
     int b_direct; /* op(B) = B read in place by the micro-kernels (b_direct_ok) */
@@ -265,6 +266,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                 .beta = first ? j->beta : 1.0f,
                 .bias = NULL,
                 .act = last ? j->act : AEK_ACT_IDENTITY,
+                .row_c = NULL,
             };
             for (size_t jc = c0; jc < c1; jc += nc_step) {
                 size_t nc = c1 - jc < nc_step ? c1 - jc : nc_step;
@@ -285,6 +287,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                         m_eff = rp.tail[q];
                         slot = direct ? q : t; /* direct: only edge panels are packed */
                     }
+                    epi.row_c = first && j->row_c ? j->row_c + ic + ir : NULL;
                     for (size_t jr = 0; jr < nc; jr += NR) {
                         size_t n_eff = nc - jr < NR ? nc - jr : NR;
                         const float *bt = Bp + jr * kc;
@@ -524,7 +527,7 @@ static int transposed_ok(const gemm_job *j)
 {
     const aek_kernel_set *ks = j->ks;
     if (!(j->ta == AEK_N && j->tb == AEK_T && j->alpha == 1.0f && j->beta == 0.0f &&
-          j->ldc == j->n && j->k > 0 && ks->gemm_ukr_adirect && ks->transpose && j->m <= 256 &&
+          !j->row_c && j->ldc == j->n && j->k > 0 && ks->gemm_ukr_adirect && ks->transpose && j->m <= 256 &&
           j->m * j->n <= TRANSPOSED_MAX_FLOATS))
         return 0;
     const double m = (double)j->m, n = (double)j->n, k = (double)j->k;
@@ -606,10 +609,10 @@ static void run_transposed(const gemm_job *j)
     run_job(&jt);
 }
 
-void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
-                    size_t m, size_t n, size_t k, float alpha, const float *A,
-                    size_t lda, const float *B, size_t ldb, float beta,
-                    float *C, size_t ldc, const aek_epilogue *ep)
+static void sgemm_job(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
+                      size_t k, float alpha, const float *A, size_t lda, const float *B,
+                      size_t ldb, float beta, float *C, size_t ldc, const aek_epilogue *ep,
+                      const float *row_c)
 {
     if (m == 0 || n == 0)
         return;
@@ -622,6 +625,7 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
         .C = C, .ldc = ldc,
         .bias = ep ? ep->bias : NULL,
         .act = ep ? ep->act : AEK_ACT_IDENTITY,
+        .row_c = row_c,
     };
     /* BLAS semantics: alpha = 0 references neither A nor B. */
     if (alpha == 0.0f) {
@@ -635,6 +639,21 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
         return;
     }
     run_job(&j);
+}
+
+void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m, size_t n,
+                    size_t k, float alpha, const float *A, size_t lda, const float *B,
+                    size_t ldb, float beta, float *C, size_t ldc, const aek_epilogue *ep)
+{
+    sgemm_job(ks, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, ep, NULL);
+}
+
+void aek_sgemm_rows_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m,
+                         size_t n, size_t k, float alpha, const float *A, size_t lda,
+                         const float *B, size_t ldb, float beta, float *C, size_t ldc,
+                         const float *row_c)
+{
+    sgemm_job(ks, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL, row_c);
 }
 
 /* Plan and run a job: which operands are read in place, the thread grid.

@@ -19,6 +19,7 @@
  * floats apart:
  *
  *   acc = Σ_{p<kc} a[p·MR + i] · b[p·ldb + j]       (0 ≤ i < MR, 0 ≤ j < NR)
+ *   if row_c:     acc = acc + row_c[i]·C[i][j]       (one rounding; C read)
  *   C[i][j] = alpha·acc + beta·C[i][j]               (beta == 0: C not read)
  *   if bias:      C[i][j] += bias[j]
  *   if act != id: C[i][j]  = act(C[i][j])
@@ -35,13 +36,16 @@
  *
  * The driver passes bias/act only on the last k-block and beta = 1 on every
  * k-block but the first, so the epilogue runs once on registers, never as a
- * second pass over C.  kc may be 0 (then acc = 0).
+ * second pass over C.  kc may be 0 (then acc = 0).  row_c (the row term of a
+ * fused regularized SGD step, aek_sgemm_rows_with) comes on the first
+ * k-block only, where C is still the caller's.
  */
 typedef struct {
     float alpha;
     float beta;
     const float *bias; /* NULL: no bias; else this tile's first column */
     aek_act act;
+    const float *row_c; /* NULL: no row term; else this tile's first row */
 } aek_ukr_epi;
 
 typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
@@ -232,6 +236,18 @@ void aek_sgemm_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb,
                     size_t m, size_t n, size_t k, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float beta,
                     float *C, size_t ldc, const aek_epilogue *ep);
+
+/* As aek_sgemm_with (no bias, no activation), with a row term of C:
+ *   C = alpha·(op(A)·op(B) + diag(row_c)·C) + beta·C,
+ * each element's row term one fma on the product's sum before alpha, so
+ * with one k-block, alpha = −lr, beta = 1 and C = W it is the SGD step of
+ * the gradient G = op(A)·op(B) + diag(row_c)·W formed as the GEMM then an
+ * axpy per row, to the bit: W − lr·G in one pass (the contractive
+ * penalty's term through ‖W_j‖², model_eval.c). */
+void aek_sgemm_rows_with(const aek_kernel_set *ks, aek_trans ta, aek_trans tb, size_t m,
+                         size_t n, size_t k, float alpha, const float *A, size_t lda,
+                         const float *B, size_t ldb, float beta, float *C, size_t ldc,
+                         const float *row_c);
 
 /* Work (in FLOPs) below which an extra thread is not woken (default 1e6).
  * Tests set 0 to force every thread to take part even in tiny products;

@@ -31,9 +31,17 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
         C[i] += tmp[i];
 }
 void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
-                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc)
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc,
+                      const real *row_c)
 {
     (void)s;
+    /* alpha·(AᵀB + diag(r)·C) + beta·C = alpha·AᵀB + (beta + alpha·r_i)·C_i */
+    if (row_c) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                C[i * ldc + j] *= beta + alpha * row_c[i];
+        beta = 1;
+    }
     be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL, AEK_ACT_IDENTITY);
 }
 void be_act(size_t n, aek_act act, const real *x, real *y)
@@ -201,12 +209,17 @@ typedef struct {
     real beta;
     real *C;
     size_t ldc;
+    const real *row_c; /* a row term (aek_sgemm_rows_with), or NULL */
 } gemm_args;
 
 static void gemm_call(const gemm_args *g)
 {
-    be_gemm(g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta, g->C,
-            g->ldc, NULL, AEK_ACT_IDENTITY);
+    if (g->row_c)
+        aek_sgemm_rows_with(aek_kernels(), g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda,
+                            g->B, g->ldb, g->beta, g->C, g->ldc, g->row_c);
+    else
+        be_gemm(g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta,
+                g->C, g->ldc, NULL, AEK_ACT_IDENTITY);
 }
 /* Two GEMMs, g[t] on thread t; each runs serially there (a GEMM called
  * from inside a task does, threadpool.h). */
@@ -220,8 +233,8 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
                        const real *B, size_t ldb, real *C, real *tmp)
 {
     gemm_args g[2] = {
-        {AEK_N, AEK_N, m, n, s, 1, A, B, lda, ldb, 0, C, n},
-        {AEK_N, AEK_N, m, n, k - s, 1, A + s, B + s * ldb, lda, ldb, 0, tmp, n},
+        {AEK_N, AEK_N, m, n, s, 1, A, B, lda, ldb, 0, C, n, NULL},
+        {AEK_N, AEK_N, m, n, k - s, 1, A + s, B + s * ldb, lda, ldb, 0, tmp, n, NULL},
     };
     if (aek_num_threads() == 2) {
         aek_parallel_run(2, gemm_pair_task, g);
@@ -242,17 +255,20 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
 }
 
 void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
-                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc)
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc,
+                      const real *row_c)
 {
     gemm_args g[2] = {
-        {AEK_T, AEK_N, s, n, k, alpha, A, B, lda, ldb, beta, C, ldc},
-        {AEK_T, AEK_N, m - s, n, k, alpha, A + s, B, lda, ldb, beta, C + s * ldc, ldc},
+        {AEK_T, AEK_N, s, n, k, alpha, A, B, lda, ldb, beta, C, ldc, row_c},
+        {AEK_T, AEK_N, m - s, n, k, alpha, A + s, B, lda, ldb, beta, C + s * ldc, ldc,
+         row_c ? row_c + s : NULL},
     };
-    if (aek_num_threads() == 2 && s > 0 && s < m)
+    if (aek_num_threads() == 2 && s > 0 && s < m) {
         aek_parallel_run(2, gemm_pair_task, g);
-    else
-        be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL,
-                AEK_ACT_IDENTITY);
+    } else {
+        g[0].m = m;
+        gemm_call(&g[0]);
+    }
 }
 void be_act(size_t n, aek_act act, const real *x, real *y)
 {

@@ -52,9 +52,11 @@ void be_gemm_nn_ksplit(size_t m, size_t n, size_t k, size_t s, const real *A, si
                        const real *B, size_t ldb, real *C, real *tmp);
 /* be_gemm(AEK_T, AEK_N, …) without bias or activation; at 2 threads its row
  * blocks [0, s) and [s, m) go one to each thread (the same bits: no
- * element's sum depends on how C is cut). */
+ * element's sum depends on how C is cut).  row_c (or NULL): a row term,
+ * C = alpha·(AᵀB + diag(row_c)·C) + beta·C (aek_sgemm_rows_with). */
 void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const real *A,
-                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc);
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc,
+                      const real *row_c);
 void be_act(size_t n, aek_act act, const real *x, real *y);
 double be_loss_mse(size_t n, const real *xhat, const real *x, aek_act f, real scale, real *dz);
 /* Σ softplus(z) − x·z from the logits z; dz = scale·(σ(z) − x) (or NULL) */

@@ -83,7 +83,8 @@ typedef struct aek_model {
     real *dpart;                 /* m × max-width: a partial data gradient */
     unsigned char *kmask;        /* k-sparse: kept code units (m × code)  */
     real *xc, *hc, *dac;         /* CAE+H: one corrupted copy at a time   */
-    real *colv[4];               /* code-width vectors: ρ̂/KL term, ‖W_j‖², Σs², Σd² */
+    real *colv[5];               /* code-width vectors: ρ̂/KL term, ‖W_j‖², Σs², Σd²,
+                                    the fused contractive step's row terms */
     real *tmpn;                  /* max-width vector (bias gradients of copies) */
     size_t *kidx;                /* k-sparse selection scratch            */
 

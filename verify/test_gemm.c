@@ -62,9 +62,12 @@ typedef struct { float alpha, beta; } ab_case;
 static const ab_case AB[] = {{1.0f, 0.0f}, {0.5f, 2.0f}, {-1.5f, 1.0f}, {0.0f, 0.5f}, {1.25f, -0.75f}};
 #define NAB (sizeof AB / sizeof AB[0])
 
-typedef struct { int bias; aek_act act; } ep_case;
-static const ep_case EP[] = {{0, AEK_ACT_IDENTITY}, {1, AEK_ACT_IDENTITY}, {1, AEK_ACT_SIGMOID},
-                             {1, AEK_ACT_TANH},      {1, AEK_ACT_RELU},     {0, AEK_ACT_SIGMOID}};
+/* row: aek_sgemm_rows_with's row term (no bias, no activation), r_i ∈ [−1, 1] */
+typedef struct { int bias; aek_act act; int row; } ep_case;
+static const ep_case EP[] = {{0, AEK_ACT_IDENTITY, 0}, {1, AEK_ACT_IDENTITY, 0},
+                             {1, AEK_ACT_SIGMOID, 0},  {1, AEK_ACT_TANH, 0},
+                             {1, AEK_ACT_RELU, 0},     {0, AEK_ACT_SIGMOID, 0},
+                             {0, AEK_ACT_IDENTITY, 1}};
 #define NEP (sizeof EP / sizeof EP[0])
 
 /* A matrix of r×c with row stride ld, inside NaN guard zones. */
@@ -181,7 +184,7 @@ static outcome run_case(const aek_kernel_set *ks, int threads, shape s, aek_tran
     buf C = buf_new(s.m, s.n, chk_next(&g) % 5);
     buf_fill(&A, &g, -1, 1);
     buf_fill(&B, &g, -1, 1);
-    if (ab.beta != 0.0f)
+    if (ab.beta != 0.0f || ep.row)
         buf_fill(&C, &g, -1, 1); /* else C stays NaN: beta = 0 must not read it */
     if (ab.alpha == 0.0f) {      /* alpha = 0 must reference neither A nor B */
         for (size_t i = 0; i < A.total; i++) A.base[i] = NAN;
@@ -193,17 +196,28 @@ static outcome run_case(const aek_kernel_set *ks, int threads, shape s, aek_tran
         for (size_t j = 0; j < s.n; j++)
             bias[j] = (float)chk_uniform(&g, -1, 1);
     }
+    float *row = NULL;
+    if (ep.row) {
+        row = malloc((s.m ? s.m : 1) * sizeof(float));
+        for (size_t i = 0; i < s.m; i++)
+            row[i] = (float)chk_uniform(&g, -1, 1);
+    }
     float *C0 = malloc(C.total * sizeof(float));
     memcpy(C0, C.base, C.total * sizeof(float));
 
     aek_set_num_threads(threads);
     aek_epilogue e = {bias, ep.act};
-    aek_sgemm_with(ks, ta, tb, s.m, s.n, s.k, ab.alpha, A.p, A.ld, B.p, B.ld, ab.beta, C.p, C.ld,
-                   &e);
+    if (ep.row)
+        aek_sgemm_rows_with(ks, ta, tb, s.m, s.n, s.k, ab.alpha, A.p, A.ld, B.p, B.ld, ab.beta,
+                            C.p, C.ld, row);
+    else
+        aek_sgemm_with(ks, ta, tb, s.m, s.n, s.k, ab.alpha, A.p, A.ld, B.p, B.ld, ab.beta, C.p,
+                       C.ld, &e);
 
     outcome o = {0, outside_changed(&C, C0), 0};
     size_t nblocks = s.k / 64 + 2; /* kc ≥ 64: an upper bound on the k-blocks */
-    double n_round = (double)(s.k + nblocks + 3);
+    /* + 1 for the row term's fma */
+    double n_round = (double)(s.k + nblocks + 3 + (ep.row ? 1 : 0));
     double gamma = n_round * U / (1 - n_round * U);
     for (size_t i = 0; i < s.m; i++)
         for (size_t j = 0; j < s.n; j++) {
@@ -214,12 +228,15 @@ static outcome run_case(const aek_kernel_set *ks, int threads, shape s, aek_tran
                     sum += t;
                     abs_sum += fabs(t);
                 }
-            double c0 = ab.beta != 0.0f ? C0[GUARD + i * C.ld + j] : 0.0;
+            double c0 = ab.beta != 0.0f || row ? C0[GUARD + i * C.ld + j] : 0.0;
             double bj = bias ? bias[j] : 0.0;
-            double v = ab.alpha * sum + ab.beta * c0 + bj;
+            /* the row term: alpha·(Σ + r_i·c0) (the caller's C, on k-block 1) */
+            double rt = row ? (double)row[i] * c0 : 0.0;
+            double v = ab.alpha * (sum + rt) + ab.beta * c0 + bj;
             double ref = act_ref(v, ep.act);
             double bound = act_lip(ep.act) * gamma *
-                               (fabs(ab.alpha) * abs_sum + fabs(ab.beta * c0) + fabs(bj)) +
+                               (fabs(ab.alpha) * (abs_sum + fabs(rt)) + fabs(ab.beta * c0) +
+                                fabs(bj)) +
                            EPS_ACT * fabs(ref) + 1e-37;
             double y = C.p[i * C.ld + j];
             if (!isfinite(y)) {
@@ -241,6 +258,7 @@ static outcome run_case(const aek_kernel_set *ks, int threads, shape s, aek_tran
     free(C.base);
     free(C0);
     free(bias);
+    free(row);
     return o;
 }
 
@@ -271,7 +289,7 @@ static void check_shapes(const aek_kernel_set *ks)
                 worst = o.worst;
                 snprintf(where, sizeof where, "worst %zux%zux%zu alpha=%g beta=%g %s%s",
                          SHAPES[si].m, SHAPES[si].n, SHAPES[si].k, ab.alpha, ab.beta,
-                         ep.bias ? "bias+" : "", aek_act_name(ep.act));
+                         ep.row ? "row term+" : ep.bias ? "bias+" : "", aek_act_name(ep.act));
             }
         }
         char name[96];
@@ -304,7 +322,8 @@ static void check_cross(const aek_kernel_set *ks)
                         worst = o.worst;
                         snprintf(where, sizeof where, "worst %zux%zux%zu %s alpha=%g beta=%g %s%s",
                                  S[si].m, S[si].n, S[si].k, tname((aek_trans)(t / 2), (aek_trans)(t % 2)),
-                                 AB[a].alpha, AB[a].beta, EP[e].bias ? "bias+" : "",
+                                 AB[a].alpha, AB[a].beta,
+                                 EP[e].row ? "row term+" : EP[e].bias ? "bias+" : "",
                                  aek_act_name(EP[e].act));
                     }
                 }
@@ -328,7 +347,7 @@ static void check_threads(const aek_kernel_set *ks)
     size_t differ = 0, total = 0;
     for (size_t c = 0; c < sizeof C / sizeof C[0]; c++) {
         float *ref = NULL;
-        ep_case ep = {1, AEK_ACT_SIGMOID};
+        ep_case ep = {1, AEK_ACT_SIGMOID, 0};
         run_case(ks, 1, C[c].s, C[c].ta, C[c].tb, AB[1], ep, 99 + c, &ref);
         for (int T = 2; T <= 4; T++) {
             float *out = NULL;
@@ -414,6 +433,67 @@ static void check_edge_bits(const aek_kernel_set *ks)
     free(bias);
 }
 
+/* The row term is the fused SGD step of a gradient G = op(A)·op(B) +
+ * diag(r)·W formed the long way — the GEMM (alpha 1, beta 0), an axpy of
+ * r_i·W_i into each row of G, then W += −lr·G with the set's axpy — to the
+ * bit, with one k-block (k ≤ kc), every transpose pair, shapes with edge
+ * tiles in both directions, at 1 and 3 threads (model_eval.c relies on it:
+ * test_train's fused-step checks compare whole models). */
+static void check_row_step_bits(const aek_kernel_set *ks)
+{
+    const size_t MR = ks->mr, NR = ks->nr;
+    const size_t ms[] = {1, MR - 1, MR, MR + 1, 2 * MR + 3, 37, 256};
+    const size_t ns[] = {1, NR - 1, NR + 3, 100, 784};
+    const size_t kk[] = {1, 17, 128};
+    const float lr = 0.0371f;
+    chk_rng g = {777};
+    size_t differ = 0, compared = 0, cases = 0;
+    char first[128] = "";
+    aek_set_parallel_threshold(0);
+    for (int threads = 1; threads <= 3; threads += 2) {
+        aek_set_num_threads(threads);
+        for (int t = 0; t < 4; t++) {
+            const aek_trans ta = (aek_trans)(t / 2), tb = (aek_trans)(t % 2);
+            for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+                for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+                    const size_t m = ms[a], n = ns[b], k = kk[(a + b + (size_t)t) % 3];
+                    const size_t lda = ta == AEK_N ? k : m, ldb = tb == AEK_N ? n : k;
+                    float *A = floats(m * k), *B = floats(k * n), *W = floats(m * n);
+                    float *Wf = floats(m * n), *G = floats(m * n), *r = floats(m);
+                    for (size_t i = 0; i < m * k; i++) A[i] = (float)chk_uniform(&g, -1, 1);
+                    for (size_t i = 0; i < k * n; i++) B[i] = (float)chk_uniform(&g, -1, 1);
+                    for (size_t i = 0; i < m * n; i++) W[i] = Wf[i] = (float)chk_uniform(&g, -1, 1);
+                    for (size_t i = 0; i < m; i++) r[i] = (float)chk_uniform(&g, -0.5, 0.5);
+                    aek_sgemm_with(ks, ta, tb, m, n, k, 1, A, lda, B, ldb, 0, G, n, NULL);
+                    for (size_t i = 0; i < m; i++) {
+                        ks->axpy(n, r[i], W + i * n, G + i * n);
+                        ks->axpy(n, -lr, G + i * n, W + i * n);
+                    }
+                    aek_sgemm_rows_with(ks, ta, tb, m, n, k, -lr, A, lda, B, ldb, 1, Wf, n, r);
+                    cases++;
+                    for (size_t i = 0; i < m * n; i++) {
+                        compared++;
+                        if (memcmp(&W[i], &Wf[i], sizeof(float)) != 0 && differ++ == 0)
+                            snprintf(first, sizeof first, "; first: %s %zux%zux%zu, %d threads, (%zu,%zu)",
+                                     tname(ta, tb), m, n, k, threads, i / n, i % n);
+                    }
+                    free(A);
+                    free(B);
+                    free(W);
+                    free(Wf);
+                    free(G);
+                    free(r);
+                }
+        }
+    }
+    aek_set_parallel_threshold(1e6);
+    aek_set_num_threads(1);
+    char name[96];
+    snprintf(name, sizeof name, "gemm[%s] row term: the bits of GEMM + row axpy + axpy step", ks->name);
+    chk_le(name, (double)differ, 0, "%zu products, %zu elements; figure = elements that differ%s",
+           cases, compared, first);
+}
+
 /* The set against the scalar set on the same inputs: both are within the
  * bound of the exact result, so they are within twice the bound of each
  * other; the figure is that ratio. */
@@ -426,7 +506,7 @@ static void check_vs_scalar(const aek_kernel_set *ks)
     for (size_t c = 0; c < 3; c++)
         for (int t = 0; t < 4; t++) {
             float *x = NULL, *y = NULL;
-            ep_case ep = {1, AEK_ACT_TANH};
+            ep_case ep = {1, AEK_ACT_TANH, 0};
             run_case(ks, 1, S[c], (aek_trans)(t / 2), (aek_trans)(t % 2), AB[0], ep, 5 + c, &x);
             run_case(&aek_kernels_scalar, 1, S[c], (aek_trans)(t / 2), (aek_trans)(t % 2), AB[0], ep,
                      5 + c, &y);
@@ -521,8 +601,8 @@ static void check_transposed_bits(const aek_kernel_set *ks)
         return;
     static const shape S[] = {{128, 1000, 784}, {100, 777, 901}, {17, 40, 1100},
                               {1, 300, 200},    {256, 1000, 700}, {200, 1000, 350}};
-    static const ep_case E[] = {{0, AEK_ACT_IDENTITY}, {1, AEK_ACT_SIGMOID}, {1, AEK_ACT_TANH},
-                                {0, AEK_ACT_RELU},     {1, AEK_ACT_IDENTITY}};
+    static const ep_case E[] = {{0, AEK_ACT_IDENTITY, 0}, {1, AEK_ACT_SIGMOID, 0}, {1, AEK_ACT_TANH, 0},
+                                {0, AEK_ACT_RELU, 0},     {1, AEK_ACT_IDENTITY, 0}};
     const size_t ns = sizeof S / sizeof S[0], ne = sizeof E / sizeof E[0];
     size_t differ = 0, compared = 0, not_taken = 0, guards = 0;
     char first[128] = "";
@@ -689,6 +769,7 @@ int main(void)
         check_cross(ks);
         check_threads(ks);
         check_edge_bits(ks);
+        check_row_step_bits(ks);
         check_vs_scalar(ks);
         check_pack_t(ks);
         check_transpose(ks);

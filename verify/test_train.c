@@ -319,8 +319,11 @@ static void check_sgd_fused(const aek_kernel_set *ks)
         {make("3 layers", 48, AEK_ACT_SIGMOID, t_deep), 64, 2, 6},
         /* not fusable: the step must still be the separate update */
         {make("tied + l2", 32, AEK_ACT_SIGMOID, t_tied_l2), 64, 1, 0},
-        /* the Jacobian terms add to the encoder's gradient: the decoder fuses */
-        {make("contractive", 32, AEK_ACT_SIGMOID, t_contr), 64, 2, 1},
+        /* the contractive term is a multiple of each row of W[0]: its GEMM
+         * adds it (row_c), both fuse; CAE+H adds a second product to the
+         * encoder's gradient: only the decoder fuses */
+        {make("contractive", 32, AEK_ACT_SIGMOID, t_contr), 64, 2, 2},
+        {make("contractive tanh, 1 thread", 48, AEK_ACT_TANH, t_contr), 64, 1, 2},
         {make("CAE+H", 32, AEK_ACT_SIGMOID, t_caeh), 64, 1, 1},
         {make("batch deeper than a k-block", 32, AEK_ACT_SIGMOID, NULL), kc + 1, 2, 0},
     };

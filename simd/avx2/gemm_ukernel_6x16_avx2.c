@@ -4,7 +4,7 @@
  * the 16 ymm registers; two FMA pipes of latency 4 need ≥ 8 independent
  * chains, 12 keep them busy.
  *
- *   C[i][j] = act(alpha·Σ_p a[p·6+i]·b[p·16+j] + beta·C[i][j] + bias[j])
+ *   C[i][j] = act(alpha·(Σ_p a[p·6+i]·b[p·16+j] [+ row_c[i]·C[i][j]]) + beta·C[i][j] + bias[j])
  *
  * Edge tiles: masked loads/stores on columns (VMASKMOV never touches masked
  * lanes; full rows use plain ones), rows ≥ m_eff skipped; every element's
@@ -191,6 +191,33 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
 #define LIN_STORE(i) \
     store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
 
+/* A full row of a fused regularized step (row_c, kernels.h): acc + r·C
+ * with one rounding, then finish()'s operations, inline. */
+static inline __attribute__((always_inline)) void
+store_row_term(float *cp, __m256 acc0, __m256 acc1, float r, int rd, __m256 valpha,
+               __m256 vbeta, int bias, __m256 vbias0, __m256 vbias1)
+{
+    const __m256 vr = _mm256_set1_ps(r);
+    const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
+    const __m256 t0 = _mm256_fmadd_ps(vr, c0, acc0), t1 = _mm256_fmadd_ps(vr, c1, acc1);
+    __m256 v0, v1;
+    if (rd) {
+        v0 = _mm256_fmadd_ps(valpha, t0, _mm256_mul_ps(vbeta, c0));
+        v1 = _mm256_fmadd_ps(valpha, t1, _mm256_mul_ps(vbeta, c1));
+    } else {
+        v0 = _mm256_mul_ps(valpha, t0);
+        v1 = _mm256_mul_ps(valpha, t1);
+    }
+    if (bias) {
+        v0 = _mm256_add_ps(v0, vbias0);
+        v1 = _mm256_add_ps(v1, vbias1);
+    }
+    _mm256_storeu_ps(cp, v0);
+    _mm256_storeu_ps(cp + 8, v1);
+}
+#define TERM_STORE(i) \
+    store_row_term(c + i * ldc, vacc##i##x0, vacc##i##x1, epi->row_c[i], rd, valpha, vbeta, bias, vbias0, vbias1);
+
 /* Column masks of an edge tile and the bias, for store_row(): lane j is
  * active when j < n_eff (and j + 8 < n_eff for the second vector). */
 #define EPILOGUE_MASKS                                                                 \
@@ -202,13 +229,25 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
         vbias0 = _mm256_maskload_ps(epi->bias, mask0);                                 \
         vbias1 = _mm256_maskload_ps(epi->bias + 8, mask1);                             \
     }
+/* The row term (row_c, kernels.h) on an edge tile's accumulators before
+ * store_row: acc + r·C with one rounding (VMASKMOV: masked lanes read as
+ * 0 and touch no memory). */
+#define ROW_TERM(i)                                                  \
+    if (i < m_eff) {                                                 \
+        const __m256 vr = _mm256_set1_ps(epi->row_c[i]);             \
+        vacc##i##x0 = _mm256_fmadd_ps(vr, _mm256_maskload_ps(c + i * ldc, mask0), vacc##i##x0); \
+        vacc##i##x1 = _mm256_fmadd_ps(vr, _mm256_maskload_ps(c + i * ldc + 8, mask1), vacc##i##x1); \
+    }
 #define ACC_STORE(i)                                                 \
     if (i < m_eff) {                                                 \
         store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, n_eff, epi, vbias0, vbias1); \
     }
 
 /* The epilogue of the 6-row kernels: a full tile without activation
- * inline, anything else row by row through store_row() with column masks. */
+ * inline (store_row_linear, or store_row_term with a row term; inline it
+ * measured neutral here, 128×784×256 NN and 256×784×128 TN 0.999), anything
+ * else row by row through store_row() with column masks, after the row
+ * term (ROW_TERM). */
 #define EPILOGUE                                                                       \
     if (m_eff == MR && n_eff == NR && epi->act == AEK_ACT_IDENTITY) {                  \
         const int rd = epi->beta != 0.0f, bias = epi->bias != NULL;                    \
@@ -218,11 +257,19 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
             vbias0 = _mm256_loadu_ps(epi->bias);                                       \
             vbias1 = _mm256_loadu_ps(epi->bias + 8);                                   \
         }                                                                              \
-        LIN_STORE(0) LIN_STORE(1) LIN_STORE(2) LIN_STORE(3) LIN_STORE(4) LIN_STORE(5)  \
+        if (epi->row_c) {                                                              \
+            TERM_STORE(0) TERM_STORE(1) TERM_STORE(2) TERM_STORE(3) TERM_STORE(4)      \
+            TERM_STORE(5)                                                              \
+        } else {                                                                       \
+            LIN_STORE(0) LIN_STORE(1) LIN_STORE(2) LIN_STORE(3) LIN_STORE(4) LIN_STORE(5) \
+        }                                                                              \
         _mm256_zeroupper();                                                            \
         return;                                                                        \
     }                                                                                  \
     EPILOGUE_MASKS                                                                     \
+    if (epi->row_c) {                                                                  \
+        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3) ROW_TERM(4) ROW_TERM(5)        \
+    }                                                                                  \
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 
 /* The packed kernel: column p of the A tile is the 6 floats at a + p·6. */
@@ -268,6 +315,9 @@ edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict
     else
         K_LOOP(K_STEP(R > 2 ? 4 : 2), a += MR)
     EPILOGUE_MASKS
+    if (epi->row_c) {
+        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3)
+    }
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
 }
 

@@ -4,7 +4,7 @@
  * + 2 for the B row + 1 broadcast = 27 of the 32 zmm registers; two FMA
  * pipes of latency 4 need ≥ 8 independent chains, 24 keeps them busy.
  *
- *   C[i][j] = act(alpha·Σ_p a[p·12+i]·b[p·32+j] + beta·C[i][j] + bias[j])
+ *   C[i][j] = act(alpha·(Σ_p a[p·12+i]·b[p·32+j] [+ row_c[i]·C[i][j]]) + beta·C[i][j] + bias[j])
  *
  * Edge tiles use opmasks on columns and skip rows ≥ m_eff, so an element's
  * arithmetic is the same in a full tile and in an edge tile.
@@ -86,6 +86,14 @@ static inline void prefetch_float(const float *p, size_t i)
     prefetch_float(b, B_AHEAD_ROWS * ldb);                                        \
     prefetch_float(b, B_AHEAD_ROWS * ldb + NR / 2);                               \
     prefetch_float(b, B_AHEAD_ROWS * ldb + NR - 1);
+/* The row term (row_c, kernels.h) on an edge tile's accumulators before
+ * store_row: acc + r·C with one rounding, C's masked lanes read as 0. */
+#define ROW_TERM(i)                                                  \
+    if (i < m_eff) {                                                 \
+        const __m512 vr = _mm512_set1_ps(epi->row_c[i]);             \
+        vacc##i##x0 = _mm512_fmadd_ps(vr, _mm512_maskz_loadu_ps(mask0, c + i * ldc), vacc##i##x0); \
+        vacc##i##x1 = _mm512_fmadd_ps(vr, _mm512_maskz_loadu_ps(mask1, c + i * ldc + 16), vacc##i##x1); \
+    }
 #define ACC_STORE(i)                                                 \
     if (i < m_eff) {                                                 \
         store_row(c + i * ldc, vacc##i##x0, vacc##i##x1, mask0, mask1, epi, vbias0, vbias1); \
@@ -177,11 +185,60 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
 #define LIN_STORE(i) \
     store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
 
-/* The epilogue shared by both kernels: masks for an edge tile, bias, and
- * the rows < m_eff stored through finish() — or, for a full tile without
- * activation, inline through store_row_linear(). */
+/* A full tile of a fused regularized step (row_c, kernels.h): per row,
+ * acc + r·C with one rounding, then finish()'s operations.  Out of line,
+ * the accumulators passed through memory (24 stores and loads a tile):
+ * inlined into every kernel it cost the plain products ~0.5% (code
+ * layout; 128×784×256 NN, 7 of 7 interleaved rounds slower). */
+static __attribute__((noinline)) void store_tile_row_term(float *restrict c, size_t ldc,
+                                                          const __m512 *acc,
+                                                          const aek_ukr_epi *epi)
+{
+    const __m512 valpha = _mm512_set1_ps(epi->alpha), vbeta = _mm512_set1_ps(epi->beta);
+    const int rd = epi->beta != 0.0f;
+    __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();
+    if (epi->bias) {
+        vbias0 = _mm512_loadu_ps(epi->bias);
+        vbias1 = _mm512_loadu_ps(epi->bias + 16);
+    }
+    for (size_t i = 0; i < MR; i++) {
+        float *cp = c + i * ldc;
+        const __m512 vr = _mm512_set1_ps(epi->row_c[i]);
+        const __m512 c0 = _mm512_loadu_ps(cp), c1 = _mm512_loadu_ps(cp + 16);
+        const __m512 t0 = _mm512_fmadd_ps(vr, c0, acc[2 * i]);
+        const __m512 t1 = _mm512_fmadd_ps(vr, c1, acc[2 * i + 1]);
+        __m512 v0, v1;
+        if (rd) {
+            v0 = _mm512_fmadd_ps(valpha, t0, _mm512_mul_ps(vbeta, c0));
+            v1 = _mm512_fmadd_ps(valpha, t1, _mm512_mul_ps(vbeta, c1));
+        } else {
+            v0 = _mm512_mul_ps(valpha, t0);
+            v1 = _mm512_mul_ps(valpha, t1);
+        }
+        if (epi->bias) {
+            v0 = _mm512_add_ps(v0, vbias0);
+            v1 = _mm512_add_ps(v1, vbias1);
+        }
+        _mm512_storeu_ps(cp, v0);
+        _mm512_storeu_ps(cp + 16, v1);
+    }
+    _mm256_zeroupper();
+}
+#define ACC_PAIR(i) vacc##i##x0, vacc##i##x1
+
+/* The epilogue shared by both kernels: masks for an edge tile, bias, the
+ * row term, and the rows < m_eff stored through finish() — or, for a full
+ * tile without activation, inline through store_row_linear() (with a row
+ * term out of line, store_tile_row_term()). */
 #define EPILOGUE                                                                       \
     if (m_eff == MR && n_eff == NR && epi->act == AEK_ACT_IDENTITY) {                  \
+        if (epi->row_c) {                                                              \
+            const __m512 acc[2 * MR] = {ACC_PAIR(0), ACC_PAIR(1), ACC_PAIR(2), ACC_PAIR(3), \
+                                        ACC_PAIR(4), ACC_PAIR(5), ACC_PAIR(6), ACC_PAIR(7), \
+                                        ACC_PAIR(8), ACC_PAIR(9), ACC_PAIR(10), ACC_PAIR(11)}; \
+            store_tile_row_term(c, ldc, acc, epi);                                     \
+            return;                                                                    \
+        }                                                                              \
         const int rd = epi->beta != 0.0f, bias = epi->bias != NULL;                    \
         const __m512 valpha = _mm512_set1_ps(epi->alpha), vbeta = _mm512_set1_ps(epi->beta); \
         __m512 vbias0 = _mm512_setzero_ps(), vbias1 = _mm512_setzero_ps();             \
@@ -195,6 +252,10 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
         return;                                                                        \
     }                                                                                  \
     EPILOGUE_MASKS                                                                     \
+    if (epi->row_c) {                                                                  \
+        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3) ROW_TERM(4) ROW_TERM(5)        \
+        ROW_TERM(6) ROW_TERM(7) ROW_TERM(8) ROW_TERM(9) ROW_TERM(10) ROW_TERM(11)      \
+    }                                                                                  \
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)      \
     ACC_STORE(6) ACC_STORE(7) ACC_STORE(8) ACC_STORE(9) ACC_STORE(10) ACC_STORE(11)
 
@@ -310,6 +371,10 @@ edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict
     else
         K_LOOP({ PREFETCH_B_AHEAD K_STEP_ROWS(R) }, a += MR)
     EPILOGUE_MASKS
+    if (epi->row_c) {
+        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3)
+        ROW_TERM(4) ROW_TERM(5) ROW_TERM(6) ROW_TERM(7)
+    }
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
     ACC_STORE(4) ACC_STORE(5) ACC_STORE(6) ACC_STORE(7)
 }

@@ -6,7 +6,7 @@
  * register, so no broadcasts.  Two FMA pipes of latency 4 need ≥ 8
  * independent chains; 24 keep them busy.
  *
- *   C[i][j] = act(alpha·Σ_p a[p·8+i]·b[p·12+j] + beta·C[i][j] + bias[j])
+ *   C[i][j] = act(alpha·(Σ_p a[p·8+i]·b[p·12+j] [+ row_c[i]·C[i][j]]) + beta·C[i][j] + bias[j])
  *
  * Edge tiles: NEON has no masked loads/stores, so a row of an edge tile is
  * moved through a zero-padded 12-float stack buffer (only its n_eff columns
@@ -34,13 +34,16 @@
 #define ACC_STORE(i)                                                          \
     if (i < m_eff)                                                            \
         store_row(c + i * ldc, vacc##i##x0123, vacc##i##x4567, vacc##i##x89AB, n_eff, epi, \
-                  vbias);
+                  vbias, epi->row_c ? epi->row_c[i] : 0.0f);
 
-/* alpha·acc + beta·c (beta·c rounded, then one FMA), + bias, then act */
+/* alpha·acc + beta·c (beta·c rounded, then one FMA), + bias, then act;
+ * with a row term (row_c) acc + r·c first, one FMA */
 static inline float32x4_t finish(float32x4_t acc, float32x4_t vc, const aek_ukr_epi *epi,
-                                 float32x4_t vbias)
+                                 float32x4_t vbias, float r)
 {
     float32x4_t v;
+    if (epi->row_c)
+        acc = vfmaq_n_f32(acc, vc, r);
     if (epi->beta != 0.0f)
         v = vfmaq_f32(vmulq_n_f32(vc, epi->beta), acc, vdupq_n_f32(epi->alpha));
     else
@@ -51,22 +54,24 @@ static inline float32x4_t finish(float32x4_t acc, float32x4_t vc, const aek_ukr_
 }
 
 static inline void store_row(float *cp, float32x4_t acc0, float32x4_t acc1, float32x4_t acc2,
-                             size_t n_eff, const aek_ukr_epi *epi, const float32x4_t vbias[3])
+                             size_t n_eff, const aek_ukr_epi *epi, const float32x4_t vbias[3],
+                             float r)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f);
+    /* beta == 0 and no row term: C is never read */
+    const int rd = epi->beta != 0.0f || epi->row_c;
     if (n_eff == NR) {
-        const int rd = epi->beta != 0.0f; /* beta == 0: C is never read */
-        vst1q_f32(cp, finish(acc0, rd ? vld1q_f32(cp) : zero, epi, vbias[0]));
-        vst1q_f32(cp + 4, finish(acc1, rd ? vld1q_f32(cp + 4) : zero, epi, vbias[1]));
-        vst1q_f32(cp + 8, finish(acc2, rd ? vld1q_f32(cp + 8) : zero, epi, vbias[2]));
+        vst1q_f32(cp, finish(acc0, rd ? vld1q_f32(cp) : zero, epi, vbias[0], r));
+        vst1q_f32(cp + 4, finish(acc1, rd ? vld1q_f32(cp + 4) : zero, epi, vbias[1], r));
+        vst1q_f32(cp + 8, finish(acc2, rd ? vld1q_f32(cp + 8) : zero, epi, vbias[2], r));
         return;
     }
     float buf[NR] = {0};
-    if (epi->beta != 0.0f)
+    if (rd)
         memcpy(buf, cp, n_eff * sizeof(float));
-    vst1q_f32(buf, finish(acc0, vld1q_f32(buf), epi, vbias[0]));
-    vst1q_f32(buf + 4, finish(acc1, vld1q_f32(buf + 4), epi, vbias[1]));
-    vst1q_f32(buf + 8, finish(acc2, vld1q_f32(buf + 8), epi, vbias[2]));
+    vst1q_f32(buf, finish(acc0, vld1q_f32(buf), epi, vbias[0], r));
+    vst1q_f32(buf + 4, finish(acc1, vld1q_f32(buf + 4), epi, vbias[1], r));
+    vst1q_f32(buf + 8, finish(acc2, vld1q_f32(buf + 8), epi, vbias[2], r));
     memcpy(cp, buf, n_eff * sizeof(float));
 }
 

@@ -2,7 +2,10 @@
  * gemm_ukernel_4x8_scalar.c — the portable reference micro-kernel: a 4×8
  * tile of C in a local array (kernels.h has the contract).
  *
- *   C[i][j] = act(alpha·Σ_p a[p·4+i]·b[p·ldb+j] + beta·C[i][j] + bias[j])
+ *   C[i][j] = act(alpha·(Σ_p a[p·4+i]·b[p·ldb+j] [+ row_c[i]·C[i][j]]) + beta·C[i][j] + bias[j])
+ *
+ * The row term is written as the scalar axpy is (elementwise_scalar_body.h:
+ * y = a·x + y), so a fused step has its bits.
  */
 #include <assert.h>
 
@@ -24,6 +27,10 @@ void aek_f32_gemm_bias_act_ukernel_4x8__scalar(size_t kc, const float *restrict 
             for (int j = 0; j < NR; j++)
                 acc[i][j] += a[i] * b[j];
 
+    if (epi->row_c)
+        for (size_t i = 0; i < m_eff; i++)
+            for (size_t j = 0; j < n_eff; j++)
+                acc[i][j] = epi->row_c[i] * c[i * ldc + j] + acc[i][j];
     for (size_t i = 0; i < m_eff; i++) {
         float *ci = c + i * ldc;
         for (size_t j = 0; j < n_eff; j++) {
