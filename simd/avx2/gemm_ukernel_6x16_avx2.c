@@ -192,28 +192,15 @@ store_row_linear(float *cp, __m256 acc0, __m256 acc1, int rd, __m256 valpha, __m
     store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
 
 /* A full row of a fused regularized step (row_c, kernels.h): acc + r·C
- * with one rounding, then finish()'s operations, inline. */
+ * with one rounding, then store_row_linear()'s operations, inline. */
 static inline __attribute__((always_inline)) void
 store_row_term(float *cp, __m256 acc0, __m256 acc1, float r, int rd, __m256 valpha,
                __m256 vbeta, int bias, __m256 vbias0, __m256 vbias1)
 {
     const __m256 vr = _mm256_set1_ps(r);
-    const __m256 c0 = _mm256_loadu_ps(cp), c1 = _mm256_loadu_ps(cp + 8);
-    const __m256 t0 = _mm256_fmadd_ps(vr, c0, acc0), t1 = _mm256_fmadd_ps(vr, c1, acc1);
-    __m256 v0, v1;
-    if (rd) {
-        v0 = _mm256_fmadd_ps(valpha, t0, _mm256_mul_ps(vbeta, c0));
-        v1 = _mm256_fmadd_ps(valpha, t1, _mm256_mul_ps(vbeta, c1));
-    } else {
-        v0 = _mm256_mul_ps(valpha, t0);
-        v1 = _mm256_mul_ps(valpha, t1);
-    }
-    if (bias) {
-        v0 = _mm256_add_ps(v0, vbias0);
-        v1 = _mm256_add_ps(v1, vbias1);
-    }
-    _mm256_storeu_ps(cp, v0);
-    _mm256_storeu_ps(cp + 8, v1);
+    store_row_linear(cp, _mm256_fmadd_ps(vr, _mm256_loadu_ps(cp), acc0),
+                     _mm256_fmadd_ps(vr, _mm256_loadu_ps(cp + 8), acc1), rd, valpha, vbeta, bias,
+                     vbias0, vbias1);
 }
 #define TERM_STORE(i) \
     store_row_term(c + i * ldc, vacc##i##x0, vacc##i##x1, epi->row_c[i], rd, valpha, vbeta, bias, vbias0, vbias1);

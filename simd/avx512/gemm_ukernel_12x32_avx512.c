@@ -186,7 +186,7 @@ store_row_linear(float *cp, __m512 acc0, __m512 acc1, int rd, __m512 valpha, __m
     store_row_linear(c + i * ldc, vacc##i##x0, vacc##i##x1, rd, valpha, vbeta, bias, vbias0, vbias1);
 
 /* A full tile of a fused regularized step (row_c, kernels.h): per row,
- * acc + r·C with one rounding, then finish()'s operations.  Out of line,
+ * acc + r·C with one rounding, then store_row_linear()'s.  Out of line,
  * the accumulators passed through memory (24 stores and loads a tile):
  * inlined into every kernel it cost the plain products ~0.5% (code
  * layout; 128×784×256 NN, 7 of 7 interleaved rounds slower). */
@@ -204,23 +204,9 @@ static __attribute__((noinline)) void store_tile_row_term(float *restrict c, siz
     for (size_t i = 0; i < MR; i++) {
         float *cp = c + i * ldc;
         const __m512 vr = _mm512_set1_ps(epi->row_c[i]);
-        const __m512 c0 = _mm512_loadu_ps(cp), c1 = _mm512_loadu_ps(cp + 16);
-        const __m512 t0 = _mm512_fmadd_ps(vr, c0, acc[2 * i]);
-        const __m512 t1 = _mm512_fmadd_ps(vr, c1, acc[2 * i + 1]);
-        __m512 v0, v1;
-        if (rd) {
-            v0 = _mm512_fmadd_ps(valpha, t0, _mm512_mul_ps(vbeta, c0));
-            v1 = _mm512_fmadd_ps(valpha, t1, _mm512_mul_ps(vbeta, c1));
-        } else {
-            v0 = _mm512_mul_ps(valpha, t0);
-            v1 = _mm512_mul_ps(valpha, t1);
-        }
-        if (epi->bias) {
-            v0 = _mm512_add_ps(v0, vbias0);
-            v1 = _mm512_add_ps(v1, vbias1);
-        }
-        _mm512_storeu_ps(cp, v0);
-        _mm512_storeu_ps(cp + 16, v1);
+        store_row_linear(cp, _mm512_fmadd_ps(vr, _mm512_loadu_ps(cp), acc[2 * i]),
+                         _mm512_fmadd_ps(vr, _mm512_loadu_ps(cp + 16), acc[2 * i + 1]), rd,
+                         valpha, vbeta, epi->bias != NULL, vbias0, vbias1);
     }
     _mm256_zeroupper();
 }
