@@ -344,12 +344,12 @@ double aek_model_eval(aek_model *M, const real *X, size_t m, const aek_noise_key
         /* A non-finite loss must not touch W.  Known here: the
          * reconstruction and KL parts (L2 does not fuse).  The Jacobian
          * penalties come in the backward, after the decoder's step (and
-         * before the encoder's, fused with the contractive one): λ/m·Σ_j
-         * c_j·Σ_i s_ij², with
-         * s² ≤ 1 for every activation and s finite when the reconstruction
-         * is (a NaN unit reaches every output), so finite whenever every
-         * c_j = ‖W_j‖² is; if one is not, nothing fuses this step (the
-         * whole loss is computed, and the caller does not apply it). */
+         * before the encoder's, fused with the contractive one):
+         * λ/m·Σ_j c_j·Σ_i s_ij², with s² ≤ 1 for every activation and s
+         * finite when the reconstruction is (a NaN unit reaches every
+         * output), so finite whenever every c_j = ‖W_j‖² is; if one is
+         * not, nothing fuses this step (the whole loss is computed, and the
+         * caller does not apply it). */
         M->loss_contractive = M->loss_cae_h = 0;
         M->loss_total = M->loss_recon + M->loss_l2 + M->loss_sparse;
         if (!isfinite(M->loss_total))
