@@ -526,8 +526,8 @@ static void run_job(const gemm_job *jp);
 static int transposed_ok(const gemm_job *j)
 {
     const aek_kernel_set *ks = j->ks;
-    if (!(j->ta == AEK_N && j->tb == AEK_T && j->alpha == 1.0f && j->beta == 0.0f &&
-          !j->row_c && j->ldc == j->n && j->k > 0 && ks->gemm_ukr_adirect && ks->transpose && j->m <= 256 &&
+    if (!(j->ta == AEK_N && j->tb == AEK_T && j->alpha == 1.0f && j->beta == 0.0f && !j->row_c &&
+          j->ldc == j->n && j->k > 0 && ks->gemm_ukr_adirect && ks->transpose && j->m <= 256 &&
           j->m * j->n <= TRANSPOSED_MAX_FLOATS))
         return 0;
     const double m = (double)j->m, n = (double)j->n, k = (double)j->k;

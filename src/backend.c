@@ -2,6 +2,7 @@
  * double build (scalar kernels in double). */
 #include "backend.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -35,13 +36,10 @@ void be_gemm_tn_rows2(size_t m, size_t n, size_t k, size_t s, real alpha, const 
                       const real *row_c)
 {
     (void)s;
-    /* alpha·(AᵀB + diag(r)·C) + beta·C = alpha·AᵀB + (beta + alpha·r_i)·C_i */
-    if (row_c) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++)
-                C[i * ldc + j] *= beta + alpha * row_c[i];
-        beta = 1;
-    }
+    /* the row term only comes with a fused SGD step, which the double build
+     * never takes (be_gemm_one_kblock is 0 here) */
+    assert(row_c == NULL);
+    (void)row_c;
     be_gemm(AEK_T, AEK_N, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL, AEK_ACT_IDENTITY);
 }
 void be_act(size_t n, aek_act act, const real *x, real *y)

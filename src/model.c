@@ -165,7 +165,7 @@ aek_status aek_model_create(const aek_config *cfg, size_t max_batch, uint64_t se
         M->hc = alloc_aligned(m * code, sizeof(real), &st);
         M->dac = alloc_aligned(m * code, sizeof(real), &st);
     }
-    for (int i = 0; i < 5; i++)
+    for (size_t i = 0; i < sizeof M->colv / sizeof M->colv[0]; i++)
         M->colv[i] = alloc_aligned(code, sizeof(real), &st);
     M->tmpn = alloc_aligned(maxw, sizeof(real), &st);
     if (st != AEK_OK) {
@@ -195,7 +195,7 @@ void aek_model_free(aek_model *M)
     free(M->xc);
     free(M->hc);
     free(M->dac);
-    for (int i = 0; i < 5; i++)
+    for (size_t i = 0; i < sizeof M->colv / sizeof M->colv[0]; i++)
         free(M->colv[i]);
     free(M->tmpn);
     free(M);
