@@ -276,12 +276,22 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
     _mm256_zeroupper();
 }
 
-/* No kernel reads op(A) = Aᵀ in place here (the 12×32 set has one): a
- * column of a 6-row tile is 24 bytes of a 64-byte line of A, so the panel
- * takes kc lines of L1 instead of 0.375·kc packed, and the B micro-panels
- * streaming past (kc lines a tile) evict it.  Measured on Zen 4 (1 thread,
- * best of 3): 1000×784×256 TN 94 GFLOP/s in place, 111 packed; 256×784×128
- * TN 96 in place, 108 packed. */
+/* The same tile with op(A) = Aᵀ read in place (A row-major k×m, stride
+ * lda: column p of the tile is the 6 consecutive floats of row p of A —
+ * the packed layout with stride lda instead of MR; a full tile, m_eff =
+ * MR).  The packed kernel's operations, so the same bits. */
+void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
+                                                            size_t lda, const float *restrict b,
+                                                            size_t ldb, float *restrict c,
+                                                            size_t ldc, size_t m_eff, size_t n_eff,
+                                                            const aek_ukr_epi *epi)
+{
+    assert(m_eff == MR && n_eff >= 1 && n_eff <= NR);
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    K_LOOP_6(a += lda)
+    EPILOGUE
+    _mm256_zeroupper();
+}
 
 /* An edge row panel (m_eff < 6 rows, packed layout a[p·6 + i]): only the
  * first R = 2 or 4 rows are computed (5 rows take the full kernel).  The
