@@ -235,7 +235,8 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     for (size_t ic = r0; ic < r1; ic += mc_step) {
         size_t mc = r1 - ic < mc_step ? r1 - ic : mc_step;
         /* A (or Aᵀ) read in place by a direct kernel: no packing; only the
-         * edge row panels (m_eff < MR) are packed, once per k-block */
+         * edge row panels (m_eff < MR) are packed, once per k-block, unless
+         * the set's direct kernels take them too (direct_edges) */
         const int direct = j->a_direct || j->a_tdirect;
         const row_panels rp = row_panels_of(mc, MR, j->ks->edge_split_rows);
         const size_t whole_tiles = rp.whole / MR;
@@ -257,7 +258,7 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                 pb->a_ic = ic;
                 pb->a_pc = pc;
             }
-            if (kc && direct && rp.whole < mc) {
+            if (kc && direct && !j->ks->direct_edges && rp.whole < mc) {
                 pack_tail_panels(j, ic, pc, kc, rp, Ap);
                 pb->a_serial = 0; /* Ap no longer holds a cached block */
             }
@@ -299,10 +300,11 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
                         epi.bias = last && j->bias ? j->bias + jc + jr : NULL;
                         float *Ct = j->C + (ic + ir) * j->ldc + jc + jr;
                         const float *at = Ap + slot * MR * kc; /* packed A panel */
-                        if (j->a_direct && m_eff == MR)
+                        const int in_place = m_eff == MR || j->ks->direct_edges;
+                        if (j->a_direct && in_place)
                             j->ks->gemm_ukr_adirect(kc, j->A + (ic + ir) * j->lda + pc, j->lda,
                                                     bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
-                        else if (j->a_tdirect && m_eff == MR)
+                        else if (j->a_tdirect && in_place)
                             j->ks->gemm_ukr_atdirect(kc, j->A + pc * j->lda + ic + ir, j->lda,
                                                      bt, ldbt, Ct, j->ldc, m_eff, n_eff, &epi);
                         else if (m_eff < MR && j->ks->gemm_ukr_edge)

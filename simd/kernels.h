@@ -55,9 +55,10 @@ typedef void (*aek_gemm_ukr_fn)(size_t kc, const float *restrict a,
 
 /* The same micro-kernel contract with A read in place instead of packed:
  * op(A) = A row-major, row i of the tile at a + i·lda, and a full tile
- * (m_eff = MR: the driver packs edge row panels and calls the packed kernel).
- * Same arithmetic per element as the packed kernel, so the results are
- * bitwise the same.  NULL in a set: always pack. */
+ * (m_eff = MR: the driver packs edge row panels and calls the packed kernel)
+ * — or, in a set with direct_edges, also an edge panel (m_eff < MR), of
+ * which no row ≥ m_eff is read.  Same arithmetic per element as the packed
+ * kernel, so the results are bitwise the same.  NULL in a set: always pack. */
 typedef void (*aek_gemm_ukr_adirect_fn)(size_t kc, const float *restrict a, size_t lda,
                                         const float *restrict b, size_t ldb, float *restrict c,
                                         size_t ldc, size_t m_eff, size_t n_eff,
@@ -181,8 +182,13 @@ typedef struct aek_kernel_set {
      * (gemm.c, row_panels_of) */
     size_t edge_split_rows;
     /* op(A) = Aᵀ read in place: element (i, p) of the tile at a[p·lda + i]
-     * (the packed layout with stride lda); a full tile; NULL: pack */
+     * (the packed layout with stride lda); a full tile (see direct_edges);
+     * NULL: pack */
     aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;
+    /* 1: gemm_ukr_adirect and gemm_ukr_atdirect take edge row panels too
+     * (m_eff < MR, reading no row past m_eff), so A read in place is never
+     * packed; 0: the driver packs edge panels for gemm_ukr_edge */
+    int direct_edges;
     aek_pack_t_fn pack_t;
     /* NULL: no transposed products (gemm.c, transposed_ok) */
     aek_transpose_fn transpose;

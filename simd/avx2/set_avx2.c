@@ -50,6 +50,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     .prefetches_b_in_place = 1,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma,
     .gemm_ukr_atdirect = aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma,
+    .direct_edges = 1,
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,
     .edge_split_rows = 4, /* a 2-row tile costs a 4-row one's time */
     .pack_t = aek_pack_transpose_avx2,
