@@ -194,8 +194,7 @@ int be_gemm_one_kblock(size_t k) { return k <= aek_blocking_for(aek_kernels()).k
 
 size_t be_col_split(size_t n)
 {
-    const size_t nr = aek_kernels()->nr, nt = (n + nr - 1) / nr;
-    return nt / 2 * nr; /* gemm_task's cut for a 1×2 grid */
+    return n > aek_kernels()->nr ? n / 2 : 0;
 }
 
 typedef struct {

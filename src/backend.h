@@ -38,10 +38,11 @@ void be_gemm(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k, real alph
  * step relies on it for the bits of a separate update); 0 in double. */
 int be_gemm_one_kblock(size_t k);
 
-/* The cut [0, s) | [s, n) of an n-column product's columns that a 2-thread
- * GEMM deals to its two threads (a whole number of micro-tile columns,
- * simd/gemm.c); 0 when too narrow to cut.  Fixed per kernel set: products
- * cut there keep their bits at every thread count. */
+/* The cut [0, s) | [s, n) of a layer's n outputs between two threads for
+ * its backward products (model_eval.c, layer_backward): the middle, s =
+ * n/2, so both halves cost the same; 0 when no wider than a micro-tile.
+ * Fixed per kernel set, not per thread count: products cut there keep
+ * their bits at every thread count. */
 size_t be_col_split(size_t n);
 /* C = A·B (NN, m×k times k×n, alpha 1, beta 0; C and tmp m×n with row
  * stride n) as two partial products over k = [0, s) and [s, k): each

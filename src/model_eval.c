@@ -131,15 +131,20 @@ static void decoder_forward(aek_model *M, size_t m)
  *   GEMM's epilogue instead — after dIn, which reads W — and with row_c
  *   (the contractive penalty's term, encoder_backward) W − lr·(Dᵀ·In +
  *   diag(row_c)·W), the bits of the gradient, its row terms, then the step.
- * Both are cut at the column s of Out where a 2-thread forward cuts it
- * (be_col_split): dIn as two partial products over Out's columns [0, s) and
- * [s, n_out), the gradient by those rows of W.  At 2 threads thread t then
- * reads only its own rows of W (which its forward read and its update
- * writes) and its own columns of D.  Uncut, each thread read half of every
- * row of W, and the next update rewrote lines the other core had read —
- * the costliest cross-core traffic on our Zen 5 VM (README).  784-256-784
- * at 2 threads: +5.6% samples/s (median of 12 interleaved pairs, against
- * 1.00 at 1 thread).  The same bits at every thread count. */
+ * Both are cut in the middle of Out's columns, s = n_out/2 (be_col_split):
+ * dIn as two partial products over Out's columns [0, s) and [s, n_out),
+ * the gradient by those rows of W.  At 2 threads thread t then reads only
+ * its own rows of W (which its forward read and its update writes, up to
+ * the few rows between s and the forward's cut at a micro-tile boundary:
+ * 384 of 784 for the 12×32 tile) and its own columns of D.  Uncut, each
+ * thread read half of every row of W, and the next update rewrote lines
+ * the other core had read — the costliest cross-core traffic on our Zen 5
+ * VM (README).  784-256-784 at 2 threads: +5.6% samples/s (median of 12
+ * interleaved pairs, against 1.00 at 1 thread).  Cut at the forward's 384
+ * instead of 392, thread 1 had 4% more of each of the two products (Zen 4,
+ * 2 threads, interleaved best-of-2 epochs, 6-8 rounds: 784-256-784 1.005
+ * and 1.007 faster at 392, 784-1000-500-250-30 1.006).  The same bits at
+ * every thread count. */
 static void layer_backward(aek_model *M, size_t m, size_t n_out, size_t n_in, const real *D,
                            const real *in, real *W, real *G, real beta, real *dIn, int fuse_bit,
                            const real *row_c)
