@@ -464,20 +464,10 @@ static int a_direct_ok(const aek_kernel_set *ks, aek_trans ta, size_t m, size_t 
  * for the B stream) evict each other (lda = 256, 4 sets: 256×784×128 TN
  * fell from 78% to 74% of peak in place); so k ≤ 4·64 = 256 at most.  A
  * small product still qualifies (64³ TN, lda = 64: 16 sets × 4 lines;
- * 176 → 199 GFLOP/s in place).
- * A tile column narrower than a line (the 6-row avx2 tile: 24 of 64 bytes)
- * makes the panel in place kc lines against 0.375·kc packed, and passing B
- * panels evict it: only when B is small, k·n ≤ 96² floats (36 KiB).  Zen 4,
- * 1 thread, avx2, packed → in place, best of 5-7, 2 runs: 64³ 98 → 103
- * GFLOP/s, 96³ 105 → 111, 1000×64×64 102 → 110, 64×128×64 101 → 104,
- * 500×96×96 105 → 106-110; beyond it 100³ 94 → 97 and 64×192×64 104 → 105
- * (gains left), 1000×128×128 106 → 105, 200×784×128 110 → 102-109,
- * 1000×784×256 112 → 96. */
-static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t n, size_t k, size_t lda)
+ * 176 → 199 GFLOP/s in place). */
+static int a_tdirect_ok(const aek_kernel_set *ks, aek_trans ta, size_t k, size_t lda)
 {
-    if (ta != AEK_T || ks->gemm_ukr_atdirect == NULL || k > 4 * l1_sets_touched(lda))
-        return 0;
-    return ks->mr * sizeof(float) >= 48 || k * n <= 96 * 96;
+    return ta == AEK_T && ks->gemm_ukr_atdirect != NULL && k <= 4 * l1_sets_touched(lda);
 }
 
 static int bad_args(aek_trans ta, aek_trans tb, size_t m, size_t n, size_t k,
@@ -679,7 +669,7 @@ static void run_job(const gemm_job *jp)
     const aek_kernel_set *ks = j.ks;
     const size_t m = j.m, n = j.n;
     j.a_direct = transposed || a_direct_ok(ks, j.ta, m, j.lda);
-    j.a_tdirect = a_tdirect_ok(ks, j.ta, j.n, j.k, j.lda);
+    j.a_tdirect = a_tdirect_ok(ks, j.ta, j.k, j.lda);
     j.b_direct = b_direct_ok(ks, j.tb, m, j.B, j.ldb);
     j.serial = atomic_fetch_add(&g_serial, 1) + 1;
     size_t mt = (m + ks->mr - 1) / ks->mr, nt = (n + ks->nr - 1) / ks->nr;

@@ -185,9 +185,10 @@ typedef struct aek_kernel_set {
      * (the packed layout with stride lda); a full tile (see direct_edges);
      * NULL: pack */
     aek_gemm_ukr_adirect_fn gemm_ukr_atdirect;
-    /* 1: gemm_ukr_adirect and gemm_ukr_atdirect take edge row panels too
-     * (m_eff < MR, reading no row past m_eff), so A read in place is never
-     * packed; 0: the driver packs edge panels for gemm_ukr_edge */
+    /* 1: the direct kernels the set has (gemm_ukr_adirect, and
+     * gemm_ukr_atdirect if any) take edge row panels too (m_eff < MR,
+     * reading no row past m_eff), so A read in place is never packed; 0:
+     * the driver packs edge panels for gemm_ukr_edge */
     int direct_edges;
     aek_pack_t_fn pack_t;
     /* NULL: no transposed products (gemm.c, transposed_ok) */

@@ -372,11 +372,10 @@ static void check_threads(const aek_kernel_set *ks)
  * same strides, so its last rows and columns fall in edge tiles (the edge
  * row kernels, half-width steps, masked stores, packed edge panels) where
  * the whole product had full ones.  Same k-blocks, same in-place/packed
- * choices (they depend on m ≤ 512, k and the strides, all unchanged; n
- * only for Aᵀ in place, which k = 700 rules out), so every element must
- * match bit for bit.  k = 700 crosses every set's kc; two epilogues:
- * alpha 1.5 + bias + sigmoid over a NaN C (beta = 0), and beta 0.5 over a
- * filled C without activation (the inline linear store). */
+ * choices (they depend on m ≤ 512, k and the strides, all unchanged), so
+ * every element must match bit for bit.  k = 700 crosses every set's kc;
+ * two epilogues: alpha 1.5 + bias + sigmoid over a NaN C (beta = 0), and
+ * beta 0.5 over a filled C without activation (the inline linear store). */
 static void check_edge_bits(const aek_kernel_set *ks)
 {
     const size_t MR = ks->mr, NR = ks->nr, M = 3 * MR, N = 3 * NR, K = 700;

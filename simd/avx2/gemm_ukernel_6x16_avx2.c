@@ -9,8 +9,8 @@
  * Edge tiles: masked loads/stores on columns (VMASKMOV never touches masked
  * lanes; full rows use plain ones), rows ≥ m_eff skipped; every element's
  * arithmetic is the same in a full and an edge tile, and in every kernel
- * here (packed, A in place, Aᵀ in place, edge rows): the same FMAs in the
- * same order, so the same bits.
+ * here (packed, A in place, edge rows packed or in place): the same FMAs
+ * in the same order, so the same bits.
  */
 #include <assert.h>
 #include <immintrin.h>
@@ -276,6 +276,18 @@ void aek_f32_gemm_bias_act_ukernel_6x16__avx2_fma(size_t kc, const float *restri
     _mm256_zeroupper();
 }
 
+/* No kernel reads op(A) = Aᵀ in place here (the 12×32 set has one): a
+ * column of a 6-row tile is 24 bytes of a 64-byte line of A, so the panel
+ * takes kc lines of L1 instead of 0.375·kc packed, and the B micro-panels
+ * streaming past (kc lines a tile) evict it.  Measured on Zen 4 (1 thread,
+ * best of 3): 1000×784×256 TN 94 GFLOP/s in place, 111 packed; 256×784×128
+ * TN 96 in place, 108 packed.  For a small B (k·n ≤ 96²) it won in a
+ * stand-alone loop (64³ TN 98 → 103, 96³ 105 → 111), but inside make
+ * bench's process 64³ TN fell from 92 to 81 GFLOP/s (5 of 5 runs; its A
+ * loads missed: the hot spot moved to the FMA after each broadcast of A), a
+ * placement of A, B and C in memory that the stand-alone loop did not
+ * reproduce; packed A does not depend on it. */
+
 /* An edge row panel (m_eff < 6 rows, packed layout a[p·6 + i]): only the
  * first R = 2 or 4 rows are computed (5 rows take the full kernel).  The
  * full kernel would do all 6 — for a batch of 128 rows (21 full tiles + 2)
@@ -317,28 +329,28 @@ void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *r
 }
 #undef A_
 
-/* An edge row panel read in place (m_eff < MR): element (i, p) of the tile
- * at a[i·rs + p·ps] (A: rs = lda, ps = 1; Aᵀ: rs = 1, ps = lda).  Rows
- * m_eff.. of the R computed (R = 2, 4 or 6, as in edge_rows) read row
- * m_eff − 1 again, so nothing past A is read; their sums are never stored.
- * Saves packing the edge panel: a 64-row product has a 4-row one, and at
- * 64³ packing it and its call took ~2% of the product. */
+/* An edge row panel with A read in place (m_eff < MR; row i of the tile at
+ * a + i·lda).  Rows m_eff.. of the R computed (R = 2, 4 or 6, as in
+ * edge_rows) read row m_eff − 1 again, so nothing past A is read; their
+ * sums are never stored.  Saves packing the edge panel: a 64-row product
+ * has a 4-row one, and at 64³ packing it and its call took ~2% of the
+ * product. */
 static inline __attribute__((always_inline)) void
-direct_edge_rows(const int R, size_t kc, const float *restrict a, size_t rs, size_t ps,
+direct_edge_rows(const int R, size_t kc, const float *restrict a, size_t lda,
                  const float *restrict b, size_t ldb, float *restrict c, size_t ldc, size_t m_eff,
                  size_t n_eff, const aek_ukr_epi *epi)
 {
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     const size_t last = m_eff - 1;
-    const size_t o1 = (last < 1 ? last : 1) * rs, o2 = (last < 2 ? last : 2) * rs;
-    const size_t o3 = (last < 3 ? last : 3) * rs, o4 = (last < 4 ? last : 4) * rs;
+    const size_t o1 = (last < 1 ? last : 1) * lda, o2 = (last < 2 ? last : 2) * lda;
+    const size_t o3 = (last < 3 ? last : 3) * lda, o4 = (last < 4 ? last : 4) * lda;
 #define A_(i) a[(i) == 0 ? 0 : (i) == 1 ? o1 : (i) == 2 ? o2 : (i) == 3 ? o3 : o4]
     if (R == 6)
-        K_LOOP_6(a += ps)
+        K_LOOP_6(a++)
     else if (ldb != NR)
-        K_LOOP({ PREFETCH_B_AHEAD K_STEP(R) }, a += ps)
+        K_LOOP({ PREFETCH_B_AHEAD K_STEP(R) }, a++)
     else
-        K_LOOP(K_STEP(R), a += ps)
+        K_LOOP(K_STEP(R), a++)
 #undef A_
     EPILOGUE_MASKS
     if (epi->row_c) {
@@ -347,16 +359,16 @@ direct_edge_rows(const int R, size_t kc, const float *restrict a, size_t rs, siz
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4)
 }
 
-static void direct_edge(size_t kc, const float *restrict a, size_t rs, size_t ps,
-                        const float *restrict b, size_t ldb, float *restrict c, size_t ldc,
-                        size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
+static void direct_edge(size_t kc, const float *restrict a, size_t lda, const float *restrict b,
+                        size_t ldb, float *restrict c, size_t ldc, size_t m_eff, size_t n_eff,
+                        const aek_ukr_epi *epi)
 {
     if (m_eff <= 2)
-        direct_edge_rows(2, kc, a, rs, ps, b, ldb, c, ldc, m_eff, n_eff, epi);
+        direct_edge_rows(2, kc, a, lda, b, ldb, c, ldc, m_eff, n_eff, epi);
     else if (m_eff <= 4)
-        direct_edge_rows(4, kc, a, rs, ps, b, ldb, c, ldc, m_eff, n_eff, epi);
+        direct_edge_rows(4, kc, a, lda, b, ldb, c, ldc, m_eff, n_eff, epi);
     else
-        direct_edge_rows(6, kc, a, rs, ps, b, ldb, c, ldc, m_eff, n_eff, epi);
+        direct_edge_rows(6, kc, a, lda, b, ldb, c, ldc, m_eff, n_eff, epi);
     _mm256_zeroupper();
 }
 
@@ -373,7 +385,7 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
 {
     assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
     if (m_eff < MR) {
-        direct_edge(kc, a, lda, 1, b, ldb, c, ldc, m_eff, n_eff, epi);
+        direct_edge(kc, a, lda, b, ldb, c, ldc, m_eff, n_eff, epi);
         return;
     }
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
@@ -384,29 +396,6 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
     K_LOOP_6((r0++, r3++))
 #undef A_
 #undef R_
-    EPILOGUE
-    _mm256_zeroupper();
-}
-
-/* The same tile with op(A) = Aᵀ read in place (A row-major k×m, stride
- * lda: column p of the tile is the 6 consecutive floats of row p of A —
- * the packed layout with stride lda instead of MR; an edge panel goes to
- * direct_edge).  The packed kernel's operations, so the same bits. */
-void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
-                                                            size_t lda, const float *restrict b,
-                                                            size_t ldb, float *restrict c,
-                                                            size_t ldc, size_t m_eff, size_t n_eff,
-                                                            const aek_ukr_epi *epi)
-{
-    assert(m_eff >= 1 && m_eff <= MR && n_eff >= 1 && n_eff <= NR);
-    if (m_eff < MR) {
-        direct_edge(kc, a, 1, lda, b, ldb, c, ldc, m_eff, n_eff, epi);
-        return;
-    }
-    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
-#define A_(i) a[i]
-    K_LOOP_6(a += lda)
-#undef A_
     EPILOGUE
     _mm256_zeroupper();
 }

@@ -27,11 +27,6 @@ void aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma(size_t kc, const float
                                                            float *restrict c, size_t ldc,
                                                            size_t m_eff, size_t n_eff,
                                                            const aek_ukr_epi *epi);
-void aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma(size_t kc, const float *restrict a,
-                                                            size_t lda, const float *restrict b,
-                                                            size_t ldb, float *restrict c,
-                                                            size_t ldc, size_t m_eff, size_t n_eff,
-                                                            const aek_ukr_epi *epi);
 void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *restrict a,
                                                         const float *restrict b, size_t ldb,
                                                         float *restrict c, size_t ldc, size_t m_eff,
@@ -49,7 +44,7 @@ const aek_kernel_set aek_kernels_avx2 = {
     .nr = 16,
     .prefetches_b_in_place = 1,
     .gemm_ukr_adirect = aek_f32_gemm_bias_act_ukernel_6x16_adirect__avx2_fma,
-    .gemm_ukr_atdirect = aek_f32_gemm_bias_act_ukernel_6x16_atdirect__avx2_fma,
+    /* no .gemm_ukr_atdirect: Aᵀ is packed (gemm_ukernel_6x16_avx2.c says why) */
     .direct_edges = 1,
     .gemm_ukr_edge = aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma,
     .edge_split_rows = 4, /* a 2-row tile costs a 4-row one's time */
