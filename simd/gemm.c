@@ -15,7 +15,8 @@
  *    packed (a_direct_ok, b_direct_ok): packing B is then a read and a write
  *    of k·n floats reused by only m rows, ~7% of a 128-row product.  A is
  *    read in place at any m whose rows spread over the L1 sets.  Edge
- *    panels are still packed, so the kernels see full tiles only.
+ *    panels are still packed, so the kernels see full tiles only — except
+ *    in a set whose direct kernels take edge row panels (direct_edges).
  *  - A batch product with a large Bᵀ (a layer's forward, C = X·Wᵀ) would
  *    pack all of W transposed per call; it is computed as Cᵀ = W·Xᵀ with W
  *    in place and transposed after (transposed_ok), with the same bits.

@@ -253,6 +253,11 @@ store_row_term(float *cp, __m256 acc0, __m256 acc1, float r, int rd, __m256 valp
         _mm256_zeroupper();                                                            \
         return;                                                                        \
     }                                                                                  \
+    EDGE_EPILOGUE
+
+/* An edge tile's epilogue: column masks, the row term, then the rows
+ * < m_eff through store_row() (every kernel declares all 6 accumulators). */
+#define EDGE_EPILOGUE                                                                  \
     EPILOGUE_MASKS                                                                     \
     if (epi->row_c) {                                                                  \
         ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3) ROW_TERM(4) ROW_TERM(5)        \
@@ -300,17 +305,14 @@ static inline __attribute__((always_inline)) void
 edge_rows(const int R, size_t kc, const float *restrict a, const float *restrict b, size_t ldb,
           float *restrict c, size_t ldc, size_t m_eff, size_t n_eff, const aek_ukr_epi *epi)
 {
-    /* rows 4 and 5 are declared for K_STEP but never used (R ≤ 4) */
+    /* rows 4 and 5 are declared for K_STEP and EDGE_EPILOGUE but never
+     * computed or stored (R ≤ 4, m_eff ≤ 4) */
     ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
     if (ldb != NR)
         K_LOOP({ PREFETCH_B_AHEAD K_STEP(R > 2 ? 4 : 2) }, a += MR)
     else
         K_LOOP(K_STEP(R > 2 ? 4 : 2), a += MR)
-    EPILOGUE_MASKS
-    if (epi->row_c) {
-        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3)
-    }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3)
+    EDGE_EPILOGUE
 }
 
 void aek_f32_gemm_bias_act_ukernel_6x16_edge__avx2_fma(size_t kc, const float *restrict a,
@@ -352,11 +354,7 @@ direct_edge_rows(const int R, size_t kc, const float *restrict a, size_t lda,
     else
         K_LOOP(K_STEP(R), a++)
 #undef A_
-    EPILOGUE_MASKS
-    if (epi->row_c) {
-        ROW_TERM(0) ROW_TERM(1) ROW_TERM(2) ROW_TERM(3) ROW_TERM(4)
-    }
-    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4)
+    EDGE_EPILOGUE
 }
 
 static void direct_edge(size_t kc, const float *restrict a, size_t lda, const float *restrict b,
