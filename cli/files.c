@@ -12,10 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The directory a file of `path` goes into, into dir[len]. */
+/* The directory a file (or directory) of `path` goes into, into dir[len].
+ * Trailing slashes name the same thing ("pca/" is the directory pca of
+ * ".", not a file in a directory "pca"). */
 static void parent_dir(const char *path, char *dir, size_t len)
 {
-    const char *slash = strrchr(path, '/');
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    const char *slash = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (path[i] == '/')
+            slash = path + i;
     if (!slash)
         snprintf(dir, len, ".");
     else if (slash == path)

@@ -540,5 +540,15 @@ check "export --out-dir whose W0.npy is a directory (refused before writing)" 1 
   '--out-dir \.: \./W0.npy is a directory' 'W0\.npy' -- \
   sh -c 'mkdir W0.npy && exec "$@"' sh "$A" export --model "$M/m16.aek" --out-dir .
 
+# A directory named with a trailing slash (as users type it after tab
+# completion) is the same directory: it used to be refused as "cannot create
+# the directory", its parent taken to be the directory itself.
+check "export --out-dir e/ (a trailing slash) creates e" 0 '' 'e' -- \
+  "$A" export --model "$M/m16.aek" --out-dir e/
+check "pca --out-dir p/ (a trailing slash) creates p" 0 '' 'p' -- \
+  "$A" pca --data "$IN/ok.npy" --k 2 --out-dir p/
+check "grad --out-dir g// (trailing slashes) creates g" 0 '' 'g' -- \
+  "$A" grad --model "$M/m16.aek" --data "$IN/ok.npy" --out-dir g//
+
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
