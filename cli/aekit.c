@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,20 @@ const char *getenv_nonempty(const char *name)
 
 int cli_init_kernels(const char *cmd, int threads)
 {
+    /* the library reads AEKIT_MAX_DATA_BYTES when it first loads data and
+     * falls back to its default on a value it cannot read; the command
+     * refuses such a value instead ("16G" is not a byte count) */
+    const char *cap = getenv("AEKIT_MAX_DATA_BYTES");
+    if (cap && *cap) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(cap, &end, 10);
+        if (*end || end == cap || errno || v == 0 || v > SIZE_MAX || cap[0] == '-') {
+            fprintf(stderr, "aekit %s: AEKIT_MAX_DATA_BYTES='%s' is not a whole number of bytes "
+                            "in 1..%zu\n", cmd, cap, (size_t)SIZE_MAX);
+            return 1;
+        }
+    }
     if (aek_init() != AEK_OK) {
         fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());
         return 1;
@@ -48,7 +64,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: aekit <command> [flags]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
         fprintf(f, "  %-12s %s\n", CMDS[i].name, CMDS[i].help);
-    fprintf(f, "  %-12s %s\n", "help", "this text");
+    fprintf(f, "  %-12s %s\n", "help", "this text; help <command>, or <command> --help: its flags");
     fprintf(f, "\nenvironment: AEKIT_ISA=scalar|avx2|avx512|neon, AEKIT_NUM_THREADS=n,\n"
                "  AEKIT_MAX_DATA_BYTES=n (memory cap; default 16 GiB or half the physical memory)\n");
 }
@@ -60,6 +76,16 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        if (argc > 2) { /* aekit help <command>: that command's flags */
+            for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+                if (!strcmp(argv[2], CMDS[i].name)) {
+                    char *args[] = {argv[2], "--help", NULL};
+                    return CMDS[i].fn(2, args);
+                }
+            fprintf(stderr, "aekit help: unknown command '%s'\n", argv[2]);
+            usage(stderr);
+            return 2;
+        }
         usage(stdout);
         return 0;
     }

@@ -159,7 +159,7 @@ int cmd_classify(int argc, char **argv)
         {"lr-final", FLAG_DOUBLE, &cfg.lr_final, "cosine-decay the learning rate to this (0: constant)", 0, 1e3, NULL, 0},
         {"l2", FLAG_DOUBLE, &cfg.l2, "L2 penalty lambda on W", 0, 1e6, NULL, 0},
         {"seed", FLAG_U64, &cfg.seed, "seed of the shuffle", 0, 0, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
         {"json", FLAG_STRING, &json, "write the errors, settings and confusion matrix as JSON", 0, 0, NULL, 0},
         {"history", FLAG_STRING, &hist_path, "write the per-epoch loss as CSV (epoch,loss,seconds)", 0, 0, NULL, 0},
         {"quiet", FLAG_BOOL, &quiet, "no progress output", 0, 0, NULL, 0},

@@ -209,7 +209,7 @@ int cmd_grad(int argc, char **argv)
         {"seed", FLAG_U64, &seed, "noise key: seed", 0, 0, NULL, 0},
         {"epoch", FLAG_U64, &epoch, "noise key: epoch (row i of the batch is sample i)", 0, 0, NULL, 0},
         {"out-dir", FLAG_STRING, &dir, "directory for loss.json, grad_<tensor>.npy, inputs (required)", 0, 0, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
     int r = flags_parse("grad", "The total loss of one batch and the gradient of every parameter "
                         "tensor, as files:\n  loss.json (total and parts), grad_<tensor>.npy, "

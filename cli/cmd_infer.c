@@ -22,7 +22,7 @@ int cmd_encode(int argc, char **argv)
         DATA_FLAGS(d),
         {"raw", FLAG_BOOL, &raw, "data are already preprocessed (skip the model's scaling)", 0, 0, NULL, 0},
         {"out", FLAG_STRING, &out, "codes as float32 .npy (rows x code)", 0, 0, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
     int r = flags_parse("encode", "Write the codes of the data (k-sparse models keep alpha*k units).",
                         f, NFLAGS(f), argc, argv);
@@ -114,7 +114,7 @@ int cmd_reconstruct(int argc, char **argv)
         {"image", FLAG_STRING, &image, "image shape HxW (default: the data's, or square)", 0, 0, NULL, 0},
         {"noisy", FLAG_BOOL, &noisy, "corrupt the inputs with the model's noise first (denoising demo)", 0, 0, NULL, 0},
         {"seed", FLAG_U64, &seed, "seed of the corruption (--noisy)", 0, 0, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
     int r = flags_parse("reconstruct", "Reconstruct data through a model; .npy and/or a PNG grid.",
                         f, NFLAGS(f), argc, argv);
@@ -201,7 +201,7 @@ int cmd_eval(int argc, char **argv)
         DATA_FLAGS(d),
         {"raw", FLAG_BOOL, &raw, "data are already preprocessed", 0, 0, NULL, 0},
         {"noisy", FLAG_BOOL, &noisy, "evaluate with the model's input noise", 0, 0, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
     int r = flags_parse("eval", "Print the loss of a model on data (batch means).", f, NFLAGS(f),
                         argc, argv);

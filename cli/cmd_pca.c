@@ -30,7 +30,7 @@ int cmd_pca(int argc, char **argv)
         {"solver", FLAG_CHOICE, &solver, "eigen-solver", 0, 0, SOLVERS, 0},
         {"out-dir", FLAG_STRING, &dir, "write components.npy (k x n), eigenvalues.npy, explained.npy, mean.npy", 0, 0, NULL, 0},
         {"show", FLAG_SIZE, &show, "components listed on stdout", 0, 1 << 24, NULL, 0},
-        {"threads", FLAG_INT, &threads, "worker threads", 1, 256, NULL, 0},
+        {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
     int r = flags_parse("pca", "Principal components of a data set (mean-centred; covariance "
                         "X_c^T X_c / m).", f, NFLAGS(f), argc, argv);

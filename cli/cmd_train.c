@@ -150,7 +150,7 @@ int cmd_train(int argc, char **argv)
         {"sparse-beta", FLAG_DOUBLE, &beta, "KL sparsity weight beta (0: off)", 0, 1e6, NULL, 0},
         {"ksparse", FLAG_SIZE, &ksparse, "k-sparse: keep the k largest code units (0: off)", 0, 1e7, NULL, 0},
         {"ksparse-alpha", FLAG_DOUBLE, &kalpha, "k-sparse: encode with alpha*k units", 1, 1e6, NULL, 0},
-        {"ksparse-start", FLAG_SIZE, &kstart, "k-sparse: start training with this k (> --ksparse) ...", 0, 1e7, NULL, 0},
+        {"ksparse-start", FLAG_SIZE, &kstart, "k-sparse: start training with this k (>= --ksparse; 0: --ksparse) ...", 0, 1e7, NULL, 0},
         {"ksparse-anneal-epochs", FLAG_INT, &kanneal, "... and lower it linearly to --ksparse over these epochs", 0, 1e6, NULL, 0},
         {"contractive", FLAG_DOUBLE, &contr, "contractive penalty lambda (0: off)", 0, 1e6, NULL, 0},
         {"cae-h-gamma", FLAG_DOUBLE, &gamma, "CAE+H Jacobian-difference weight gamma (0: off)", 0, 1e6, NULL, 0},
@@ -175,7 +175,7 @@ int cmd_train(int argc, char **argv)
         {"resume", FLAG_STRING, &resume, "continue training from a checkpoint (same data)", 0, 0, NULL, 0},
         {"history", FLAG_STRING, &hist_path, "write per-epoch losses as CSV", 0, 0, NULL, 0},
         {"quiet", FLAG_BOOL, &quiet, "no progress output", 0, 0, NULL, 0},
-        {"stop-after-batches", FLAG_INT, &stop_after, "testing: stop as if interrupted after N batches", 1, 1e9, NULL, 0},
+        {"stop-after-batches", FLAG_INT, &stop_after, "testing: stop as if interrupted after N batches (default: never)", 1, 1e9, NULL, 0},
     };
     int r = flags_parse("train", "Train an autoencoder (any variant) and write the model.", f,
                         NFLAGS(f), argc, argv);

@@ -31,8 +31,14 @@ void flags_help(FILE *out, const char *cmd, const char *summary, const flag *f, 
                 fprintf(out, "%s%s", c ? "|" : "", f[i].choices[c]);
             fprintf(out, "; default %s)", f[i].choices[*(const int *)f[i].p]);
         }
-        /* the table is built with the defaults in place, so show them */
-        switch (f[i].type) {
+        /* the table is built with the defaults in place, so show them; a
+         * default outside the flag's range is "not given" (0 threads: the
+         * environment or all CPUs), which the help text then describes —
+         * "[0]" there read as a value the parser refuses */
+        const int unset = (f[i].type == FLAG_INT || f[i].type == FLAG_SIZE) && f[i].lo != f[i].hi &&
+                          ((f[i].type == FLAG_INT ? (double)*(const int *)f[i].p
+                                                  : (double)*(const size_t *)f[i].p) < f[i].lo);
+        switch (unset ? FLAG_BOOL : f[i].type) {
         case FLAG_INT: fprintf(out, " [%d]", *(const int *)f[i].p); break;
         case FLAG_SIZE: fprintf(out, " [%zu]", *(const size_t *)f[i].p); break;
         case FLAG_U64: fprintf(out, " [%llu]", (unsigned long long)*(const uint64_t *)f[i].p); break;

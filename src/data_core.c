@@ -40,7 +40,7 @@ size_t aek_data_memory_cap(void)
     if (env && *env) {
         char *end;
         unsigned long long v = strtoull(env, &end, 10);
-        if (*end == 0 && v > 0 && v <= SIZE_MAX)
+        if (*end == 0 && env[0] != '-' && v > 0 && v <= SIZE_MAX) /* the aekit command refuses others */
             cap = (size_t)v;
     }
     size_t expected = 0;

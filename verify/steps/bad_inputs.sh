@@ -156,6 +156,11 @@ check "IDX empty file" 1 'empty.idx: file is empty' '' -- "${TRAIN[@]}" --data "
 check "data above the memory cap (AEKIT_MAX_DATA_BYTES=1000, 976-byte IDX of 3840 floats)" 1 \
   'above the memory cap of 1000 bytes' '' -- \
   env AEKIT_MAX_DATA_BYTES=1000 "${TRAIN[@]}" --data "$IN/ok.idx"
+check "AEKIT_MAX_DATA_BYTES=16G (not a byte count; was silently ignored)" 2 \
+  "AEKIT_MAX_DATA_BYTES='16G' is not a whole number of bytes" '' -- \
+  env AEKIT_MAX_DATA_BYTES=16G "${TRAIN[@]}" --data "$IN/ok.npy"
+check "AEKIT_MAX_DATA_BYTES=-1" 2 "AEKIT_MAX_DATA_BYTES='-1' is not a whole number of bytes" '' -- \
+  env AEKIT_MAX_DATA_BYTES=-1 "$A" pca --data "$IN/ok.npy" --k 2
 check "gzip CSV of 120000 bytes under AEKIT_MAX_DATA_BYTES=3000 (below the first 4 KiB buffer)" 1 \
   'runs.csv.gz: decompressed data exceeds the limit of 2999 bytes \(memory cap\)' '' -- \
   env AEKIT_MAX_DATA_BYTES=3000 "${TRAIN[@]}" --data "$IN/runs.csv.gz"
