@@ -239,12 +239,12 @@ int cmd_grad(int argc, char **argv)
             snprintf(name, sizeof name, "cae_h_copy%d", c);
             add_file(&df, "", name, ".npy");
         }
-        cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+        cli_file inputs[] = {{"model", model}, {"data", d.data}};
         rc = cli_check_dir_files("grad", inputs, NFILES(inputs), "out-dir", dir, df.name,
                                  df.n);
     }
-    if (!rc && data_opts_load("grad", &d, &data))
-        rc = 1;
+    if (!rc)
+        rc = data_opts_load("grad", &d, &data);
     if (!rc) {
         aek_config cfg = M->cfg;
         aek_model *B = NULL;

@@ -28,7 +28,7 @@ int cmd_encode(int argc, char **argv)
                         f, NFLAGS(f), argc, argv);
     if (r)
         return r == 1 ? 0 : 2;
-    cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+    cli_file inputs[] = {{"model", model}, {"data", d.data}};
     cli_file outputs[] = {{"out", out}};
     if (cli_check_output("encode", "out", out))
         return 1;
@@ -124,7 +124,7 @@ int cmd_reconstruct(int argc, char **argv)
         fprintf(stderr, "aekit reconstruct: nothing to write: give --out and/or --png\n");
         return 2;
     }
-    cli_file inputs[] = {{"model", model}, {"data", d.data}, {"labels", d.labels}};
+    cli_file inputs[] = {{"model", model}, {"data", d.data}};
     cli_file outputs[] = {{"out", out}, {"png", png}};
     if (cli_check_output("reconstruct", "out", out) || cli_check_output("reconstruct", "png", png))
         return 1;

@@ -38,15 +38,15 @@ int cmd_pca(int argc, char **argv)
         return r == 1 ? 0 : 2;
     static const char *const names[] = {"components.npy", "eigenvalues.npy", "explained.npy",
                                         "mean.npy"};
-    cli_file inputs[] = {{"data", d.data}, {"labels", d.labels}};
+    cli_file inputs[] = {{"data", d.data}};
     if (dir && (r = cli_check_dir_files("pca", inputs, NFILES(inputs), "out-dir", dir, names,
                                         NFILES(names))))
         return r;
     if (cli_init_kernels("pca", threads))
         return 2;
     aek_dataset data = {0};
-    if (data_opts_load("pca", &d, &data))
-        return 1;
+    if ((r = data_opts_load("pca", &d, &data)))
+        return r;
     int rc = 0;
     aek_preproc prep = {0};
     aek_pca *p = NULL;

@@ -224,7 +224,7 @@ int cmd_train(int argc, char **argv)
     /* --resume X.ckpt writes its checkpoint back to X.ckpt (the default with
      * --out X), so only the other outputs are checked against it: they would
      * replace the training state with a model or a CSV. */
-    cli_file inputs[] = {{"data", d.data}, {"labels", d.labels}};
+    cli_file inputs[] = {{"data", d.data}};
     cli_file outputs[] = {{"out", out}, {"checkpoint", ckpt}, {"history", hist_path}};
     cli_file res[] = {{"resume", resume}};
     cli_file not_ckpt[] = {{"out", out}, {"history", hist_path}};
@@ -233,8 +233,8 @@ int cmd_train(int argc, char **argv)
         return 2;
 
     aek_dataset data = {0};
-    if (data_opts_load("train", &d, &data))
-        return 1;
+    if ((r = data_opts_load("train", &d, &data)))
+        return r;
 
     aek_model *M = NULL;
     aek_preproc prep = {0};

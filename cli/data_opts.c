@@ -26,14 +26,10 @@ int data_opts_load(const char *cmd, const data_opts *o, aek_dataset *d)
     aek_status s;
     if (o->data) {
         s = aek_load_data(data_opts_path(o->data), d);
-        if (s == AEK_OK && o->labels)
-            s = aek_data_attach_labels(d, data_opts_path(o->labels));
     } else {
         aek_synth_manifold_config sc = {o->synth_rows, o->synth_dim, o->synth_latent, 0,
                                         (float)o->synth_noise, o->synth_seed};
         s = aek_synth_manifold(&sc, d);
-        if (s == AEK_OK && o->labels)
-            s = aek_data_attach_labels(d, data_opts_path(o->labels));
     }
     if (s == AEK_OK && o->skip) {
         if (o->skip >= d->rows) {

@@ -21,8 +21,9 @@ int cli_load_model_data(const char *cmd, const char *model_path, size_t batch, c
     }
     if (!data)
         return 0;
-    if (data_opts_load(cmd, d, data))
-        return 1;
+    int r = data_opts_load(cmd, d, data);
+    if (r)
+        return r;
     aek_status s = AEK_OK;
     if (data->cols != (*M)->cfg.sizes[0])
         s = aek_error(AEK_ERR_SHAPE, "the data have %zu columns, the model %s expects %zu inputs",

@@ -208,8 +208,8 @@ check "CSV empty file" 1 'empty.csv: file is empty' '' -- "${TRAIN[@]}" --data "
 check "data file missing" 1 'nosuch.npy: cannot open: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/nosuch.npy"
 check "data path is a directory" 1 'is a directory' '' -- "${TRAIN[@]}" --data "$IN/a_directory.npy"
-check "10 labels for 60 rows" 1 '10 labels for a dataset of 60 rows' '' -- \
-  "${TRAIN[@]}" --data "$IN/ok.npy" --labels "$IN/labels10.idx"
+check "--labels on train (only classify uses labels; it was read and then ignored)" 2 \
+  'unknown flag --labels' '' -- "${TRAIN[@]}" --data "$IN/ok.npy" --labels "$IN/labels10.idx"
 
 # ---- models against data, damaged models ----------------------------------------
 M=$T/models
