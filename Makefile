@@ -137,8 +137,8 @@ verify-tsan:
 	@BUILD=build-tsan TESTS="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	    bash verify/run_kernels.sh
 
-# NEON: cross-compile the library and the kernel tests (test_gemm,
-# test_vmath) into build-aarch64/, run them under qemu-aarch64
+# NEON: cross-compile the library and the tests of AARCH64_TESTS into
+# build-aarch64/, run them under qemu-aarch64
 # (verify/run_kernels.sh: table + "N passed, M failed").
 AARCH64_TESTS = test_gemm test_vmath test_elementwise test_gradcheck
 verify-aarch64:
@@ -219,7 +219,7 @@ experiments: data all
 	@$(PYTHON) experiments/run.py --build $(BUILD) $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
-	rm -rf build build-san build-aarch64 build-fuzz
+	rm -rf build build-san build-aarch64 build-fuzz build-tsan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(F64_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/obj/%.d) \
          $(TEST_SUPPORT:.o=.d)
