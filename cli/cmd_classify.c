@@ -231,6 +231,17 @@ int cmd_classify(int argc, char **argv)
         fprintf(stderr, "aekit classify: %s\n", aek_last_error());
         goto done;
     }
+    /* test features far outside the training rows' range overflow float32
+     * when scaled, projected or standardized with the training statistics
+     * (they were classified as Inf, every row one class) */
+    if (aek_data_check_finite("the training features overflow float32 when scaled or "
+                              "standardized", dtr.x, dtr.rows, dtr.cols) != AEK_OK ||
+        aek_data_check_finite("the test features overflow float32 when scaled or standardized "
+                              "with the training rows' statistics", dte.x, dte.rows,
+                              dte.cols) != AEK_OK) {
+        fprintf(stderr, "aekit classify: %s\n", aek_last_error());
+        goto done;
+    }
     size_t classes = 0;
     for (size_t i = 0; i < dtr.rows; i++)
         if ((size_t)dtr.labels[i] + 1 > classes)

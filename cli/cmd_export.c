@@ -7,7 +7,9 @@
 #include "files.h"
 #include "model_io.h"
 #include "../src/fileio.h"
+#include "../src/train.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +263,20 @@ int cmd_grad(int argc, char **argv)
             M = B;
         }
     }
+    /* uint8 pixels (0..255) as they are into a model that scales its
+     * inputs: a loss of 7.8e6, or a negative cross-entropy */
+    if (!rc && !preprocess && data.origin == AEK_ORIGIN_U8 && prep.scale != AEK_SCALE_NONE) {
+        fprintf(stderr, "aekit grad: the batch is uint8 (0..255) and the model scales its inputs "
+                        "(%s): pass --preprocess to apply the model's preprocessing, or give the "
+                        "batch as the float32 network input\n",
+                prep.scale == AEK_SCALE_U8 ? "/255" : "min-max");
+        rc = 2;
+    }
     if (!rc && preprocess && aek_preproc_apply(&prep, &data) != AEK_OK) {
+        fprintf(stderr, "aekit grad: %s\n", aek_last_error());
+        rc = 1;
+    }
+    if (!rc && aek_check_targets(M, data.x, data.rows) != AEK_OK) {
         fprintf(stderr, "aekit grad: %s\n", aek_last_error());
         rc = 1;
     }
@@ -273,9 +288,17 @@ int cmd_grad(int argc, char **argv)
     if (!rc) {
         aek_noise_key key = {seed, epoch, NULL};
         aek_model_eval(M, data.x, data.rows, &key, 1);
+        if (!isfinite(M->loss_total)) {
+            fprintf(stderr, "aekit grad: the loss of this batch is not finite (%g); the data are "
+                            "far outside what the model was trained on (or not scaled as it "
+                            "expects)\n", M->loss_total);
+            rc = 1;
+        } else {
+            rc = cli_check_finite("grad", "gradients", M->grads, 1, M->nparams);
+        }
         char path[4096];
         loss_json_ctx ctx = {M, data.rows, seed, epoch};
-        if (!(rc = cli_outset_path("grad", &set, path, sizeof path, dir, "loss.json")))
+        if (!rc && !(rc = cli_outset_path("grad", &set, path, sizeof path, dir, "loss.json")))
             rc = report("grad", aek_file_write_atomic(path, emit_loss, &ctx));
         if (!rc)
             rc = write_tensors("grad", &set, M, M->grads, dir, "grad_");

@@ -48,7 +48,8 @@ int cmd_encode(int argc, char **argv)
             rc = 1;
         } else {
             aek_model_encode(M, data.x, data.rows, codes);
-            if (aek_npy_write_f32(out, codes, data.rows, code) != AEK_OK) {
+            if ((rc = cli_check_finite("encode", "codes", codes, data.rows, code))) {
+            } else if (aek_npy_write_f32(out, codes, data.rows, code) != AEK_OK) {
                 fprintf(stderr, "aekit encode: %s\n", aek_last_error());
                 rc = 1;
             } else {
@@ -144,6 +145,17 @@ int cmd_reconstruct(int argc, char **argv)
         fprintf(stderr, "aekit reconstruct: --noisy: the model was trained without input noise\n");
         rc = 2;
     }
+    /* flags that would do nothing: the user meant something else */
+    if (!rc && !noisy && flags_find(f, NFLAGS(f), "seed")->seen) {
+        fprintf(stderr, "aekit reconstruct: --seed is the seed of --noisy's corruption; without "
+                        "--noisy it has no effect\n");
+        rc = 2;
+    }
+    if (!rc && !png && (flags_find(f, NFLAGS(f), "png-count")->seen || image)) {
+        fprintf(stderr, "aekit reconstruct: --%s shapes the PNG grid; without --png it has no "
+                        "effect\n", image ? "image" : "png-count");
+        rc = 2;
+    }
     if (!rc && !(rec = aek_alloc_floats(data.rows * n))) {
         fprintf(stderr, "aekit reconstruct: out of memory\n");
         rc = 1;
@@ -171,7 +183,8 @@ int cmd_reconstruct(int argc, char **argv)
         /* --out and --png are one set: a --png that fails takes a new --out with it */
         cli_outset set = {NULL, 0, 0, NULL, NULL, 0, 0};
         aek_model_reconstruct(M, in, data.rows, rec);
-        if (out && (rc = cli_outset_add("reconstruct", &set, out)) == 0 &&
+        rc = cli_check_finite("reconstruct", "reconstructions", rec, data.rows, n);
+        if (!rc && out && (rc = cli_outset_add("reconstruct", &set, out)) == 0 &&
             aek_npy_write_f32(out, rec, data.rows, n) != AEK_OK) {
             fprintf(stderr, "aekit reconstruct: %s\n", aek_last_error());
             rc = 1;
@@ -213,6 +226,10 @@ int cmd_eval(int argc, char **argv)
     aek_preproc prep = {0};
     aek_dataset data = {0};
     int rc = cli_load_model_data("eval", model, 256, &d, raw, &M, &prep, &data);
+    if (!rc && noisy && M->cfg.noise == AEK_NOISE_NONE) {
+        fprintf(stderr, "aekit eval: --noisy: the model was trained without input noise\n");
+        rc = 2;
+    }
     if (!rc) {
         double recon, total;
         if (aek_eval_dataset(M, data.x, data.rows, noisy, &recon, &total) != AEK_OK) {

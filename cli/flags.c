@@ -1,6 +1,7 @@
 /* flags.c — the command-line flag parser (flags.h). */
 #include "flags.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -106,6 +107,9 @@ static int set_value(const char *cmd, flag *f, const char *v)
     case FLAG_INT:
     case FLAG_SIZE:
     case FLAG_U64: {
+        /* strtoull would skip the blanks and then take " -1" as 2^64 - 1 */
+        if (isspace((unsigned char)*v))
+            return fail(cmd, "is not an integer", f->name, v);
         if (*v == '-' && f->type != FLAG_INT)
             return fail(cmd, "must not be negative", f->name, v);
         unsigned long long u = 0;
@@ -173,6 +177,19 @@ int flags_parse(const char *cmd, const char *summary, flag *f, size_t nf, int ar
             v = eq + 1;
         } else if (i + 1 < argc) {
             v = argv[++i];
+            /* "--out --raw": the value forgotten, the next flag taken for it
+             * (a file named --raw written, --raw dropped) */
+            if (!strncmp(v, "--", 2) && v[2]) {
+                char next[64];
+                size_t nl = strcspn(v + 2, "=");
+                snprintf(next, sizeof next, "%.*s", (int)(nl < sizeof next ? nl : sizeof next - 1),
+                         v + 2);
+                if (flags_find(f, nf, next) || !strcmp(next, "help")) {
+                    char msg[128];
+                    snprintf(msg, sizeof msg, "needs a value before the next flag --%s", next);
+                    return fail(cmd, msg, name, NULL);
+                }
+            }
         } else {
             return fail(cmd, "needs a value", name, NULL);
         }

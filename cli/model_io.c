@@ -3,6 +3,7 @@
 #include "../simd/error.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,17 @@ int cli_load_model_data(const char *cmd, const char *model_path, size_t batch, c
         return 1;
     }
     return 0;
+}
+
+int cli_check_finite(const char *cmd, const char *what, const float *x, size_t rows, size_t cols)
+{
+    const size_t n = rows * cols, i = aek_first_outside(x, n, -FLT_MAX, FLT_MAX);
+    if (i == n)
+        return 0;
+    fprintf(stderr, "aekit %s: the %s are not finite: row %zu, column %zu (0-based) is %g; the "
+            "data are far outside what the model was trained on (or not scaled as it expects)\n",
+            cmd, what, i / cols, i % cols, (double)x[i]);
+    return 1;
 }
 
 int cli_ensure_dir(const char *cmd, const char *dir)

@@ -16,6 +16,12 @@
 int cli_load_model_data(const char *cmd, const char *model_path, size_t batch, const data_opts *d,
                         int raw, aek_model **M, aek_preproc *prep, aek_dataset *data);
 
+/* Non-zero, with "aekit <cmd>: the <what> are not finite: row r, column c
+ * is <v>", unless every one of the rows × cols values is finite: results
+ * of data far outside the model's training range (float overflow) are
+ * refused rather than written. */
+int cli_check_finite(const char *cmd, const char *what, const float *x, size_t rows, size_t cols);
+
 /* mkdir -p of one directory (its parent must exist); message on failure. */
 int cli_ensure_dir(const char *cmd, const char *dir);
 

@@ -294,6 +294,18 @@ static void get_config(cursor *c, aek_config *cfg)
     cfg->cae_h_gamma = get_f64(c, "the configuration");
     cfg->cae_h_sigma = get_f64(c, "the configuration");
     cfg->cae_h_copies = get_i32(c, "the configuration");
+    /* the model's checks skip a setting its variant does not use (rho
+     * with beta = 0), so a NaN there passed, and export wrote it into
+     * config.json as the invalid token nan: every one must be finite */
+    const struct { const char *name; double v; } f64[] = {
+        {"l2", cfg->l2}, {"noise_level", cfg->noise_level}, {"sparse_rho", cfg->sparse_rho},
+        {"sparse_beta", cfg->sparse_beta}, {"ksparse_alpha", cfg->ksparse_alpha},
+        {"contractive", cfg->contractive}, {"cae_h_gamma", cfg->cae_h_gamma},
+        {"cae_h_sigma", cfg->cae_h_sigma}};
+    for (size_t i = 0; c->st == AEK_OK && i < sizeof f64 / sizeof f64[0]; i++)
+        if (!isfinite(f64[i].v))
+            c->st = aek_error(AEK_ERR_FORMAT, "%s: the configuration's %s is %g: the file is "
+                              "corrupt", c->path, f64[i].name, f64[i].v);
 }
 
 /* n floats, each finite, into a new array */

@@ -600,14 +600,8 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
     aek_status s = resume ? AEK_OK : check_opt(&tc->opt);
     if (s != AEK_OK)
         return s;
-    if (M->cfg.loss == AEK_LOSS_BCE) {
-        const size_t i = aek_first_outside(X, rows * n, 0.0f, 1.0f);
-        if (i < rows * n)
-            return aek_error(AEK_ERR_ARG,
-                             "cross-entropy needs targets in [0, 1]; row %zu, column %zu is %g "
-                             "(scale the data, or use MSE)",
-                             i / n, i % n, (double)X[i]);
-    }
+    if ((s = aek_check_targets(M, X, rows)) != AEK_OK)
+        return s;
 
     aek_train_state own;
     aek_train_state *st = resume;
@@ -669,11 +663,30 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
     return s;
 }
 
+aek_status aek_check_targets(const aek_model *M, const float *X, size_t rows)
+{
+    const size_t n = M->cfg.sizes[0];
+    if (M->cfg.loss == AEK_LOSS_BCE) {
+        const size_t i = aek_first_outside(X, rows * n, 0.0f, 1.0f);
+        if (i < rows * n)
+            return aek_error(AEK_ERR_ARG,
+                             "cross-entropy needs targets in [0, 1]; row %zu, column %zu is %g "
+                             "(scale the data, or use MSE)",
+                             i / n, i % n, (double)X[i]);
+    }
+    return AEK_OK;
+}
+
 aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
                             double *total)
 {
     if (rows == 0)
         return aek_error(AEK_ERR_ARG, "no data to evaluate (0 rows)");
+    /* a cross-entropy of targets outside [0, 1] is no loss (it can be
+     * negative): refused as training refuses it */
+    aek_status s = aek_check_targets(M, X, rows);
+    if (s != AEK_OK)
+        return s;
     aek_noise keep_noise = M->cfg.noise;
     if (!noisy)
         M->cfg.noise = AEK_NOISE_NONE;

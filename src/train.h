@@ -105,8 +105,13 @@ void aek_train_state_free(aek_train_state *s);
 aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_config *tc,
                      aek_train_state *resume);
 
+/* AEK_ERR_ARG (naming the first offender) unless X (rows × inputs) are
+ * targets M's loss is defined for: cross-entropy needs [0, 1]. */
+aek_status aek_check_targets(const aek_model *M, const float *X, size_t rows);
+
 /* Mean reconstruction and total loss over a dataset (batches of M's max
- * batch), with the model's noise (noisy = 1) or on clean inputs. */
+ * batch), with the model's noise (noisy = 1) or on clean inputs; targets
+ * checked by aek_check_targets; AEK_ERR_NUMERIC if the loss is not finite. */
 aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
                             double *total);
 

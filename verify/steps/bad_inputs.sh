@@ -50,6 +50,10 @@ put("labels60.npy", npy("|u1", "(%d,)" % R, bytes(i % 10 for i in range(R))))
 put("ok.csv", "".join(",".join("%.9g" % vals[i * C + j] for j in range(C)) + "\n" for i in range(R)).encode())
 put("wide.npy", npy("<f4", "(4, 784)", f4([0.5] * 4 * 784)))
 put("other.npy", npy("<f4", "(%d, %d)" % (R, C), f4([1.0 - v for v in vals])))
+# finite, but near the float32 maximum (±3e38): a relu/linear model's
+# outputs overflow; 20 rows, with 20 labels
+put("big.npy", npy("<f4", "(20, %d)" % C, f4([3e38 * (-1) ** j for i in range(20) for j in range(C)])))
+put("labels20.npy", npy("|u1", "(20,)", bytes(i % 10 for i in range(20))))
 put("idx_truncated.idx", idx[:16 + 500])
 put("idx_magic.idx", b"\x01\x02" + idx[2:])
 put("idx_overflow.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + u8)
@@ -217,6 +221,10 @@ mkdir -p "$M"
 (cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out m16.aek >/dev/null 2>&1)
 (cd "$M" && "$A" train --data "$IN/ok.idx" --scale none --hidden 4 --epochs 1 --quiet \
   --no-checkpoint --out u8raw.aek >/dev/null 2>&1)
+(cd "$M" && "$A" train --data "$IN/ok.npy" --act relu --out-act linear --hidden 4 --epochs 1 \
+  --quiet --no-checkpoint --out relu.aek >/dev/null 2>&1)
+(cd "$M" && "$A" train --data "$IN/ok.idx" --loss bce --hidden 4 --epochs 1 --quiet \
+  --no-checkpoint --out bce_u8.aek >/dev/null 2>&1)
 "$PYTHON" - "$M" <<'EOF'
 import os, sys, zlib
 d = sys.argv[1]
@@ -240,6 +248,13 @@ cfg = 4 + 8 * 9 + 4 * 8 + 4 * 3 + 8 + 4 + 8 * 3 + 8 + 8 * 4 + 4
 off = 24 + cfg + 16 + 8
 m[off:off + 4] = bytes([0, 0, 0xC0, 0x7F])
 open(os.path.join(d, "nan_param.aek"), "wb").write(fixcrc(m))
+# sparse_rho (unused: sparse_beta is 0) a NaN, checksum valid: the
+# configuration's doubles start after n_layers, 9 sizes, 8 activations,
+# out_act, loss, tied (4 + 72 + 32 + 12), l2 (8), noise (4), noise_level (8)
+import struct
+r = bytearray(open(os.path.join(d, "m16.aek"), "rb").read())
+r[24 + 140:24 + 148] = struct.pack("<d", float("nan"))
+open(os.path.join(d, "nan_rho.aek"), "wb").write(fixcrc(r))
 EOF
 check "model of 16 inputs, data of 784 columns (eval)" 1 \
   'the data have 784 columns, the model .*m16.aek expects 16 inputs' '' -- \
@@ -256,6 +271,41 @@ check "--resume given a model without training state" 1 'without training state;
   "$A" train --resume "$M/m16.aek" --data "$IN/ok.npy" --quiet
 check "--resume combined with --hidden" 2 '--hidden cannot be combined with --resume' '' -- \
   "$A" train --resume "$M/m16.aek.ckpt" --data "$IN/ok.npy" --hidden 8
+check "model whose unused sparse_rho is NaN (export wrote 'nan' into config.json)" 1 \
+  "nan_rho.aek: the configuration's sparse_rho is nan: the file is corrupt" '' -- \
+  "$A" export --model "$M/nan_rho.aek" --out-dir e
+# results that overflow, and losses that are not losses: refused, nothing written
+check "grad: loss not finite (relu model, data near ±3e38; was written as -nan with status 0)" 1 \
+  'the loss of this batch is not finite' '' -- "$A" grad --model "$M/relu.aek" --data "$IN/big.npy" --out-dir g
+check "reconstruct: reconstructions not finite (was written with status 0)" 1 \
+  'the reconstructions are not finite: row 0, column [0-9]+ \(0-based\) is' '' -- \
+  "$A" reconstruct --model "$M/relu.aek" --data "$IN/big.npy" --out r.npy
+check "encode: codes not finite (was written with status 0)" 1 \
+  'the codes are not finite: row 0, column [0-9]+ \(0-based\) is [-]?inf' '' -- \
+  "$A" encode --model "$M/relu.aek" --data "$IN/big.npy" --out c.npy
+check "grad: uint8 batch into a /255 model without --preprocess (a loss of 0..255 pixels)" 2 \
+  'the batch is uint8 \(0..255\) and the model scales its inputs \(/255\): pass --preprocess' '' -- \
+  "$A" grad --model "$M/bce_u8.aek" --data "$IN/ok.idx" --out-dir g
+check "eval --raw: cross-entropy of targets 0..255 (was a negative loss, status 0)" 1 \
+  'cross-entropy needs targets in \[0, 1\]; row 0, column [0-9]+ is' '' -- \
+  "$A" eval --model "$M/bce_u8.aek" --data "$IN/ok.idx" --raw
+check "classify: test features that overflow when standardized (were classified as Inf)" 1 \
+  'the test features overflow float32 .*: row 0, column 0 \(0-based\) is' '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/labels60.npy" --test "$IN/big.npy" \
+  --test-labels "$IN/labels20.npy" --epochs 1
+# flags that would do nothing, or swallow the next flag
+check "eval --noisy on a model trained without noise (printed the clean loss)" 2 \
+  'eval: --noisy: the model was trained without input noise' '' -- \
+  "$A" eval --model "$M/m16.aek" --data "$IN/ok.npy" --noisy
+check "reconstruct --seed without --noisy" 2 '--seed is the seed of --noisy.s corruption' '' -- \
+  "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r.npy --seed 3
+check "reconstruct --png-count without --png" 2 '--png-count shapes the PNG grid; without --png' '' -- \
+  "$A" reconstruct --model "$M/m16.aek" --data "$IN/ok.npy" --out r.npy --png-count 3
+check "encode --out --raw (the value forgotten: a file named --raw was written)" 2 \
+  '--out: needs a value before the next flag --raw' '' -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out --raw
+check "--limit ' -1' (strtoull skipped the blank: all rows)" 2 "--limit: is not an integer \\(got ' -1'\\)" '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --limit ' -1'
 check "checkpoint with one byte flipped" 1 'checksum mismatch .*: the file is corrupted' '' -- \
   "$A" train --resume "$M/flipped.ckpt" --data "$IN/ok.npy" --quiet
 check "checkpoint truncated to 2/3" 1 'payload bytes, the file holds .* \(truncated or extended\)' '' -- \
