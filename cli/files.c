@@ -45,6 +45,14 @@ int cli_check_output(const char *cmd, const char *flag_name, const char *path)
         if (!S_ISREG(sb.st_mode))
             return 0; /* a device: written in place, its errors reported then */
     }
+    /* a name the file system cannot hold fails only when the file is
+     * written: for train's checkpoint (OUT.ckpt), after the first epoch */
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (strlen(base) > NAME_MAX) {
+        fprintf(stderr, "aekit %s: --%s %s: the file name has %zu bytes, more than the %d a file "
+                        "name may have\n", cmd, flag_name, path, strlen(base), NAME_MAX);
+        return 1;
+    }
     char dir[4096];
     parent_dir(path, dir, sizeof dir);
     if (access(dir, W_OK | X_OK) != 0) {

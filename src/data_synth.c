@@ -53,6 +53,18 @@ aek_status aek_synth_manifold(const aek_synth_manifold_config *cfg, aek_dataset 
                          "%s, above the memory cap of %s (AEKIT_MAX_DATA_BYTES)", d, m, n, need,
                          have);
     }
+    /* rows × (m·d + n·m) multiply-adds in double, one core: about 1 ns
+     * each on the machines of our reports.  An in-range latent size can ask
+     * for hours (10000 rows at latent 10000: 4e12) with no output, so
+     * above ~2 minutes of it, say so instead. */
+    const double work = (double)cfg->rows * ((double)m * (double)d + (double)n * (double)m);
+    if (work > 1e11) {
+        aek_dataset_free(out);
+        return aek_error(AEK_ERR_ARG, "synthetic manifold: %zu rows through a %zu -> %zu -> %zu "
+                         "map are %.2g multiply-adds, above the 1e11 (about two minutes) it "
+                         "generates; use fewer rows or a smaller latent dimension", cfg->rows, d,
+                         m, n, work);
+    }
     double *A = alloc_doubles(m, d), *a = alloc_doubles(m, 1);
     double *B = alloc_doubles(n, m), *b = alloc_doubles(n, 1);
     double *z = alloc_doubles(d, 1), *u = alloc_doubles(m, 1);

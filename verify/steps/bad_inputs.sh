@@ -392,6 +392,9 @@ check ".npy labels through a pipe (--train-labels <(cat y.npy)) are accepted" 0 
   "$A" classify --train "$IN/ok.npy" --test "$IN/ok.npy" --epochs 1
 check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
+check "--synthetic-latent 10000 (in range; hours of generating with no output)" 1 \
+  'synthetic manifold: 10000 rows through a 10000 -> 40000 -> 784 map are 4.3e\+12 multiply-adds, above the 1e11' \
+  '' -- "$A" pca --synthetic-latent 10000 --k 2
 check "--synthetic-rows 100000000 --synthetic-dim 1000000" 1 'above the memory cap' '' -- \
   "${TR0[@]}" --synthetic-rows 100000000 --synthetic-dim 1000000
 check "--image -16x-49 (negative sides whose product wraps to 784)" 2 "--image '-16x-49' must be HxW with H\\*W = 16" '' -- \
@@ -604,6 +607,16 @@ check "pca --out-dir p/ (a trailing slash) creates p" 0 '' 'p' -- \
   "$A" pca --data "$IN/ok.npy" --k 2 --out-dir p/
 check "grad --out-dir g// (trailing slashes) creates g" 0 '' 'g' -- \
   "$A" grad --model "$M/m16.aek" --data "$IN/ok.npy" --out-dir g//
+
+# Long file names: a legal 254-byte name is written (its temporary used to
+# pass 255 bytes); a --out whose checkpoint name (OUT.ckpt) would pass 255
+# is refused before training, not after the first epoch.
+LONG=$(printf 'a%.0s' $(seq 250))
+check "encode --out of a 254-byte name is written" 0 '' "$LONG\\.npy" -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out "$LONG.npy"
+check "train --out of a 255-byte name (its OUT.ckpt would have 260)" 1 \
+  'the file name has 260 bytes, more than the 255' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --out "${LONG}a.aek"
 
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
