@@ -223,7 +223,11 @@ static void opt_step(aek_model *M, const aek_train_state *st, double lr)
 {
     const aek_opt_config *o = &st->opt;
     double t = (double)st->step;
-    double c2 = sqrt(1 - pow(o->beta2, t)), c1 = 1 - pow(o->beta1, t);
+    /* the bias corrections of the betas the kernels use: 0.999 is
+     * 0.99900001 as a float, its 1 − β2 0.0013% off, which made Adam's
+     * first step lr·(1 + 6.4e-6) instead of at most lr (test_train_rules) */
+    const double b1 = (real)o->beta1, b2 = (real)o->beta2;
+    double c2 = sqrt(1 - pow(b2, t)), c1 = 1 - pow(b1, t);
     for (size_t i = 0; i < M->ntensors; i++) {
         const aek_tensor *T = &M->tensors[i];
         const size_t off = T->offset, n = T->rows * T->cols;
@@ -254,7 +258,7 @@ static double train_step(aek_model *M, aek_train_state *st, const float *xb, siz
 }
 
 /* perm = identity, or the Fisher–Yates shuffle of (seed, epoch). */
-static void epoch_order(size_t *perm, size_t n, uint64_t seed, int epoch, int shuffle)
+void aek_epoch_order(size_t *perm, size_t n, uint64_t seed, int epoch, int shuffle)
 {
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
@@ -396,7 +400,7 @@ static aek_status run_phase(phase_run *R)
     int live = tc->progress && isatty(fileno(tc->progress));
 
     for (; st->epoch < st->epochs; st->epoch++) {
-        epoch_order(R->perm, R->rows, st->seed, st->epoch, st->shuffle);
+        aek_epoch_order(R->perm, R->rows, st->seed, st->epoch, st->shuffle);
         if (st->ksparse_target)
             M->cfg.ksparse_k = ksparse_of_epoch(st, st->epoch);
         double t0 = now_s(), t_last = 0;

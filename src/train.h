@@ -115,6 +115,10 @@ aek_status aek_check_targets(const aek_model *M, const float *X, size_t rows);
 aek_status aek_eval_dataset(aek_model *M, const float *X, size_t rows, int noisy, double *recon,
                             double *total);
 
+/* The order of epoch `epoch`'s samples: perm[0..n) = the identity, or with
+ * shuffle a uniform permutation (Fisher–Yates) drawn from (seed, epoch). */
+void aek_epoch_order(size_t *perm, size_t n, uint64_t seed, int epoch, int shuffle);
+
 /* A 64-bit hash of the data, the fingerprint stored in checkpoints. */
 uint64_t aek_data_fingerprint(const float *X, size_t rows, size_t cols);
 

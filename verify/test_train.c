@@ -58,6 +58,8 @@ static aek_dataset g_data;
 
 static size_t g_kstart; /* k-sparse schedule for the next train_variant calls */
 static int g_kanneal;
+static size_t g_batch = 64; /* and their batch, and shuffling */
+static int g_shuffle = 1;
 
 static aek_model *train_variant(const variant *v, int epochs, int threads, const char *ckpt,
                                 int stop_after, aek_train_state *resume, epoch_log *log,
@@ -65,14 +67,15 @@ static aek_model *train_variant(const variant *v, int epochs, int threads, const
 {
     aek_set_num_threads(threads);
     aek_model *M = NULL;
-    *st = aek_model_create(&v->cfg, 64, 7, &M);
+    *st = aek_model_create(&v->cfg, g_batch, 7, &M);
     if (*st != AEK_OK)
         return NULL;
     aek_train_config tc = aek_train_default();
     tc.opt.kind = v->opt;
     tc.opt.lr = v->lr;
     tc.epochs = epochs;
-    tc.batch = 64;
+    tc.batch = g_batch;
+    tc.shuffle = g_shuffle;
     tc.seed = 11;
     tc.pretrain_epochs = v->pretrain;
     tc.checkpoint = ckpt;
@@ -101,6 +104,7 @@ static variant make(const char *name, size_t hidden, aek_act act, void (*tweak)(
 
 static void t_bce(aek_config *c) { c->loss = AEK_LOSS_BCE; }
 static void t_tied_l2(aek_config *c) { c->tied = 1; c->l2 = 1e-4; }
+static void t_l2(aek_config *c) { c->l2 = 1e-4; }
 static void t_mask(aek_config *c) { c->noise = AEK_NOISE_MASK; c->noise_level = 0.3; }
 static void t_gauss(aek_config *c) { c->noise = AEK_NOISE_GAUSS; c->noise_level = 0.1; }
 static void t_sparse(aek_config *c) { c->sparse_beta = 0.1; c->sparse_rho = 0.05; }
@@ -212,6 +216,29 @@ static void check_resume(const aek_kernel_set *ks)
     aek_model_free(KB);
     aek_model_free(KC);
 
+    /* without shuffling: the checkpoint must keep it off */
+    variant nv = make("no shuffle", 32, AEK_ACT_SIGMOID, NULL);
+    g_shuffle = 0;
+    aek_model *NA = train_variant(&nv, 2, 1, NULL, 0, NULL, NULL, &s1);
+    aek_model *NB = train_variant(&nv, 2, 1, ckpt, 35, NULL, NULL, &s2);
+    aek_model *NC = NULL;
+    int nok = 0;
+    if (s1 == AEK_OK && s2 == AEK_ERR_INTERRUPTED &&
+        aek_model_load(ckpt, 0, &NC, NULL, &st, &has) == AEK_OK && has) {
+        aek_train_config tc = aek_train_default();
+        tc.checkpoint = ckpt;
+        nok = !st.shuffle && aek_train(NC, g_data.x, g_data.rows, &tc, &st) == AEK_OK &&
+              same_bits(NA, NC);
+        aek_train_state_free(&st);
+    }
+    g_shuffle = 1;
+    snprintf(name, sizeof name, "train[%s] without shuffling: stop + resume == uninterrupted (bits)",
+             ks->name);
+    chk_verdict(name, nok, 1, nok, "stopped in epoch 1 of 2; the checkpoint keeps shuffling off");
+    aek_model_free(NA);
+    aek_model_free(NB);
+    aek_model_free(NC);
+
     snprintf(name, sizeof name, "model[%s] save + load round trip (bits)", ks->name);
     chk_verdict(name, rt, 1, rt, "%zu parameters", A ? A->nparams : 0);
     unlink(ckpt);
@@ -223,7 +250,7 @@ static void check_resume(const aek_kernel_set *ks)
 
 static void check_threads(const aek_kernel_set *ks)
 {
-    variant vs[2];
+    variant vs[3];
     vs[0] = make("sparse + gauss noise, adam", 64, AEK_ACT_SIGMOID, t_sparse);
     vs[0].cfg.noise = AEK_NOISE_GAUSS;
     vs[0].cfg.noise_level = 0.05;
@@ -238,13 +265,19 @@ static void check_threads(const aek_kernel_set *ks)
     vs[1].cfg.act[1] = AEK_ACT_SIGMOID;
     vs[1].opt = AEK_OPT_SGD;
     vs[1].lr = 0.05;
+    /* batches of 256 × 64 values: the noise is drawn by every thread (from
+     * 8192 values of a batch on; 64-row batches draw theirs on one) */
+    vs[2] = make("gauss noise, batches of 256 (noise drawn by every thread)", 32, AEK_ACT_SIGMOID,
+                 t_gauss);
     aek_set_parallel_threshold(0); /* every thread takes part in every GEMM */
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         aek_status s;
-        aek_model *ref = train_variant(&vs[i], 2 - i, 1, NULL, 0, NULL, NULL, &s);
+        g_batch = i == 2 ? 256 : 64;
+        const int epochs = i == 1 ? 1 : 2;
+        aek_model *ref = train_variant(&vs[i], epochs, 1, NULL, 0, NULL, NULL, &s);
         int differ = 0;
         for (int t = 2; t <= 4; t++) {
-            aek_model *M = train_variant(&vs[i], 2 - i, t, NULL, 0, NULL, NULL, &s);
+            aek_model *M = train_variant(&vs[i], epochs, t, NULL, 0, NULL, NULL, &s);
             differ += !(ref && M && same_bits(ref, M));
             aek_model_free(M);
         }
@@ -254,6 +287,7 @@ static void check_threads(const aek_kernel_set *ks)
         chk_le(name, differ, 0, "figure = thread counts whose parameters differ");
         aek_model_free(ref);
     }
+    g_batch = 64;
     aek_set_parallel_threshold(1e6);
 }
 
@@ -319,6 +353,7 @@ static void check_sgd_fused(const aek_kernel_set *ks)
         {make("3 layers", 48, AEK_ACT_SIGMOID, t_deep), 64, 2, 6},
         /* not fusable: the step must still be the separate update */
         {make("tied + l2", 32, AEK_ACT_SIGMOID, t_tied_l2), 64, 1, 0},
+        {make("l2 (untied)", 32, AEK_ACT_SIGMOID, t_l2), 64, 2, 0},
         /* the contractive term is a multiple of each row of W[0]: its GEMM
          * adds it (row_c), both fuse; CAE+H adds a second product to the
          * encoder's gradient: only the decoder fuses */

@@ -1,0 +1,312 @@
+/*
+ * test_train_rules.c — the rules around the gradient, each against its own
+ * definition (a mutation audit found these unchecked: a wrong rule gave a
+ * different model and every other test passed):
+ *  - the optimizers: two steps of aek_train (SGD, momentum, Adam; plain
+ *    and with L2) against the update rules evaluated in double on the
+ *    model's own gradients;
+ *  - the per-epoch order: a permutation, different each epoch, the identity
+ *    without shuffling, and uniform (every permutation of 5 samples, χ²);
+ *  - inference over more rows than the model's batch: the same bits as
+ *    batch-sized calls (encode, reconstruct);
+ *  - k-sparse codes keep ⌊αk⌋ units at encode time, also after a save and
+ *    load, and a saved configuration loads field for field.
+ * Every kernel set the CPU executes runs the optimizer and inference checks.
+ */
+#define _GNU_SOURCE
+#include "check.h"
+#include "../simd/kernels.h"
+#include "../src/checkpoint.h"
+#include "../src/data.h"
+#include "../src/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static aek_dataset g_data; /* 256 rows of 32 columns, in [0, 1] */
+
+/* ---- the optimizers ---------------------------------------------------------
+ * The rules (PyTorch's conventions; Kingma & Ba for Adam), g the batch-mean
+ * gradient (L2's 2λW included), t = 1, 2, ...:
+ *   sgd       w −= lr·g
+ *   momentum  v = μ·v + g;  w −= lr·v
+ *   adam      m = β1·m + (1−β1)·g;  s = β2·s + (1−β2)·g²;
+ *             w −= lr·m̂/(√ŝ + ε),  m̂ = m/(1−β1^t), ŝ = s/(1−β2^t)
+ * aek_train runs t = 1 and t = 2 steps on fresh copies of one model (no
+ * shuffling, constant lr), giving w_1 and w_2.  The reference takes step t
+ * from aek_train's own w_{t−1}, with aek_model_eval's gradient there and the
+ * optimizer state accumulated in double from the earlier steps' gradients
+ * (also at aek_train's weights): both sides then share every gradient and
+ * differ only in the rounding of the update — a few float operations, each
+ * within u = 2^-24 of its result, on magnitudes up to |w| + lr·|step|.
+ * β1 and β2 are the floats the kernels use (0.999 is 0.99900001 as a float:
+ * with the double 0.999 in the bias correction, the first step was
+ * lr·(1 + 6.4e-6), 14 times this bound).
+ * Bound per weight: 8u·(|w_{t−1}| + lr·|step_t|).  (Taking the gradient at
+ * the reference's own weights instead lets Adam's step 2, g-normalised,
+ * amplify one rounding of w into 1e-5 of lr.)  A wrong rule (no bias
+ * correction, dampened momentum, L2 dropped) moves a weight by a fraction
+ * of lr·|step|, thousands of times the bound. */
+static aek_model *trained(const aek_config *cfg, const aek_train_config *tc, size_t steps)
+{
+    aek_model *M = NULL;
+    if (aek_model_create(cfg, tc->batch, 5, &M) != AEK_OK)
+        return NULL;
+    if (aek_train(M, g_data.x, tc->batch * steps, tc, NULL) != AEK_OK) {
+        aek_model_free(M);
+        return NULL;
+    }
+    return M;
+}
+
+static void check_optimizer(const aek_kernel_set *ks, aek_opt_kind kind, double l2)
+{
+    const size_t n = g_data.cols, batch = 64, steps = 2;
+    aek_config cfg = aek_config_default(n, 16);
+    cfg.l2 = l2;
+    char name[160];
+    snprintf(name, sizeof name, "optimizer[%s] %s%s: 2 steps of aek_train == the update rule "
+             "(double)", ks->name, aek_opt_name(kind), l2 > 0 ? " + l2" : "");
+    aek_train_config tc = aek_train_default();
+    tc.opt.kind = kind;
+    tc.opt.lr = kind == AEK_OPT_ADAM ? 0.01 : 0.5;
+    tc.opt.lr_final = 0; /* constant */
+    tc.epochs = 1;
+    tc.batch = batch;
+    tc.shuffle = 0;
+    const aek_opt_config o = tc.opt;
+    const double beta1 = (float)o.beta1, beta2 = (float)o.beta2;
+    aek_model *W[3] = {NULL, NULL, NULL}, *R = NULL;
+    double *v = NULL, *s = NULL;
+    int ok = aek_model_create(&cfg, batch, 5, &W[0]) == AEK_OK &&
+             aek_model_create(&cfg, batch, 5, &R) == AEK_OK;
+    for (size_t t = 1; ok && t <= steps; t++)
+        ok = (W[t] = trained(&cfg, &tc, t)) != NULL;
+    const size_t np = ok ? R->nparams : 0;
+    if (ok)
+        ok = (v = calloc(np, sizeof *v)) && (s = calloc(np, sizeof *s));
+    if (!ok) {
+        chk_verdict(name, NAN, 0, 0, "%s", aek_last_error());
+        goto done;
+    }
+    double worst = 0, moved_most = 0, got = 0, want = 0;
+    size_t at = 0;
+    const double u = ldexp(1.0, -24);
+    for (size_t t = 1; t <= steps; t++) {
+        memcpy(R->params, W[t - 1]->params, np * sizeof(float));
+        aek_model_eval(R, g_data.x + (t - 1) * batch * n, batch, NULL, 1);
+        const double c1 = 1 - pow(beta1, (double)t), c2 = 1 - pow(beta2, (double)t);
+        for (size_t i = 0; i < np; i++) {
+            const double g = R->grads[i], w = W[t - 1]->params[i];
+            double step = g;
+            if (kind == AEK_OPT_MOMENTUM) {
+                v[i] = o.momentum * v[i] + g;
+                step = v[i];
+            } else if (kind == AEK_OPT_ADAM) {
+                v[i] = beta1 * v[i] + (1 - beta1) * g;
+                s[i] = beta2 * s[i] + (1 - beta2) * g * g;
+                step = (v[i] / c1) / (sqrt(s[i] / c2) + o.eps);
+            }
+            const double ref = w - o.lr * step, bound = 8 * u * (fabs(w) + o.lr * fabs(step));
+            const double d = fabs((double)W[t]->params[i] - ref);
+            const double r = bound > 0 ? d / bound : (d > 0) * INFINITY;
+            if (!(r <= worst))
+                worst = r, at = i, got = W[t]->params[i], want = ref;
+            if (o.lr * fabs(step) > moved_most)
+                moved_most = o.lr * fabs(step);
+        }
+    }
+    /* a test of an update that never moved anything could not fail */
+    if (!(moved_most > 1e-4))
+        chk_verdict(name, moved_most, 1e-4, 0, "the weights hardly moved: nothing tested");
+    else
+        chk_le(name, worst, 1, "figure = worst |w - w_ref| / (8u(|w| + lr|step|)), at parameter "
+               "%zu: %.9g vs %.9g; steps of %zu rows, lr %g", at, got, want, batch, o.lr);
+done:
+    free(v), free(s);
+    for (int t = 0; t < 3; t++)
+        aek_model_free(W[t]);
+    aek_model_free(R);
+}
+
+/* ---- the order of an epoch's samples ---------------------------------------- */
+
+static int is_permutation(const size_t *p, size_t n)
+{
+    char *seen = calloc(n, 1);
+    int ok = seen != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = p[i] < n && !seen[p[i]];
+        if (ok)
+            seen[p[i]] = 1;
+    }
+    free(seen);
+    return ok;
+}
+
+static void check_epoch_order(void)
+{
+    enum { N = 1000 };
+    static size_t a[N], b[N];
+    aek_epoch_order(a, N, 11, 0, 1);
+    aek_epoch_order(b, N, 11, 1, 1);
+    size_t same = 0, fixed = 0;
+    for (size_t i = 0; i < N; i++)
+        same += a[i] == b[i], fixed += a[i] == i;
+    int ok = is_permutation(a, N) && is_permutation(b, N);
+    /* two independent uniform permutations agree in ~1 place, and each has
+     * ~1 fixed point: 20 or more is a probability below 1e-18 */
+    chk_le("epoch order: epochs 0 and 1 are permutations and differ", ok ? (double)same : NAN, 20,
+           "1000 samples, seed 11; figure = places where the two orders agree (%zu fixed points "
+           "in epoch 0)", fixed);
+    aek_epoch_order(a, N, 11, 3, 0);
+    size_t moved = 0;
+    for (size_t i = 0; i < N; i++)
+        moved += a[i] != i;
+    chk_le("epoch order without shuffling is the identity", (double)moved, 0,
+           "figure = samples out of place");
+    /* Uniform: all 120 orders of 5 samples over 24000 epochs, 200 expected
+     * each.  χ² with 119 degrees of freedom has mean 119 and sd 15.4; 250
+     * is 8.5 sd above (p < 1e-12).  A biased shuffle (Sattolo's, which
+     * yields only the 24 cyclic orders) lands near 96000. */
+    enum { E = 24000, K = 120 };
+    static unsigned count[K];
+    for (int e = 0; e < E; e++) {
+        size_t p[5];
+        aek_epoch_order(p, 5, 3, e, 1);
+        if (!is_permutation(p, 5)) {
+            chk_verdict("epoch order: uniform over the 120 orders of 5 samples", NAN, 250, 0,
+                        "epoch %d is not a permutation", e);
+            return;
+        }
+        /* the order's rank (Lehmer code) */
+        size_t rank = 0;
+        for (int i = 0; i < 5; i++) {
+            size_t smaller = 0;
+            for (int j = i + 1; j < 5; j++)
+                smaller += p[j] < p[i];
+            rank = rank * (size_t)(5 - i) + smaller;
+        }
+        count[rank]++;
+    }
+    double chi2 = 0;
+    for (int k = 0; k < K; k++)
+        chi2 += (count[k] - 200.0) * (count[k] - 200.0) / 200.0;
+    chk_le("epoch order: uniform over the 120 orders of 5 samples (chi^2)", chi2, 250,
+           "24000 epochs, 119 degrees of freedom (mean 119, sd 15.4)");
+}
+
+/* ---- inference over many rows, k-sparse codes, the configuration on file ---- */
+
+static void check_inference(const aek_kernel_set *ks)
+{
+    const size_t n = g_data.cols, rows = 200, mb = 64; /* 3 full batches and 8 rows */
+    aek_config cfg = aek_config_default(n, 24);
+    cfg.act[0] = AEK_ACT_IDENTITY;
+    cfg.ksparse_k = 4;
+    cfg.ksparse_alpha = 3; /* encode keeps 12 of 24 */
+    cfg.noise = AEK_NOISE_MASK;
+    cfg.noise_level = 0.25;
+    aek_model *M = NULL, *L = NULL;
+    float *whole = malloc(rows * n * sizeof(float)), *part = malloc(rows * n * sizeof(float));
+    char name[160], path[] = "/tmp/aekit_rules_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    if (!whole || !part || fd < 0 || aek_model_create(&cfg, mb, 3, &M) != AEK_OK) {
+        chk_verdict("inference: setup", NAN, 0, 0, "%s", aek_last_error());
+        goto done;
+    }
+    const size_t code = cfg.sizes[1];
+    for (int what = 0; what < 2; what++) {
+        const size_t w = what ? n : code;
+        if (what)
+            aek_model_reconstruct(M, g_data.x, rows, whole);
+        else
+            aek_model_encode(M, g_data.x, rows, whole);
+        for (size_t r0 = 0; r0 < rows; r0 += mb) {
+            const size_t m = rows - r0 < mb ? rows - r0 : mb;
+            if (what)
+                aek_model_reconstruct(M, g_data.x + r0 * n, m, part + r0 * w);
+            else
+                aek_model_encode(M, g_data.x + r0 * n, m, part + r0 * w);
+        }
+        size_t differ = 0;
+        for (size_t i = 0; i < rows * w; i++)
+            differ += memcmp(&whole[i], &part[i], sizeof(float)) != 0;
+        snprintf(name, sizeof name, "inference[%s] %s of %zu rows == batches of %zu (bits)",
+                 ks->name, what ? "reconstruct" : "encode", rows, mb);
+        chk_le(name, (double)differ, 0, "figure = values that differ");
+    }
+    /* ⌊αk⌋ = 12 nonzero units per code row (a linear code is nonzero almost
+     * surely), before and after a save and load */
+    for (int loaded = 0; loaded < 2; loaded++) {
+        aek_model *E = loaded ? L : M;
+        if (loaded && (aek_model_save(path, M, NULL, NULL) != AEK_OK ||
+                       aek_model_load(path, mb, &L, NULL, NULL, NULL) != AEK_OK)) {
+            chk_verdict("inference: save and load", NAN, 0, 0, "%s", aek_last_error());
+            goto done;
+        }
+        E = loaded ? L : M;
+        aek_model_encode(E, g_data.x, rows, whole);
+        size_t off = 0;
+        for (size_t r = 0; r < rows; r++) {
+            size_t nz = 0;
+            for (size_t j = 0; j < code; j++)
+                nz += whole[r * code + j] != 0;
+            off += nz != 12;
+        }
+        snprintf(name, sizeof name, "inference[%s] k-sparse encode keeps floor(alpha k) = 12 of 24 "
+                 "units%s", ks->name, loaded ? " (model saved and loaded)" : "");
+        chk_le(name, (double)off, 0, "k 4, alpha 3, %zu rows; figure = rows with another count",
+               rows);
+    }
+    const aek_config *a = &M->cfg, *b = &L->cfg;
+    int same = a->n_layers == b->n_layers && a->out_act == b->out_act && a->loss == b->loss &&
+               a->tied == b->tied && a->l2 == b->l2 && a->noise == b->noise &&
+               a->noise_level == b->noise_level && a->sparse_rho == b->sparse_rho &&
+               a->sparse_beta == b->sparse_beta && a->ksparse_k == b->ksparse_k &&
+               a->ksparse_alpha == b->ksparse_alpha && a->contractive == b->contractive &&
+               a->cae_h_gamma == b->cae_h_gamma && a->cae_h_sigma == b->cae_h_sigma &&
+               a->cae_h_copies == b->cae_h_copies;
+    for (int l = 0; l <= a->n_layers; l++)
+        same &= a->sizes[l] == b->sizes[l] && (l == a->n_layers || a->act[l] == b->act[l]);
+    snprintf(name, sizeof name, "model[%s] configuration saved and loaded, field for field",
+             ks->name);
+    chk_verdict(name, same, 1, same, "k-sparse + masking noise model");
+done:
+    unlink(path);
+    free(whole);
+    free(part);
+    aek_model_free(M);
+    aek_model_free(L);
+}
+
+int main(void)
+{
+    if (aek_init() != AEK_OK)
+        return 2;
+    aek_synth_manifold_config sc = {256, 32, 4, 0, 0.1f, 7};
+    if (aek_synth_manifold(&sc, &g_data) != AEK_OK) {
+        fprintf(stderr, "test_train_rules: %s\n", aek_last_error());
+        return 2;
+    }
+    for (int isa = 0; isa < AEK_ISA_COUNT; isa++) {
+        const aek_kernel_set *ks = aek_kernels_for((aek_isa)isa);
+        if (!ks)
+            continue;
+        aek_set_isa((aek_isa)isa);
+        check_optimizer(ks, AEK_OPT_SGD, 0);
+        check_optimizer(ks, AEK_OPT_SGD, 1e-3);
+        check_optimizer(ks, AEK_OPT_MOMENTUM, 0);
+        check_optimizer(ks, AEK_OPT_ADAM, 0);
+        check_optimizer(ks, AEK_OPT_ADAM, 1e-3);
+        check_inference(ks);
+    }
+    check_epoch_order();
+    aek_dataset_free(&g_data);
+    return chk_finish();
+}
