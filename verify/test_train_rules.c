@@ -10,7 +10,9 @@
  *  - inference over more rows than the model's batch: the same bits as
  *    batch-sized calls (encode, reconstruct);
  *  - k-sparse codes keep ⌊αk⌋ units at encode time, also after a save and
- *    load, and a saved configuration loads field for field.
+ *    load, and a saved configuration loads field for field;
+ *  - input noise is a function of (seed, epoch, data row), not of a row's
+ *    place in its batch.
  * Every kernel set the CPU executes runs the optimizer and inference checks.
  */
 #define _GNU_SOURCE
@@ -285,6 +287,55 @@ done:
     aek_model_free(L);
 }
 
+/* The noise of a sample is keyed by its data row (aek_noise_key.rows): the
+ * same row corrupted in another batch, at another place, gets the same
+ * bits; another epoch gets other noise. */
+static void check_noise_key(void)
+{
+    const size_t n = g_data.cols;
+    for (int kind = 0; kind < 2; kind++) {
+        aek_config cfg = aek_config_default(n, 8);
+        cfg.noise = kind ? AEK_NOISE_GAUSS : AEK_NOISE_MASK;
+        cfg.noise_level = kind ? 0.2 : 0.3;
+        aek_model *M = NULL;
+        char name[128];
+        snprintf(name, sizeof name, "noise (%s) of a sample depends on its data row, not its place "
+                 "in the batch", kind ? "gauss" : "mask");
+        float *a = malloc(3 * n * sizeof(float)), *b = malloc(2 * n * sizeof(float));
+        float *xb = malloc(2 * n * sizeof(float));
+        if (!a || !b || !xb || aek_model_create(&cfg, 8, 1, &M) != AEK_OK) {
+            chk_verdict(name, NAN, 0, 0, "setup: %s", aek_last_error());
+            free(a), free(b), free(xb);
+            continue;
+        }
+        /* batch 1: data rows 10, 20, 30 at places 0, 1, 2; batch 2: rows
+         * 30 and 10 at places 0 and 1 */
+        size_t rows1[3] = {10, 20, 30}, rows2[2] = {30, 10};
+        float *x1 = malloc(3 * n * sizeof(float));
+        for (int i = 0; x1 && i < 3; i++)
+            memcpy(x1 + i * n, g_data.x + rows1[i] * n, n * sizeof(float));
+        memcpy(xb, g_data.x + 30 * n, n * sizeof(float));
+        memcpy(xb + n, g_data.x + 10 * n, n * sizeof(float));
+        aek_noise_key k1 = {4, 2, rows1}, k2 = {4, 2, rows2}, k3 = {4, 3, rows2};
+        size_t differ = 0, same_other_epoch = 0;
+        if (x1) {
+            aek_model_corrupt(M, x1, 3, &k1);
+            memcpy(a, M->H[0], 3 * n * sizeof(float));
+            aek_model_corrupt(M, xb, 2, &k2);
+            memcpy(b, M->H[0], 2 * n * sizeof(float));
+            differ = (size_t)(memcmp(a + 2 * n, b, n * sizeof(float)) != 0) +
+                     (size_t)(memcmp(a, b + n, n * sizeof(float)) != 0);
+            aek_model_corrupt(M, xb, 2, &k3);
+            same_other_epoch = memcmp(M->H[0], b, 2 * n * sizeof(float)) == 0;
+        }
+        chk_le(name, x1 ? (double)(differ + same_other_epoch) : NAN, 0,
+               "rows 30 and 10 in batches (10, 20, 30) and (30, 10); figure = rows whose noise "
+               "differs + 1 if epoch 3 repeats epoch 2's noise");
+        free(x1), free(a), free(b), free(xb);
+        aek_model_free(M);
+    }
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK)
@@ -307,6 +358,7 @@ int main(void)
         check_inference(ks);
     }
     check_epoch_order();
+    check_noise_key();
     aek_dataset_free(&g_data);
     return chk_finish();
 }
