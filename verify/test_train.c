@@ -2,6 +2,7 @@
  * test_train.c — the training engine's promises, on synthetic manifold data:
  *  - every variant's loss falls (last epoch mean ≤ 0.95 × first epoch mean);
  *  - an interrupted run saved to a checkpoint and resumed from the file ends
+ *    (denoising + CAE+H with Adam; a k-sparse schedule; no shuffling)
  *    with the same bits as an uninterrupted run (parameters and the saved
  *    optimizer state);
  *  - the trained parameters are bitwise identical for 1, 2, 3, 4 threads;
@@ -157,6 +158,35 @@ static void check_loss_falls(const aek_kernel_set *ks)
 }
 
 /* An interrupted + resumed run equals an uninterrupted one, bit for bit. */
+/* Trains v for `epochs` uninterrupted, and again stopped after `stop`
+ * batches into ckpt, loads the checkpoint and resumes: 1 if the resumed
+ * model has the uninterrupted one's bits, 0 if not; statuses in s[3].
+ * *loaded gets the scalars of the state the checkpoint held (its buffers
+ * are freed: read its flags only, e.g. shuffle). */
+static int resume_matches(const variant *v, int epochs, int threads, int stop, const char *ckpt,
+                          aek_model **resumed, aek_train_state *loaded, aek_status s[3])
+{
+    aek_model *A = train_variant(v, epochs, threads, NULL, 0, NULL, NULL, &s[0]);
+    aek_model *B = train_variant(v, epochs, threads, ckpt, stop, NULL, NULL, &s[1]);
+    aek_model *C = NULL;
+    aek_train_state st;
+    int has = 0, ok = 0;
+    s[2] = AEK_OK;
+    if (s[0] == AEK_OK && s[1] == AEK_ERR_INTERRUPTED &&
+        aek_model_load(ckpt, 0, &C, NULL, &st, &has) == AEK_OK && has) {
+        *loaded = st;
+        aek_train_config tc = aek_train_default();
+        tc.checkpoint = ckpt;
+        s[2] = aek_train(C, g_data.x, g_data.rows, &tc, &st);
+        ok = s[2] == AEK_OK && same_bits(A, C);
+        aek_train_state_free(&st);
+    }
+    aek_model_free(A);
+    aek_model_free(B);
+    *resumed = C;
+    return ok;
+}
+
 static void check_resume(const aek_kernel_set *ks)
 {
     variant v = make("resume", 32, AEK_ACT_SIGMOID, t_mask);
@@ -165,27 +195,19 @@ static void check_resume(const aek_kernel_set *ks)
     int fd = mkstemp(ckpt);
     if (fd >= 0)
         close(fd);
-    aek_status s1, s2, s3 = AEK_OK;
-    aek_model *A = train_variant(&v, 3, 2, NULL, 0, NULL, NULL, &s1);
-    aek_model *B = train_variant(&v, 3, 2, ckpt, 40, NULL, NULL, &s2); /* stops mid-epoch 2 */
+    aek_status s[3];
+    aek_train_state st = {0};
     aek_model *C = NULL;
-    aek_train_state st;
-    int has = 0, ok = 0;
-    if (s1 == AEK_OK && s2 == AEK_ERR_INTERRUPTED &&
-        aek_model_load(ckpt, 0, &C, NULL, &st, &has) == AEK_OK && has) {
-        aek_train_config tc = aek_train_default();
-        tc.checkpoint = ckpt;
-        s3 = aek_train(C, g_data.x, g_data.rows, &tc, &st);
-        ok = s3 == AEK_OK && same_bits(A, C);
-        aek_train_state_free(&st);
-    }
+    int ok = resume_matches(&v, 3, 2, 40, ckpt, &C, &st, s); /* stops mid-epoch 2 */
+    aek_model_free(C);
     char name[96];
     snprintf(name, sizeof name, "train[%s] stop + save + load + resume == uninterrupted (bits)",
              ks->name);
     chk_verdict(name, ok, 1, ok, "denoising + CAE+H, Adam; stopped after 40 batches of 3 epochs; "
-                "status %d/%d/%d", (int)s1, (int)s2, (int)s3);
+                "status %d/%d/%d", (int)s[0], (int)s[1], (int)s[2]);
     /* and the file round trip of a model on its own */
-    aek_model *D = NULL;
+    aek_status sa;
+    aek_model *A = train_variant(&v, 1, 2, NULL, 0, NULL, NULL, &sa), *D = NULL;
     int rt = 0;
     if (A && aek_model_save(ckpt, A, NULL, NULL) == AEK_OK &&
         aek_model_load(ckpt, 64, &D, NULL, NULL, NULL) == AEK_OK)
@@ -194,57 +216,32 @@ static void check_resume(const aek_kernel_set *ks)
     variant kv = make("ksparse anneal", 64, AEK_ACT_IDENTITY, t_ksparse);
     g_kstart = 40;
     g_kanneal = 2;
-    aek_model *KA = train_variant(&kv, 3, 2, NULL, 0, NULL, NULL, &s1);
-    aek_model *KB = train_variant(&kv, 3, 2, ckpt, 45, NULL, NULL, &s2);
     aek_model *KC = NULL;
-    int kok = 0;
-    if (s1 == AEK_OK && s2 == AEK_ERR_INTERRUPTED &&
-        aek_model_load(ckpt, 0, &KC, NULL, &st, &has) == AEK_OK && has) {
-        aek_train_config tc = aek_train_default();
-        tc.checkpoint = ckpt;
-        kok = aek_train(KC, g_data.x, g_data.rows, &tc, &st) == AEK_OK && same_bits(KA, KC) &&
+    int kok = resume_matches(&kv, 3, 2, 45, ckpt, &KC, &st, s) &&
               KC->cfg.ksparse_k == kv.cfg.ksparse_k;
-        aek_train_state_free(&st);
-    }
     g_kstart = 0;
     g_kanneal = 0;
     snprintf(name, sizeof name, "train[%s] k-sparse schedule: stop + resume == uninterrupted (bits)",
              ks->name);
     chk_verdict(name, kok, 1, kok, "k from 40 to 10 over 2 epochs, stopped in epoch 1; the file "
                 "keeps the model's k");
-    aek_model_free(KA);
-    aek_model_free(KB);
     aek_model_free(KC);
-
     /* without shuffling: the checkpoint must keep it off */
     variant nv = make("no shuffle", 32, AEK_ACT_SIGMOID, NULL);
     g_shuffle = 0;
-    aek_model *NA = train_variant(&nv, 2, 1, NULL, 0, NULL, NULL, &s1);
-    aek_model *NB = train_variant(&nv, 2, 1, ckpt, 35, NULL, NULL, &s2);
     aek_model *NC = NULL;
-    int nok = 0;
-    if (s1 == AEK_OK && s2 == AEK_ERR_INTERRUPTED &&
-        aek_model_load(ckpt, 0, &NC, NULL, &st, &has) == AEK_OK && has) {
-        aek_train_config tc = aek_train_default();
-        tc.checkpoint = ckpt;
-        nok = !st.shuffle && aek_train(NC, g_data.x, g_data.rows, &tc, &st) == AEK_OK &&
-              same_bits(NA, NC);
-        aek_train_state_free(&st);
-    }
+    st.shuffle = 1;
+    int nok = resume_matches(&nv, 2, 1, 35, ckpt, &NC, &st, s) && !st.shuffle;
     g_shuffle = 1;
     snprintf(name, sizeof name, "train[%s] without shuffling: stop + resume == uninterrupted (bits)",
              ks->name);
     chk_verdict(name, nok, 1, nok, "stopped in epoch 1 of 2; the checkpoint keeps shuffling off");
-    aek_model_free(NA);
-    aek_model_free(NB);
     aek_model_free(NC);
 
     snprintf(name, sizeof name, "model[%s] save + load round trip (bits)", ks->name);
     chk_verdict(name, rt, 1, rt, "%zu parameters", A ? A->nparams : 0);
     unlink(ckpt);
     aek_model_free(A);
-    aek_model_free(B);
-    aek_model_free(C);
     aek_model_free(D);
 }
 
