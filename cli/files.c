@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "files.h"
 #include "model_io.h"
+#include "../src/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -326,7 +327,7 @@ int cli_staged_open(const char *cmd, const char *flag_name, const char *path, in
     /* the pid keeps two runs writing the same history apart */
     int fd = -1;
     for (unsigned k = 0; k < 100 && fd < 0; k++) {
-        snprintf(s->tmp, sizeof s->tmp, "%s.tmp.%ld.%u", s->target, (long)getpid(), k);
+        aek_temp_path(s->tmp, sizeof s->tmp, s->target, k);
         fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST)
             break;

@@ -360,6 +360,16 @@ static void sync_parent_dir(const char *path)
 
 static atomic_uint tmp_counter;
 
+void aek_temp_path(char *buf, size_t len, const char *target, unsigned n)
+{
+    const char *slash = strrchr(target, '/');
+    const size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
+    if (strlen(target) - dirlen + 32 > 255)
+        snprintf(buf, len, "%.*s.aek.tmp.%ld.%u", (int)dirlen, target, (long)getpid(), n);
+    else
+        snprintf(buf, len, "%s.tmp.%ld.%u", target, (long)getpid(), n);
+}
+
 aek_status aek_file_write_atomic(const char *path, aek_write_fn emit, void *ctx)
 {
     if (!path || !*path)
@@ -382,20 +392,9 @@ aek_status aek_file_write_atomic(const char *path, aek_write_fn emit, void *ctx)
     char *tmp = malloc(tlen + 64);
     if (!tmp)
         return aek_error(AEK_ERR_NOMEM, "%s: cannot allocate a temporary name", path);
-    /* the temporary is "<name>.tmp.<pid>.<n>", unless that would pass the
-     * 255 bytes a file name may have (a legal name of 230-255 bytes failed
-     * with ENAMETOOLONG): then ".aek.tmp.<pid>.<n>" in the same directory */
-    const char *slash = strrchr(target, '/');
-    const size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
-    const int long_name = tlen - dirlen + 32 > 255;
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        if (long_name)
-            snprintf(tmp, tlen + 64, "%.*s.aek.tmp.%ld.%u", (int)dirlen, target, (long)getpid(),
-                     atomic_fetch_add(&tmp_counter, 1u));
-        else
-            snprintf(tmp, tlen + 64, "%s.tmp.%ld.%u", target, (long)getpid(),
-                     atomic_fetch_add(&tmp_counter, 1u));
+        aek_temp_path(tmp, tlen + 64, target, atomic_fetch_add(&tmp_counter, 1u));
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST)
             break;

@@ -67,6 +67,12 @@ typedef aek_status (*aek_write_fn)(FILE *f, const char *path, void *ctx);
 /* Creates or replaces `path` with what `emit` produces, atomically (above). */
 aek_status aek_file_write_atomic(const char *path, aek_write_fn emit, void *ctx);
 
+/* The temporary that replaces `target` (same directory), attempt n, into
+ * buf[len] (len ≥ strlen(target) + 64): "<target>.tmp.<pid>.<n>", or
+ * "<dir>/.aek.tmp.<pid>.<n>" where that name would pass the 255 bytes a
+ * file name may have (a legal name of 230-255 bytes failed ENAMETOOLONG). */
+void aek_temp_path(char *buf, size_t len, const char *target, unsigned n);
+
 /* aek_file_write_atomic with a byte buffer as the whole content. */
 aek_status aek_file_write_bytes(const char *path, const void *data, size_t len);
 
