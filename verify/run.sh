@@ -74,6 +74,13 @@ report_step() { # name: summary line + CHECK lines into $ALL
     printf '%s\t%s exits %d\tnan\tnan\tFAIL\t%s\n' "$name" "$name" "$rc" "$reason" >>"$ALL"
     nf=1
   fi
+  # a step that reports nothing (not even a skip) checked nothing: a
+  # failure, not "0 passed, 0 failed"
+  if [ "$rc" -eq 0 ] && ! grep -qP '^CHECK\t' "$log"; then
+    printf '%s\t%s reports no checks\tnan\tnan\tFAIL\texit %d, no CHECK line\n' "$name" "$name" \
+      "$rc" >>"$ALL"
+    nf=$((nf + 1))
+  fi
   printf '%-28s %4d passed %3d failed  (%ds)\n' "$name" "$np" "$nf" "$secs"
 }
 

@@ -215,8 +215,12 @@ static void check_real(void)
         size_t k = ks[i];
         aek_pca *p = NULL;
         aek_pca_opts o = {0, AEK_PCA_FULL, 0};
-        if (aek_pca_fit(d.x, d.rows, d.cols, d.cols, k, &o, &p) != AEK_OK)
+        if (aek_pca_fit(d.x, d.rows, d.cols, d.cols, k, &o, &p) != AEK_OK) {
+            char fname[96];
+            snprintf(fname, sizeof fname, "linear AE = PCA, Fashion-MNIST k=%zu: PCA of the data", k);
+            chk_verdict(fname, NAN, 0, 0, "aek_pca_fit failed: %s", aek_last_error());
             continue;
+        }
         lin_result r = train_linear(d.x, d.rows, d.cols, k, p, 0, 25, 100, 3e-3);
         double gap = p->spectrum[k - 1] - p->spectrum[k];
         double excess = r.loss - p->discarded;

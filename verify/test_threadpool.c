@@ -13,6 +13,7 @@
 #include "check.h"
 #include "../simd/threadpool.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -36,11 +37,19 @@ static void part(void *arg, int t, int n)
     atomic_fetch_add(&j->finished, 1);
 }
 
+typedef struct {
+    atomic_int c[3];
+    pthread_t caller;
+    atomic_int elsewhere; /* parts that ran on another thread than the caller */
+} nested;
+
 static void inner(void *arg, int t, int n)
 {
-    atomic_int *c = arg;
+    nested *s = arg;
     (void)n;
-    atomic_fetch_add(&c[t], 1);
+    atomic_fetch_add(&s->c[t], 1);
+    if (!pthread_equal(pthread_self(), s->caller))
+        atomic_fetch_add(&s->elsewhere, 1);
 }
 
 static void outer(void *arg, int t, int n)
@@ -48,9 +57,14 @@ static void outer(void *arg, int t, int n)
     job *j = arg;
     (void)t;
     (void)n;
-    atomic_int c[3] = {0, 0, 0};
-    aek_parallel_parts(3, 2, inner, c); /* nested: serial, here */
-    if (atomic_load(&c[0]) != 1 || atomic_load(&c[1]) != 1 || atomic_load(&c[2]) != 1)
+    nested s;
+    for (int i = 0; i < 3; i++)
+        atomic_init(&s.c[i], 0);
+    atomic_init(&s.elsewhere, 0);
+    s.caller = pthread_self();
+    aek_parallel_parts(3, 2, inner, &s); /* nested: serial, on this thread */
+    if (atomic_load(&s.c[0]) != 1 || atomic_load(&s.c[1]) != 1 || atomic_load(&s.c[2]) != 1 ||
+        atomic_load(&s.elsewhere) != 0)
         atomic_fetch_add(&j->nested_bad, 1);
 }
 
@@ -79,7 +93,8 @@ int main(void)
     for (int round = 0; round < 50; round++)
         aek_parallel_parts(4, 2, outer, &j);
     chk_le("threadpool: a call from inside a part runs its parts serially", (double)atomic_load(&j.nested_bad),
-           0, "50 jobs of 4 parts, each calling a 3-part job; figure = nested jobs with a wrong count");
+           0, "50 jobs of 4 parts, each calling a 3-part job; figure = nested jobs with a wrong count "
+           "or a part run on another thread than its caller");
     aek_pool_shutdown();
     return chk_finish();
 }

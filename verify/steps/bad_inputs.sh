@@ -9,7 +9,9 @@
 #   - no output file: every case runs in its own empty directory, which
 #     must still be empty afterwards (no model, no partial file, no
 #     temporary) unless the case says what may be there (a checkpoint that
-#     training legitimately saved before the failure).
+#     training legitimately saved before the failure);
+#   - a case that must succeed (status 0) and names what it may leave must
+#     leave it: a non-empty file or directory of that name.
 # One CHECK line per case (verify/check.h): figure = exit status, note = the
 # message aekit printed (or what went wrong).  Run by verify/run.sh with
 # BUILD and PYTHON set; the inputs are made here with the Python standard
@@ -126,7 +128,17 @@ check() {
     f=${f##*/}
     [[ -n $allow && $f =~ ^($allow)$ ]] || left+="$f "
   done
-  local why=""
+  local why="" made=0
+  # a case that must succeed and may leave files must leave one: a
+  # non-empty file or directory matching $allow (else exit 0 with nothing
+  # written would pass)
+  if [ "$want" -eq 0 ] && [ -n "$allow" ]; then
+    for f in "$w"/*; do
+      [[ ${f##*/} =~ ^($allow)$ ]] || continue
+      { [ -f "$f" ] && [ -s "$f" ]; } || { [ -d "$f" ] && [ -n "$(ls -A "$f")" ]; } && made=1
+    done
+    [ "$made" -eq 1 ] || why+="no output written (expected /$allow/); "
+  fi
   [ "$rc" -eq "$want" ] || why+="exit status $rc, expected $want; "
   [ "$rc" -lt 124 ] || why+="killed or timed out; "
   [[ $err =~ $re ]] || why+="message does not match /$re/; "
