@@ -150,7 +150,7 @@ int cmd_classify(int argc, char **argv)
         {"test-labels", FLAG_STRING, &te.labels, "test labels", 0, 0, NULL, 0},
         {"test-skip", FLAG_SIZE, &te.skip, "drop the first N test rows", 0, 0, NULL, 0},
         {"test-limit", FLAG_SIZE, &te.limit, "use at most N test rows (0: all)", 0, 0, NULL, 0},
-        {"scale", FLAG_CHOICE, &scale, "feature scaling (fitted on the training rows): auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = each column into [0, 1]", 0, 0, SCALES, 0},
+        {"scale", FLAG_CHOICE, &scale, "feature scaling (fitted on the training rows): auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = into [0, 1] by the overall min and max", 0, 0, SCALES, 0},
         {"pca", FLAG_SIZE, &pca_k, "classify the top-K PCA codes of the features (PCA of the training rows; 0: off)", 0, 1 << 24, NULL, 0},
         {"no-standardize", FLAG_BOOL, &no_stdz, "keep the features as they are (default: z-score with the training rows' mean and std)", 0, 0, NULL, 0},
         {"epochs", FLAG_INT, &cfg.epochs, "training epochs", 1, 1e6, NULL, 0},

@@ -24,7 +24,7 @@ int cmd_pca(int argc, char **argv)
     int scale = 0, stdz = 0, solver = 0, threads = 0;
     flag f[] = {
         DATA_FLAGS(d),
-        {"scale", FLAG_CHOICE, &scale, "input scaling before PCA: auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = each column into [0, 1]", 0, 0, SCALES, 0},
+        {"scale", FLAG_CHOICE, &scale, "input scaling before PCA: auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = into [0, 1] by the overall min and max", 0, 0, SCALES, 0},
         {"standardize", FLAG_BOOL, &stdz, "divide columns by their std (correlation PCA)", 0, 0, NULL, 0},
         {"k", FLAG_SIZE, &k, "number of components", 1, 1 << 24, NULL, 0},
         {"solver", FLAG_CHOICE, &solver, "eigen-solver", 0, 0, SOLVERS, 0},

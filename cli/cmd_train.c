@@ -135,7 +135,7 @@ int cmd_train(int argc, char **argv)
     uint64_t seed = 1;
     flag f[] = {
         DATA_FLAGS(d),
-        {"scale", FLAG_CHOICE, &scale, "input scaling: auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = each column into [0, 1]", 0, 0, SCALES, 0},
+        {"scale", FLAG_CHOICE, &scale, "input scaling: auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = into [0, 1] by the overall min and max", 0, 0, SCALES, 0},
         {"center", FLAG_BOOL, &center, "subtract column means", 0, 0, NULL, 0},
         {"standardize", FLAG_BOOL, &stdz, "center and divide by column std", 0, 0, NULL, 0},
         {"hidden", FLAG_STRING, &hidden, "encoder layer sizes, input to code: e.g. 256 or 1000,500,250,30", 0, 0, NULL, 0},

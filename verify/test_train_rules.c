@@ -12,7 +12,10 @@
  *  - k-sparse codes keep ⌊αk⌋ units at encode time, also after a save and
  *    load, and a saved configuration loads field for field;
  *  - input noise is a function of (seed, epoch, data row), not of a row's
- *    place in its batch.
+ *    place in its batch;
+ *  - stored preprocessing (min-max, centring, standardising), saved with a
+ *    model and loaded, maps the training data to the bits the fit gave, and
+ *    other data with the stored statistics, not their own.
  * Every kernel set the CPU executes runs the optimizer and inference checks.
  */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include "../simd/kernels.h"
 #include "../src/checkpoint.h"
 #include "../src/data.h"
+#include "../src/preproc.h"
 #include "../src/train.h"
 
 #include <math.h>
@@ -336,6 +340,80 @@ static void check_noise_key(void)
     }
 }
 
+/* A copy of the 256 × 32 training data, shifted by `shift` and scaled by
+ * `scale` (then not in [0, 1]: min-max has a range to map). */
+static int data_copy(aek_dataset *d, float scale, float shift)
+{
+    memset(d, 0, sizeof *d);
+    if (aek_dataset_alloc(d, g_data.rows, g_data.cols) != AEK_OK)
+        return 0;
+    for (size_t i = 0; i < g_data.rows * g_data.cols; i++)
+        d->x[i] = g_data.x[i] * scale + shift;
+    return 1;
+}
+
+static void check_preproc_stored(void)
+{
+    const size_t n = g_data.cols;
+    aek_config cfg = aek_config_default(n, 8);
+    aek_model *M = NULL, *L = NULL;
+    aek_preproc fit = {0}, got = {0};
+    aek_dataset a = {0}, b = {0};
+    char path[] = "/tmp/aekit_prep_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    const char *name = "preprocessing (min-max, centred, standardised) saved and loaded: training "
+                       "data to the fit's bits, other data with the stored statistics";
+    /* fit on a = 3x + 1, keep the fitted bits in a */
+    if (fd < 0 || !data_copy(&a, 3, 1) || !data_copy(&b, 3, 6) ||
+        aek_preproc_fit(&a, AEK_SCALE_ASK_MINMAX, 1, 1, &fit) != AEK_OK ||
+        aek_model_create(&cfg, 16, 1, &M) != AEK_OK ||
+        aek_model_save(path, M, &fit, NULL) != AEK_OK ||
+        aek_model_load(path, 16, &L, &got, NULL, NULL) != AEK_OK) {
+        chk_verdict(name, NAN, 0, 0, "setup: %s", aek_last_error());
+        goto done;
+    }
+    /* the training data again through the loaded transformation */
+    aek_dataset a2 = {0};
+    size_t differ = 0, off = 0;
+    if (data_copy(&a2, 3, 1) && aek_preproc_apply(&got, &a2) == AEK_OK) {
+        for (size_t i = 0; i < a.rows * n; i++)
+            differ += memcmp(&a.x[i], &a2.x[i], sizeof(float)) != 0;
+    } else {
+        differ = a.rows * n;
+    }
+    aek_dataset_free(&a2);
+    /* b = a + 5 (before scaling): with the stored statistics its values are
+     * a's plus 5/(hi - lo)/std_j per column, in double within float rounding
+     * (a few operations on values of |v| ≤ ~10: bound 16u·(1 + |v|)); with
+     * b's own statistics they would equal a's */
+    double worst = 0;
+    if (aek_preproc_apply(&got, &b) == AEK_OK) {
+        const double range = (double)got.hi - (double)got.lo;
+        for (size_t i = 0; i < b.rows * n; i++) {
+            const size_t j = i % n;
+            const double want = (double)a.x[i] + 5.0 / range / (double)got.std[j];
+            const double r = fabs((double)b.x[i] - want) /
+                             (16 * ldexp(1.0, -24) * (1 + fabs(want)));
+            worst = r > worst ? r : worst;
+        }
+    } else {
+        worst = INFINITY;
+    }
+    off = differ;
+    chk_le(name, (double)off + worst, 1, "figure = training values that differ from the fit's "
+           "bits (%zu) + worst |b - (a + 5/range/std)| / (16u(1 + |.|)) (%.3g)", differ, worst);
+done:
+    unlink(path);
+    aek_dataset_free(&a);
+    aek_dataset_free(&b);
+    aek_preproc_free(&fit);
+    aek_preproc_free(&got);
+    aek_model_free(M);
+    aek_model_free(L);
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK)
@@ -361,6 +439,7 @@ int main(void)
     }
     check_epoch_order();
     check_noise_key();
+    check_preproc_stored();
     aek_dataset_free(&g_data);
     return chk_finish();
 }
