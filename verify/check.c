@@ -1,5 +1,6 @@
 /* check.c — the verify report protocol (check.h). */
 #include "check.h"
+#include "../simd/kernels.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -69,4 +70,12 @@ unsigned long long chk_next(chk_rng *r)
 double chk_uniform(chk_rng *r, double lo, double hi)
 {
     return lo + (hi - lo) * (double)(chk_next(r) >> 11) * 0x1.0p-53;
+}
+
+const aek_kernel_set *chk_kernel_set(int isa)
+{
+    const aek_kernel_set *ks = aek_kernels_for((aek_isa)isa);
+    if (!ks)
+        chk_skip(aek_isa_name((aek_isa)isa), "kernel set not executable on this CPU/binary");
+    return ks;
 }

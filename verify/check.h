@@ -33,6 +33,11 @@ __attribute__((format(printf, 2, 3)))
 void chk_skip(const char *name, const char *reason_fmt, ...);
 
 /* Prints the per-binary summary; returns the exit status (0 iff no failure). */
+/* The kernel set `isa` (an aek_isa) when this CPU and binary execute it;
+ * otherwise a SKIP line named after it, and NULL. */
+struct aek_kernel_set;
+const struct aek_kernel_set *chk_kernel_set(int isa);
+
 int chk_finish(void);
 
 /* Deterministic test data: splitmix64-based uniform in [lo, hi). */

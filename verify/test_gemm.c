@@ -757,11 +757,9 @@ int main(void)
         return 2;
     }
     for (int isa = 0; isa < AEK_ISA_COUNT; isa++) {
-        const aek_kernel_set *ks = aek_kernels_for((aek_isa)isa);
-        if (!ks) {
-            chk_skip(aek_isa_name((aek_isa)isa), "kernel set not executable on this CPU/binary");
+        const aek_kernel_set *ks = chk_kernel_set(isa);
+        if (!ks)
             continue;
-        }
         aek_blocking b = aek_blocking_for(ks);
         printf("# set %s: %s, MRxNR %zux%zu, kc %zu nc %zu mc %zu\n", ks->name, ks->gemm_ukr_name,
                ks->mr, ks->nr, b.kc, b.nc, b.mc);
