@@ -250,14 +250,12 @@ static void check_inference(const aek_kernel_set *ks)
     /* ⌊αk⌋ = 12 nonzero units per code row (a linear code is nonzero almost
      * surely), before and after a save and load */
     for (int loaded = 0; loaded < 2; loaded++) {
-        aek_model *E = loaded ? L : M;
         if (loaded && (aek_model_save(path, M, NULL, NULL) != AEK_OK ||
                        aek_model_load(path, mb, &L, NULL, NULL, NULL) != AEK_OK)) {
             chk_verdict("inference: save and load", NAN, 0, 0, "%s", aek_last_error());
             goto done;
         }
-        E = loaded ? L : M;
-        aek_model_encode(E, g_data.x, rows, whole);
+        aek_model_encode(loaded ? L : M, g_data.x, rows, whole);
         size_t off = 0;
         for (size_t r = 0; r < rows; r++) {
             size_t nz = 0;
@@ -376,7 +374,7 @@ static void check_preproc_stored(void)
     }
     /* the training data again through the loaded transformation */
     aek_dataset a2 = {0};
-    size_t differ = 0, off = 0;
+    size_t differ = 0;
     if (data_copy(&a2, 3, 1) && aek_preproc_apply(&got, &a2) == AEK_OK) {
         for (size_t i = 0; i < a.rows * n; i++)
             differ += memcmp(&a.x[i], &a2.x[i], sizeof(float)) != 0;
@@ -401,8 +399,7 @@ static void check_preproc_stored(void)
     } else {
         worst = INFINITY;
     }
-    off = differ;
-    chk_le(name, (double)off + worst, 1, "figure = training values that differ from the fit's "
+    chk_le(name, (double)differ + worst, 1, "figure = training values that differ from the fit's "
            "bits (%zu) + worst |b - (a + 5/range/std)| / (16u(1 + |.|)) (%.3g)", differ, worst);
 done:
     unlink(path);
