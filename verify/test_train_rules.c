@@ -13,6 +13,8 @@
  *    load, and a saved configuration loads field for field;
  *  - input noise is a function of (seed, epoch, data row), not of a row's
  *    place in its batch;
+ *  - the epoch loss is the mean over the epoch's samples (a short last batch
+ *    weighs by its rows);
  *  - stored preprocessing (min-max, centring, standardising), saved with a
  *    model and loaded, maps the training data to the bits the fit gave, and
  *    other data with the stored statistics, not their own.
@@ -338,6 +340,49 @@ static void check_noise_key(void)
     }
 }
 
+/* The epoch loss on_epoch reports is the mean over samples: with lr so
+ * small that no weight moves (|lr·g| < ulp(w)/2; biases start at 0 and move
+ * by ~1e-30, invisible in an O(1) pre-activation), 100 rows in batches of
+ * 64 and 36 must give the loss aek_eval_dataset computes over the same
+ * batches: Σ L_b·m_b / rows in double, the same operations (bound: the
+ * relative rounding of a 2-term sum and a quotient, 4·2^-53).  Weighing the
+ * 36-row batch as 64 moves it by (L2 − L1)·28/128. */
+static void epoch_mean_log(void *ctx, const aek_epoch_stats *s)
+{
+    if (s->phase < 0)
+        *(double *)ctx = s->loss;
+}
+
+static void check_epoch_mean(void)
+{
+    const size_t n = g_data.cols, rows = 100;
+    aek_config cfg = aek_config_default(n, 8);
+    aek_model *M = NULL;
+    const char *name = "epoch loss = mean over samples (100 rows: batches of 64 and 36)";
+    if (aek_model_create(&cfg, 64, 2, &M) != AEK_OK) {
+        chk_verdict(name, NAN, 0, 0, "%s", aek_last_error());
+        return;
+    }
+    aek_train_config tc = aek_train_default();
+    tc.opt.kind = AEK_OPT_SGD;
+    tc.opt.lr = 1e-30;
+    tc.opt.lr_final = 0;
+    tc.epochs = 1;
+    tc.batch = 64;
+    tc.shuffle = 0;
+    double epoch = NAN, recon = NAN, total = NAN;
+    tc.on_epoch = epoch_mean_log;
+    tc.on_epoch_ctx = &epoch;
+    if (aek_train(M, g_data.x, rows, &tc, NULL) != AEK_OK ||
+        aek_eval_dataset(M, g_data.x, rows, 0, &recon, &total) != AEK_OK) {
+        chk_verdict(name, NAN, 0, 0, "%s", aek_last_error());
+    } else {
+        chk_le(name, fabs(epoch - total) / total, 4 * ldexp(1.0, -53),
+               "figure = |epoch loss - eval loss| / eval loss; %.17g vs %.17g", epoch, total);
+    }
+    aek_model_free(M);
+}
+
 /* A copy of the 256 × 32 training data, shifted by `shift` and scaled by
  * `scale` (then not in [0, 1]: min-max has a range to map). */
 static int data_copy(aek_dataset *d, float scale, float shift)
@@ -435,6 +480,7 @@ int main(void)
     check_epoch_order();
     check_noise_key();
     check_preproc_stored();
+    check_epoch_mean();
     aek_dataset_free(&g_data);
     return chk_finish();
 }
