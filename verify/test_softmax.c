@@ -241,6 +241,18 @@ static void test_separable(void)
     chk_le("softmax: separable blobs, training error", etr, 0,
            "K=%zu classes in d=%zu, means 9σ from the origin on distinct axes, %zu rows", k, d, m);
     chk_le("softmax: separable blobs, test error", ete, 0, "%zu held-out rows", mt);
+    /* the error is a count over the rows: 7 held-out labels moved to
+     * another class (the classifier, right on all of them, is then wrong
+     * on exactly those 7) give 7/mt, exactly as a double quotient */
+    uint8_t *yw = xmalloc(mt);
+    memcpy(yw, yt, mt);
+    for (size_t i = 0; i < 7 && i < mt; i++)
+        yw[i * (mt / 7)] = (uint8_t)((yw[i * (mt / 7)] + 1) % k);
+    double e7 = -1;
+    aek_softmax_error(&s, Xt, d, yw, mt, &e7);
+    chk_le("softmax: error rate with 7 wrong labels is 7/rows", ete == 0 ? fabs(e7 - 7.0 / (double)mt) : NAN,
+           0, "%zu held-out rows, error %.9g", mt, e7);
+    free(yw);
     chk_verdict("softmax: epoch callback and loss decrease (last <= first/2)", lg.last,
                 0.5 * lg.first, lg.n == cfg.epochs && lg.last < 0.5 * lg.first,
                 "%d epochs, loss %.4g -> %.4g", lg.n, lg.first, lg.last);
