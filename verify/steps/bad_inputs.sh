@@ -402,6 +402,20 @@ check "--data - reads standard input (cat ok.npy | aekit train --data -)" 0 '' '
 check ".npy labels through a pipe (--train-labels <(cat y.npy)) are accepted" 0 '' '' -- \
   bash -c '"$@" --train-labels <(cat "$0") --test-labels "$0"' "$IN/labels60.npy" \
   "$A" classify --train "$IN/ok.npy" --test "$IN/ok.npy" --epochs 1
+# classify --json: the confusion matrix has a row per true label (row sums =
+# the test labels' counts: 6 of each of 10), and the test error is its
+# off-diagonal share of the rows
+check "classify --json: confusion rows are true labels, test error = off-diagonal / rows" 0 '' \
+  'c\.json' -- bash -c 'py=$1; shift; "$@" --json c.json >/dev/null && "$py" -c "
+import json, sys
+j = json.load(open(\"c.json\")); c = j[\"confusion\"]; n = sum(map(sum, c))
+off = n - sum(c[i][i] for i in range(len(c)))
+ok = [sum(r) for r in c] == [6] * 10 and n == j[\"test_rows\"] == 60 and \
+     abs(j[\"test_error\"] - off / n) < 1e-9
+sys.exit(0 if ok else print(\"confusion row sums\", [sum(r) for r in c], \"test_error\",
+         j[\"test_error\"], \"off-diagonal\", off, \"of\", n, file=sys.stderr) or 1)"' \
+  sh "$PYTHON" "$A" classify --train "$IN/ok.npy" --train-labels "$IN/labels60.npy" --test "$IN/ok.npy" \
+  --test-labels "$IN/labels60.npy" --epochs 2
 check "--skip past the end of the data" 1 '--skip 60 leaves no rows \(the data have 60\)' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --skip 60
 check "--synthetic-latent 10000 (in range; hours of generating with no output)" 1 \
