@@ -2,8 +2,8 @@
  * aekit.c — the command line: `aekit <subcommand> [flags]`.
  */
 #include "cli.h"
+#include "../src/data.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +17,13 @@ const char *getenv_nonempty(const char *name)
 
 int cli_init_kernels(const char *cmd, int threads)
 {
-    /* the library reads AEKIT_MAX_DATA_BYTES when it first loads data and
-     * falls back to its default on a value it cannot read; the command
-     * refuses such a value instead ("16G" is not a byte count) */
-    const char *cap = getenv("AEKIT_MAX_DATA_BYTES");
-    if (cap && *cap) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(cap, &end, 10);
-        if (*end || end == cap || errno || v == 0 || v > SIZE_MAX || cap[0] == '-') {
-            fprintf(stderr, "aekit %s: AEKIT_MAX_DATA_BYTES='%s' is not a whole number of bytes "
-                            "in 1..%zu\n", cmd, cap, (size_t)SIZE_MAX);
-            return 1;
-        }
+    /* the library falls back to its default cap on an AEKIT_MAX_DATA_BYTES
+     * it cannot read; the command refuses it ("16G" is not a byte count) */
+    size_t cap;
+    if (aek_data_cap_from_env(&cap) < 0) {
+        fprintf(stderr, "aekit %s: AEKIT_MAX_DATA_BYTES='%s' is not a whole number of bytes "
+                        "in 1..%zu\n", cmd, getenv("AEKIT_MAX_DATA_BYTES"), (size_t)SIZE_MAX);
+        return 1;
     }
     if (aek_init() != AEK_OK) {
         fprintf(stderr, "aekit %s: %s\n", cmd, aek_last_error());

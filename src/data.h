@@ -67,6 +67,10 @@ float *aek_alloc_floats(size_t n);
  * are refused before anything is allocated.  Setting 0 restores the
  * default. */
 size_t aek_data_memory_cap(void);
+/* AEKIT_MAX_DATA_BYTES: 1 and *bytes when it is a whole number of bytes in
+ * 1..SIZE_MAX, 0 when unset or empty, −1 when it is anything else (the
+ * cap then keeps its default; the aekit command refuses such a value). */
+int aek_data_cap_from_env(size_t *bytes);
 /* b bytes in the largest binary unit that keeps it ≥ 1 ("2.93 KiB", "228
  * GiB"), for messages that compare sizes with the cap. */
 void aek_human_bytes(double b, char *out, size_t n);

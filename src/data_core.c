@@ -5,6 +5,7 @@
 #include "bigmem.h"
 #include "fileio.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -30,19 +31,27 @@ static size_t default_cap(void)
     return half < DEFAULT_CAP ? (size_t)half : DEFAULT_CAP;
 }
 
+int aek_data_cap_from_env(size_t *bytes)
+{
+    const char *env = getenv("AEKIT_MAX_DATA_BYTES");
+    if (!env || !*env)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(env, &end, 10);
+    if (*end || end == env || errno || env[0] == '-' || v == 0 || v > SIZE_MAX)
+        return -1;
+    *bytes = (size_t)v;
+    return 1;
+}
+
 size_t aek_data_memory_cap(void)
 {
     size_t cap = atomic_load(&memory_cap);
     if (cap)
         return cap;
-    cap = default_cap();
-    const char *env = getenv("AEKIT_MAX_DATA_BYTES");
-    if (env && *env) {
-        char *end;
-        unsigned long long v = strtoull(env, &end, 10);
-        if (*end == 0 && env[0] != '-' && v > 0 && v <= SIZE_MAX) /* the aekit command refuses others */
-            cap = (size_t)v;
-    }
+    size_t env;
+    cap = aek_data_cap_from_env(&env) == 1 ? env : default_cap();
     size_t expected = 0;
     atomic_compare_exchange_strong(&memory_cap, &expected, cap);
     return atomic_load(&memory_cap);
