@@ -1871,6 +1871,29 @@ static void check_preprocessing(void)
     chk_verdict("min-max scaling reaches exactly 0 and 1", ok, 1, ok, "min %g max %g", (double)emn,
                 (double)emx);
     aek_dataset_free(&e);
+    /* The global extremes held by one row only, the first or the last (the
+     * data above have 42 in every row: a scan that skipped the last row, or
+     * the second element, still found them).  Values are dyadic, so lo, hi
+     * and the scaled row are exact: (0.5 - (-2)) / 5 = 0.5. */
+    for (int at_end = 0; at_end < 2; at_end++) {
+        aek_dataset_alloc(&e, 5, 3);
+        for (size_t i = 0; i < 15; i++)
+            e.x[i] = 0.25f + 0.03125f * (float)i; /* inside [0.25, 0.75) */
+        float *ext = e.x + (at_end ? 12 : 0);      /* the last row or the first */
+        ext[at_end ? 0 : 1] = -2.0f;               /* min: last row's first, or x[1] */
+        ext[at_end ? 2 : 0] = 3.0f;                /* max: the last element, or x[0] */
+        ext[at_end ? 1 : 2] = 0.5f;
+        lo = hi = NAN;
+        s = aek_data_scale_minmax(&e, &lo, &hi);
+        const float *r = e.x + (at_end ? 12 : 0);
+        float want[3] = {at_end ? 0.0f : 1.0f, at_end ? 0.5f : 0.0f, at_end ? 1.0f : 0.5f};
+        ok = s == AEK_OK && lo == -2.0f && hi == 3.0f && !memcmp(r, want, sizeof want);
+        chk_verdict(at_end ? "min-max scaling: extremes only in the last row are found"
+                           : "min-max scaling: extremes only in the first row are found",
+                    ok, 1, ok, "lo %g hi %g (want -2, 3); that row scaled to %g %g %g", (double)lo,
+                    (double)hi, (double)r[0], (double)r[1], (double)r[2]);
+        aek_dataset_free(&e);
+    }
 
     /* Means in double over the same data, the reference for centering. */
     double mean[3] = {0}, var[3] = {0};
