@@ -559,6 +559,40 @@ static void check_inflate_vs_gzip(void)
     chk_le("gunzip: no single-bit flip of body or trailer gives other data silently",
            (double)wrong, 0, "%zu flips (tiny file: every bit; 20 kB text: every 3rd bit); %zu "
            "decoded to the identical bytes%s", flips, same, first);
+    /* The trailer has no slack: each of its 64 bits flipped must be refused
+     * by its own check (the loop above allows identical output, so a size
+     * compared on 16 bits passed it).  ISIZE is the length mod 2^32: a
+     * length right in its low 16 bits but not in its high 16 is corrupt. */
+    size_t trailer_missed = 0;
+    char trailer_first[300] = "";
+    for (int bit = 0; bit < 64; bit++) {
+        uint8_t *byte = gs + ls - 8 + bit / 8, mask = (uint8_t)(1u << (bit % 8));
+        *byte ^= mask;
+        r = aek_gunzip("flip.gz", gs, ls, 1 << 20, &out, &out_len, NULL);
+        *byte ^= mask;
+        const char *want = bit < 32 ? "CRC-32 mismatch" : "length mismatch";
+        if (r == AEK_OK)
+            free(out);
+        if (r != AEK_ERR_FORMAT || !strstr(aek_last_error(), want)) {
+            if (!trailer_missed++)
+                snprintf(trailer_first, sizeof trailer_first, "; first missed: bit %d (%s): %s",
+                         bit, want, r == AEK_OK ? "accepted" : aek_last_error());
+        }
+    }
+    chk_le("gunzip: every single-bit flip of the CRC-32 / ISIZE trailer refused by its check",
+           (double)trailer_missed, 0, "64 flips of the 20 kB text's trailer%s", trailer_first);
+    uint8_t *isz = gs + ls - 4; /* ISIZE + 2^16: same low 16 bits, little-endian */
+    uint32_t stored = (uint32_t)isz[0] | (uint32_t)isz[1] << 8 | (uint32_t)isz[2] << 16 |
+                      (uint32_t)isz[3] << 24, forged = stored + 0x10000u;
+    for (int i = 0; i < 4; i++)
+        isz[i] = (uint8_t)(forged >> (8 * i));
+    r = aek_gunzip("isize.gz", gs, ls, 1 << 20, &out, &out_len, NULL);
+    if (r == AEK_OK)
+        free(out);
+    char msg[64];
+    snprintf(msg, sizeof msg, "stored %u, data gives %zu bytes", forged, small.len);
+    expect_error("gunzip refuses an ISIZE off by 2^16 (low 16 bits right)", r, AEK_ERR_FORMAT,
+                 "isize.gz: gzip length mismatch", msg);
     free(gs), free(small.data);
     free(ga), free(gb), free(gr), free(both);
     free(a.data), free(b.data), free(runs.data);
