@@ -1971,6 +1971,54 @@ static void check_preprocessing(void)
     aek_dataset_free(&d);
 }
 
+/* The model file's version field: written as the layout in checkpoint.h
+ * documents it (u32 little-endian 1 after the magic), and any other value
+ * refused with a message naming both versions, with a valid checksum so the
+ * version check itself is what refuses (bad_inputs.sh tries 2 only: a check
+ * `version > AEK_MODEL_VERSION` accepted version 0 unnoticed). */
+static void check_model_version(void)
+{
+    aek_config cfg = aek_config_default(6, 2);
+    aek_model *M = NULL;
+    const char *mp = tmp_path("version.aek");
+    aek_status s = aek_model_create(&cfg, 1, 1, &M);
+    if (s == AEK_OK)
+        s = aek_model_save(mp, M, NULL, NULL);
+    aek_model_free(M);
+    size_t len = 0;
+    uint8_t *b = s == AEK_OK ? read_raw(mp, &len) : NULL;
+    if (!b || len < 28) {
+        chk_verdict("model file version: a saved model", 0, 1, 0, "%s",
+                    s != AEK_OK ? aek_last_error() : "cannot read it back");
+        free(b);
+        return;
+    }
+    static const uint8_t head[12] = {'A', 'E', 'K', 'I', 'T', 'M', 'D', 'L', 1, 0, 0, 0};
+    int ok = !memcmp(b, head, sizeof head) && AEK_MODEL_VERSION == 1u;
+    chk_verdict("model file version: written as documented (magic, then u32 LE 1)", ok, 1, ok,
+                "bytes 8..11: %02x %02x %02x %02x; AEK_MODEL_VERSION %u", b[8], b[9], b[10], b[11],
+                AEK_MODEL_VERSION);
+    static const uint32_t V[] = {0, 2, 0x101u, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
+        for (int k = 0; k < 4; k++)
+            b[8 + k] = (uint8_t)(V[i] >> (8 * k));
+        uint32_t crc = aek_crc32(0, b, len - 4);
+        for (int k = 0; k < 4; k++)
+            b[len - 4 + k] = (uint8_t)(crc >> (8 * k));
+        write_raw(mp, b, len);
+        aek_model *L = NULL;
+        s = aek_model_load(mp, 1, &L, NULL, NULL, NULL);
+        aek_model_free(L);
+        char name[96], want[96];
+        snprintf(name, sizeof name, "model file of format version %u (valid checksum) refused",
+                 V[i]);
+        snprintf(want, sizeof want, "model format version %u; this aekit reads version 1", V[i]);
+        expect_error(name, s, AEK_ERR_FORMAT, "version.aek", want);
+    }
+    free(b);
+    unlink(mp);
+}
+
 /* Numerical rank of a centered rows×cols matrix (double Gram–Schmidt with
  * column pivoting by norm; relative tolerance tol). */
 static size_t numerical_rank(double *M, size_t rows, size_t cols, double tol)
@@ -2213,6 +2261,7 @@ int main(void)
     check_grid();
     check_preprocessing();
     check_preproc_origin();
+    check_model_version();
     check_synthetic();
     check_real_data();
 
