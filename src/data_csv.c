@@ -7,6 +7,12 @@
  * empty fields, text that is not a number, lines with another field count,
  * NUL bytes, NaN/Inf and values outside the float32 range.
  *
+ * Header detection (AEK_CSV_HEADER_AUTO): the first line is a header only
+ * when none of its fields is a number.  A first line mixing numbers and
+ * text ("id,1,2" or "1,2,x") is refused, not guessed at: taken as a header it
+ * would drop a data row with a typo without a word, and the refusal says
+ * how to mark a real header ('#' makes it a comment line).
+ *
  * Two passes over the text: count the data lines and the fields of the first
  * one, allocate once, then parse.
  */
@@ -118,7 +124,9 @@ static int looks_like_header(const line *l)
     return 1;
 }
 
-static aek_status field_error(const char *path, const line *l, size_t col, field_result r)
+/* hint: a note appended to the "is not a number" message ("" for none). */
+static aek_status field_error(const char *path, const line *l, size_t col, field_result r,
+                              const char *hint)
 {
     char text[24];
     field_text(l, col, text, sizeof text);
@@ -131,14 +139,22 @@ static aek_status field_error(const char *path, const line *l, size_t col, field
                          "%s: line %zu, column %zu (0-based): NUL byte (is this a binary file?)",
                          path, l->number, col);
     default:
-        return aek_error(AEK_ERR_FORMAT, "%s: line %zu, column %zu (0-based): '%s' is not a number",
-                         path, l->number, col, text);
+        return aek_error(AEK_ERR_FORMAT,
+                         "%s: line %zu, column %zu (0-based): '%s' is not a number%s", path,
+                         l->number, col, text, hint);
     }
 }
 
-/* One data line into dst[0..cols). */
+/* What a first line with both numbers and text gets told under automatic
+ * header detection. */
+static const char MIXED_FIRST_LINE[] =
+    " (the first line mixes numbers and text: a header line must have no numeric field; "
+    "start a header with '#' to skip it)";
+
+/* One data line into dst[0..cols); mixed_hint: the line would have been a
+ * header if it held no number (automatic detection, first line). */
 static aek_status parse_row(const char *path, const line *l, size_t row, size_t cols,
-                            size_t first_line, float *dst)
+                            size_t first_line, int mixed_hint, float *dst)
 {
     size_t fields = count_fields(l);
     if (fields != cols)
@@ -150,7 +166,7 @@ static aek_status parse_row(const char *path, const line *l, size_t row, size_t 
         double v;
         field_result r = parse_field(&c, l, &v);
         if (r != FIELD_OK)
-            return field_error(path, l, j, r);
+            return field_error(path, l, j, r, mixed_hint ? MIXED_FIRST_LINE : "");
         float f = (float)v;
         if (!isfinite(f)) {
             char text[24];
@@ -211,7 +227,8 @@ aek_status aek_parse_csv(const char *path, aek_csv_header header, const unsigned
     while (s == AEK_OK && next_line(&p, end, &l)) {
         if (skippable(&l) || l.number == header_line)
             continue;
-        s = parse_row(path, &l, row, cols, first_line, out->x + row * cols);
+        int mixed_hint = header == AEK_CSV_HEADER_AUTO && header_line == 0 && row == 0;
+        s = parse_row(path, &l, row, cols, first_line, mixed_hint, out->x + row * cols);
         row++;
     }
     if (s != AEK_OK)

@@ -1013,6 +1013,26 @@ static void check_csv_good(void)
     chk_verdict("csv: numeric first line is data (auto); skipped when flagged", ok, 1, ok, "%s",
                 s == AEK_OK ? "" : aek_last_error());
     aek_dataset_free(&d);
+    /* Header names with digits in them, or an empty name (pandas' index
+     * column), hold no number: a header.  A mixed line is a header only when
+     * the caller says so (AEK_CSV_HEADER), or as a '#' comment. */
+    static const struct { const char *text, *name; aek_csv_header h; } H[] = {
+        {"1st,2nd,x3\n1,2,3\n4,5,6\n", "names with digits ('1st')", AEK_CSV_HEADER_AUTO},
+        {",a,b\n1,2,3\n4,5,6\n", "an empty first name", AEK_CSV_HEADER_AUTO},
+        {"id,1,2\n1,2,3\n4,5,6\n", "mixed names, flagged AEK_CSV_HEADER", AEK_CSV_HEADER},
+        {"#id,1,2\n1,2,3\n4,5,6\n", "mixed names as a '#' comment", AEK_CSV_HEADER_AUTO},
+    };
+    for (size_t i = 0; i < sizeof H / sizeof H[0]; i++) {
+        write_raw(p, H[i].text, strlen(H[i].text));
+        s = aek_load_csv(p, H[i].h, &d);
+        const float want6[6] = {1, 2, 3, 4, 5, 6};
+        ok = s == AEK_OK && d.rows == 2 && d.cols == 3 && !memcmp(d.x, want6, sizeof want6);
+        char name[96];
+        snprintf(name, sizeof name, "csv: header line of %s skipped", H[i].name);
+        chk_verdict(name, ok, 1, ok, "%s", s == AEK_OK ? "" : aek_last_error());
+        if (s == AEK_OK)
+            aek_dataset_free(&d);
+    }
     unlink(p);
 }
 
@@ -1460,6 +1480,12 @@ static void check_bad_values(void)
         {"x,y\n", "header only", AEK_ERR_FORMAT, "no data lines", NULL},
         {"\n\n# nothing\n", "only blank and comment lines", AEK_ERR_FORMAT, "no data lines", NULL},
         {"a,b,c\n1,2\n", "header wider than data", AEK_ERR_FORMAT, "header (line 1) has 3 fields", NULL},
+        /* automatic header detection: a header has no numeric field; a first
+         * line mixing text and numbers is refused, with the way out */
+        {"id,1,2\n3,4,5\n", "first line text then numbers: not a header", AEK_ERR_FORMAT,
+         "line 1, column 0 (0-based): 'id' is not a number", "a header line must have no numeric"},
+        {"1,x,y\n3,4,5\n", "first line a number then text: not a header", AEK_ERR_FORMAT,
+         "line 1, column 1 (0-based): 'x' is not a number", "start a header with '#'"},
     };
     p = tmp_path("bad.csv");
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
