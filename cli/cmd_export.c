@@ -44,11 +44,15 @@ static aek_status emit_config(FILE *f, const char *path, void *vctx)
     fprintf(f, "  \"contractive\": %.17g,\n", g->contractive);
     fprintf(f, "  \"cae_h_gamma\": %.17g,\n  \"cae_h_sigma\": %.17g,\n  \"cae_h_copies\": %d,\n",
             g->cae_h_gamma, g->cae_h_sigma, g->cae_h_copies);
+    /* origin: the values the model takes, uint8 pixels 0..255 or floats;
+     * scale "none" alone cannot tell a float model from one trained on
+     * unscaled uint8 values, and feeding it the other kind is wrong */
     if (c->prep)
-        fprintf(f, "  \"preprocessing\": {\"scale\": \"%s\", \"lo\": %.9g, \"hi\": %.9g, "
-                "\"centered\": %s, \"standardized\": %s},\n",
-                scale[c->prep->scale], (double)c->prep->lo, (double)c->prep->hi,
-                c->prep->mean ? "true" : "false", c->prep->std ? "true" : "false");
+        fprintf(f, "  \"preprocessing\": {\"scale\": \"%s\", \"origin\": \"%s\", \"lo\": %.9g, "
+                "\"hi\": %.9g, \"centered\": %s, \"standardized\": %s},\n",
+                scale[c->prep->scale], c->prep->origin == AEK_ORIGIN_U8 ? "uint8" : "float",
+                (double)c->prep->lo, (double)c->prep->hi, c->prep->mean ? "true" : "false",
+                c->prep->std ? "true" : "false");
     fprintf(f, "  \"tensors\": [");
     for (size_t t = 0; t < c->M->ntensors; t++) {
         const aek_tensor *T = &c->M->tensors[t];

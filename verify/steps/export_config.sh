@@ -81,11 +81,10 @@ for i, (name, data, flags, want, xs) in enumerate(CASES):
     if not isinstance(p, dict):
         check(name + ": a preprocessing block", 0, 1, False, "config.json has %r" % (p,))
         continue
-    got = (p.get("scale"), p.get("centered"), p.get("standardized"))
-    want = (want[0],) + want[2:]
+    got = (p.get("scale"), p.get("origin"), p.get("centered"), p.get("standardized"))
     files = tuple(os.path.exists(os.path.join(out, n)) for n in ("input_mean.npy", "input_std.npy"))
-    ok = got == want and files == want[1:]
-    check(name + ": scale, centered, standardized as asked", float(ok), 1, ok,
+    ok = got == want and files == want[2:]
+    check(name + ": scale, origin, centered, standardized as asked", float(ok), 1, ok,
           "config.json %s, want %s; input_mean/std.npy present: %s" % (got, want, files))
     if want[0] == "minmax":
         # lo, hi: the data's own min and max, printed with %.9g, which reads
@@ -94,7 +93,7 @@ for i, (name, data, flags, want, xs) in enumerate(CASES):
         ok = np.float32(p["lo"]) == np.float32(lo) and np.float32(p["hi"]) == np.float32(hi)
         check(name + ": lo, hi = the data's min, max (exact float32)", float(not ok), 0, ok,
               "config.json lo %r hi %r; data min %r max %r" % (p["lo"], p["hi"], lo, hi))
-    if not want[1] or xs is None:
+    if not want[2] or xs is None:
         continue
     # Column means: a double sum of the float32 values (error <= n·2^-53·max|x|,
     # ours and NumPy's reference alike; below 1e-12 here), rounded once to
@@ -108,7 +107,7 @@ for i, (name, data, flags, want, xs) in enumerate(CASES):
     ratio = float(np.max(np.abs(mean - ref) / bound))
     check(name + ": input_mean.npy = column means (max err / (u|mean| + 2n 2^-53 max|x|))",
           ratio, 1.0, ratio <= 1.0, "%d columns" % ref.size)
-    if not want[2]:
+    if not want[3]:
         continue
     # Column std (population): each centered value x - mean_f is one float32
     # subtraction (relative u), the mean of squares is in double, so after
