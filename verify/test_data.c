@@ -2150,45 +2150,60 @@ static void check_synthetic(void)
     aek_dataset_free(&a), aek_dataset_free(&b), aek_dataset_free(&c);
 
     /* Linear, exact spectrum: (1/N) XᵀX = Q Λ Qᵀ and column means 0, up to
-     * the float rounding of X (relative 2^-24 per entry → a bound of a few
-     * 2^-24 · λ_max after summing; 1e-5 · λ_max leaves margin). */
+     * the float rounding of X.  X = fl32(T), T = Z Λ^½ Qᵀ exact in double
+     * (ZᵀZ = N·I, Z centered): |X - T| <= u|T| <= u|X|/(1-u), u = 2^-24, so per
+     * entry |(XᵀX - TᵀT)_ij|/N <= (2u+u²)/(1-u)² · A_ij, A = |X|ᵀ|X|/N
+     * (<= 2u·sqrt(C_ii C_jj) <= 2u·λmax); and |mean_i| <= u/(1-u) · (1/N)Σ|X_ri|.
+     * The double arithmetic (T's rank-term dots, Z's Gram–Schmidt, these N-term
+     * sums) adds <= 4·rank·N·2^-53·λmax (8e-12 here), far below. */
     const double lam[5] = {9, 4, 2, 0.5, 0.1};
+    const size_t N = 500, D = 12, R = 5;
+    const double u = 0x1p-24, dbl = 4.0 * (double)(R * N) * 0x1p-53 * lam[0];
     aek_dataset x;
     aek_planted_spectrum t;
-    aek_status s = aek_synth_linear(500, 12, lam, 5, 3, 1, &x, &t);
-    double cov_err = 0, mean_err = 0, orth_err = 0;
+    aek_status s = aek_synth_linear(N, D, lam, R, 3, 1, &x, &t);
+    double cov_ratio = s == AEK_OK ? 0 : INFINITY, mean_ratio = cov_ratio, orth_err = 0;
+    double cov_err = 0, mean_err = 0, cov_vs_2u = 0;
     if (s == AEK_OK) {
-        for (size_t i = 0; i < 12; i++) {
-            double m = 0;
-            for (size_t r = 0; r < 500; r++)
-                m += x.x[r * 12 + i] / 500.0;
+        for (size_t i = 0; i < D; i++) {
+            double m = 0, am = 0;
+            for (size_t r = 0; r < N; r++)
+                m += x.x[r * D + i] / (double)N, am += fabs(x.x[r * D + i]) / (double)N;
             mean_err = fmax(mean_err, fabs(m));
-            for (size_t j = 0; j < 12; j++) {
-                double cov = 0, want = 0;
-                for (size_t r = 0; r < 500; r++)
-                    cov += (double)x.x[r * 12 + i] * x.x[r * 12 + j] / 500.0;
-                for (size_t k = 0; k < 5; k++)
-                    want += t.basis[i * 5 + k] * lam[k] * t.basis[j * 5 + k];
-                cov_err = fmax(cov_err, fabs(cov - want));
+            mean_ratio = fmax(mean_ratio, fabs(m) / (u / (1 - u) * am + dbl));
+            for (size_t j = 0; j < D; j++) {
+                double cov = 0, aij = 0, want = 0;
+                for (size_t r = 0; r < N; r++) {
+                    double xi = x.x[r * D + i], xj = x.x[r * D + j];
+                    cov += xi * xj / (double)N;
+                    aij += fabs(xi * xj) / (double)N;
+                }
+                for (size_t k = 0; k < R; k++)
+                    want += t.basis[i * R + k] * lam[k] * t.basis[j * R + k];
+                double err = fabs(cov - want);
+                cov_err = fmax(cov_err, err);
+                cov_ratio = fmax(cov_ratio, err / ((2 * u + u * u) / ((1 - u) * (1 - u)) * aij + dbl));
+                cov_vs_2u = fmax(cov_vs_2u, err / (2 * u * lam[0]));
             }
         }
-        for (size_t k = 0; k < 5; k++)
-            for (size_t l = 0; l < 5; l++) {
+        for (size_t k = 0; k < R; k++)
+            for (size_t l = 0; l < R; l++) {
                 double dot = 0;
-                for (size_t i = 0; i < 12; i++)
-                    dot += t.basis[i * 5 + k] * t.basis[i * 5 + l];
+                for (size_t i = 0; i < D; i++)
+                    dot += t.basis[i * R + k] * t.basis[i * R + l];
                 orth_err = fmax(orth_err, fabs(dot - (k == l)));
             }
     }
-    chk_le("linear exact: sample covariance = Q diag(lambda) Q^T (max abs err / 1e-5*lambda_max)",
-           s == AEK_OK ? cov_err / (1e-5 * 9) : INFINITY, 1.0, "500 x 12, rank 5; err %.2e, "
-           "column means max %.2e", cov_err, mean_err);
+    chk_le("linear exact: sample covariance = Q diag(lambda) Q^T (max over entries of "
+           "err / ((2u+u^2)/(1-u)^2 (|X|^T|X|/N)_ij + double))", cov_ratio, 1.0,
+           "500 x 12, rank 5; max err %.2e = %.3f x 2u lambda_max", cov_err, cov_vs_2u);
     chk_le("linear exact: planted basis orthonormal (max |Q^T Q - I|)", orth_err, 1e-12, "12 x 5");
-    chk_le("linear exact: column means 0 (max |mean| / 1e-6*sqrt(lambda_max))", mean_err / 3e-6,
-           1.0, "float rounding of X only");
+    chk_le("linear exact: column means 0 (max over columns of |mean| / (u/(1-u) mean|X| + "
+           "double))", mean_ratio, 1.0, "max |mean| %.2e = %.3f x u sqrt(lambda_max)", mean_err,
+           mean_err / (u * sqrt(lam[0])));
     aek_dataset_free(&x);
     aek_planted_spectrum_free(&t);
-    s = aek_synth_linear(5, 12, lam, 5, 3, 1, &x, &t);
+    s = aek_synth_linear(5, D, lam, R, 3, 1, &x, &t);
     expect_error("linear exact with rows <= rank refused", s, AEK_ERR_ARG, "rows (5) > rank (5)",
                  NULL);
 }
