@@ -109,8 +109,9 @@ int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes);
 
 /* CSV: comma-separated numbers, one sample per line, every line the same
  * number of fields; blank lines and lines starting with '#' are skipped.
- * Header line: AEK_CSV_HEADER_AUTO treats the first line as a header when one
- * of its fields is not a number. */
+ * Header line: AEK_CSV_HEADER_AUTO treats the first line as a header when none
+ * of its fields is a number, and refuses a first line that mixes names and
+ * numbers (AEK_ERR_FORMAT: a guess would drop a data row or read a name). */
 typedef enum { AEK_CSV_HEADER_AUTO = -1, AEK_CSV_NO_HEADER = 0, AEK_CSV_HEADER = 1 } aek_csv_header;
 aek_status aek_load_csv(const char *path, aek_csv_header header, aek_dataset *out);
 
