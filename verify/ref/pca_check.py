@@ -37,11 +37,17 @@ m×n U that costs 20 s on 60000×784).  Its error, O(ε₆₄)·‖Xc‖ backwar
      compared (the note says so);
    - explained ratios r_j = λ_j/tr C: |Δ tr| ≤ τ = γ_{r'}·tr C + η_dbl (the
      diagonal alone), so |r̂_j − r_j| ≤ (η + r_j τ)/(tr C − τ) + u·r_j;
+   - cumulative ratios c_j = Σ_{i≤j} λ_i/tr C (stdout table, 6 decimals):
+     |ĉ_j − c_j| ≤ (jη + c_j τ)/(tr C − τ) + 5e-7;
    - total variance (stdout, 9 digits): |Δ tr|/tr ≤ τ/tr + 5e-9;
    - discarded variance Σ_{j>k} λ̂_j (stdout; the L* users take from aekit):
      |Δ| ≤ min((n − k)η, τ + kη) (Weyl per eigenvalue, or trace − Ky Fan);
    - mean (summed in double, stored as float32): |μ̂_j − μ_j| ≤ u|μ_j| +
      2.1·γ_m(ε₆₄)·mean_i|x_ij|, checked relative to mean_i|x_ij|.
+   With --standardize (planted data; MNIST-10k, whose constant border
+   pixels take the divide-by-1 rule) the reference is the SVD of the data
+   standardized as aek_data_standardize does it, bit for bit in float32
+   (standardize_like_aekit), and every bound above applies unchanged.
    Each line with per-component bounds reports the component whose
    figure/bound ratio is worst (so every other one passes too); the note
    gives the overall worst figure.
@@ -76,7 +82,9 @@ m×n U that costs 20 s on 60000×784).  Its error, O(ε₆₄)·‖Xc‖ backwar
    for v_j), eig-m1 (λ = σ²/(m−1)), loss-k (L* of k+1 components), mean-f32
    (the reference mean summed row by row in float32), sign-first (the sign
    rule read as "first non-zero entry positive"), eval-raw (the float64
-   loss on the input without the model's centring).
+   loss on the input without the model's centring), no-standardize (the
+   --standardize runs against the unstandardized data), cum-single (the
+   cumulative column against the per-component ratios).
 
 A crash, a missing file, a wrong shape or an exception is a FAIL line.
 Full run (≈ 35 s on 2 loaded cores): planted PCA + AE k = 1, 5, 30;
@@ -106,7 +114,8 @@ UD = 2.0 ** -53         # float64 unit roundoff
 CHUNK = 256             # AEK_PCA_CHUNK (pca.h)
 PRINT9 = 5e-9           # relative rounding of a %.9g number
 SAFETY = 2.0            # second-order terms of a running error bound
-PERTURB = ("no-center", "wrong-vector", "eig-m1", "loss-k", "mean-f32", "sign-first", "eval-raw")
+PERTURB = ("no-center", "wrong-vector", "eig-m1", "loss-k", "mean-f32", "sign-first", "eval-raw",
+           "no-standardize", "cum-single")
 
 FASHION = ("data/fashion-mnist/train-images-idx3-ubyte.gz",
            "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
@@ -218,6 +227,27 @@ def scale_u8(x):
     return x.astype(np.float32) / np.float32(255.0)
 
 
+def standardize_like_aekit(X):
+    """aek_data_standardize (data_prep.c) bit for bit: column sums in double
+    row by row, the mean rounded to float32, x − mean in float32, sums of
+    squares in double (a float's square is exact in double), std = √(ss/m)
+    rounded to float32 — 1 for a column with ss ≤ 1e-6 of the largest (or
+    0) — and x / std in float32.  The rows are added in order, as the C loop
+    does, so the float32 rounding of mean and std is the same."""
+    m, n = X.shape
+    acc = np.zeros(n)
+    for row in X:
+        acc += row.astype(np.float64)
+    Xc = X - (acc / m).astype(np.float32)
+    ss = np.zeros(n)
+    for row in Xc:
+        r = row.astype(np.float64)
+        ss += r * r
+    ss = np.sqrt(ss / m)
+    std = np.where((ss > 1e-6 * ss.max()) & (ss > 0), ss, 1.0).astype(np.float32)
+    return Xc / std
+
+
 def planted(n=64, m=4000, seed=2024):
     """The spectrum of verify/test_linear_pca.c: gaps after 1 (20 → 12),
     5 (9 → 6), 30 (3 → 0.5).  Latents exactly centred and whitened (QR of a
@@ -288,18 +318,28 @@ def orth(A):
 # ---- 1. aekit pca vs SVD -------------------------------------------------------------
 
 
-def check_pca(rep, aekit, work, tag, data_args, X, k, sp, solver=None, perturb=None):
+def check_pca(rep, aekit, work, tag, data_args, X, k, sp, solver=None, perturb=None,
+              standardize=False):
     """aekit pca on data_args (the data aekit reads; X: the same float32 values
-    after aekit's scaling) against the SVD sp."""
+    after aekit's scaling, and standardization with `standardize`) against
+    the SVD sp."""
     m, n = X.shape
-    out = os.path.join(work, "pca-%s%s" % (tag, "-" + solver if solver else ""))
-    cmd = [aekit, "pca"] + data_args + ["--k", str(k), "--out-dir", out, "--show", "0"]
+    out = os.path.join(work, "pca-%s%s%s" % (tag, "-" + solver if solver else "",
+                                             "-std" if standardize else ""))
+    cmd = [aekit, "pca"] + data_args + ["--k", str(k), "--out-dir", out, "--show", str(k)]
     if solver:
         cmd += ["--solver", solver]
         tag = "%s (--solver %s)" % (tag, solver)
+    if standardize:
+        cmd += ["--standardize"]
+        tag = "%s --standardize" % tag
     p = run(cmd)
     tv = disc = None
+    cum = {}
     for ln in p.stdout.splitlines():
+        f = ln.split()
+        if len(f) == 4 and f[0].isdigit():     # table: comp, eigenvalue, explained, cumulative
+            cum[int(f[0])] = float(f[3])
         if ln.startswith("discarded variance"):
             disc = float(ln.split()[-1])
         if ln.startswith("rows ") and "total variance" in ln:
@@ -379,6 +419,25 @@ def check_pca(rep, aekit, work, tag, data_args, X, k, sp, solver=None, perturb=N
     rep.le(where + "explained variance ratios, rel err", float(de[j] / rpos[j]), float(be[j] / rpos[j]),
            "worst vs its bound at component %d (ratio %.6g); max abs err %.3g; "
            "(eta + r tau)/(tr C - tau) + u r" % (j + 1, r[j], de.max()))
+
+    # cumulative explained variance (stdout table, %10.6f): c_j = sum_{i<=j} lambda_i / tr C.
+    # The numerator moves by at most j·eta (Weyl per eigenvalue), the trace by
+    # tau, so |c^_j − c_j| <= (j eta + c_j tau)/(tr C − tau), + 5e-7 for the
+    # six printed decimals (aekit's running sum in double: j·2^-53, inside
+    # eta_dbl).  Perturbation cum-single: the reference without the sum.
+    if sorted(cum) != list(range(1, k + 1)):
+        raise AekitError("aekit pca --show %d listed components %s, expected 1..%d"
+                         % (k, sorted(cum)[:5], k))
+    c_hat = np.array([cum[j] for j in range(1, k + 1)])
+    c_ref = r if perturb == "cum-single" else np.cumsum(lam[:k]) / tr
+    jj = np.arange(1, k + 1)
+    bc = (jj * eta + c_ref * tau) / (tr - tau) + 5e-7
+    dc = np.abs(c_hat - c_ref)
+    j = int(np.argmax(dc / bc))
+    rep.le(where + "cumulative explained variance (stdout), abs err", float(dc[j]), float(bc[j]),
+           "worst vs its bound at component %d (cumulative %.6f); max abs err %.3g; "
+           "(j eta + c_j tau)/(tr C - tau) + 5e-7 (printed to 6 decimals)" % (j + 1, c_ref[j],
+                                                                            dc.max()))
 
     # components: singletons (Davis–Kahan) and clusters (subspaces)
     lam_ext = np.concatenate(([np.inf], lam, [-np.inf]))
@@ -640,6 +699,12 @@ def main():
             sp_p = Spectrum(Xp, args.perturb)
             timed("planted pca", check_pca, rep, aekit, work, "planted", pargs, Xp, Xp.shape[1], sp_p,
                   perturb=args.perturb)
+            # --standardize: the reference is the SVD of the data standardized
+            # as aekit does it (correlation PCA: tr C = n); perturbation
+            # no-standardize takes the unstandardized data instead
+            Xs = Xp if args.perturb == "no-standardize" else standardize_like_aekit(Xp)
+            timed("planted pca --standardize", check_pca, rep, aekit, work, "planted", pargs, Xs,
+                  Xp.shape[1], Spectrum(Xs, args.perturb), perturb=args.perturb, standardize=True)
             cache = {}
             for k in ((5,) if quick else (1, 5, 30)):
                 timed("planted ae k=%d" % k, check_ae, rep, aekit, work, "planted", pargs, Xp, k, 60,
@@ -689,6 +754,10 @@ def main():
                 if not quick:
                     timed("mnist pca topk", check_pca, rep, aekit, work, "mnist-10k", margs, X, 50, sp,
                           solver="topk", perturb=args.perturb)
+                # constant border pixels: the std rule's divide-by-1 branch
+                Xs = X if args.perturb == "no-standardize" else standardize_like_aekit(X)
+                timed("mnist pca --standardize", check_pca, rep, aekit, work, "mnist-10k", margs, Xs,
+                      50, Spectrum(Xs, args.perturb), perturb=args.perturb, standardize=True)
             guarded(rep, "MNIST-10k", mnist)
     finally:
         if not args.keep:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # pca_numpy.sh — `aekit pca` and the linear AE (aekit train/export/eval)
 # against numpy.linalg.svd of the centred data (verify/ref/pca_check.py):
-# components (Davis–Kahan), eigenvalues (Weyl), explained ratios, mean,
+# components (Davis–Kahan), eigenvalues (Weyl), explained ratios and the
+# cumulative column, mean, with and without --standardize (the reference
+# then standardized as aekit does it),
 # principal angles of the trained linear AE and its loss gap to the
 # discarded variance, on planted-spectrum data, Fashion-MNIST and MNIST-10k.
 # Run by verify/run.sh with BUILD and PYTHON set; QUICK=1: a subset (≈ 10 s;
