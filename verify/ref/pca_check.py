@@ -85,6 +85,11 @@ m×n U that costs 20 s on 60000×784).  Its error, O(ε₆₄)·‖Xc‖ backwar
    loss on the input without the model's centring), no-standardize (the
    --standardize runs against the unstandardized data), cum-single (the
    cumulative column against the per-component ratios).
+   --self-test runs every mode on the planted data (pca, pca --standardize,
+   linear AE k = 5; ≈ 1.5 s) and prints one CHECK line per mode, passing
+   when at least one check of the perturbed run fails: make verify runs it
+   (verify/steps/pca_selftest.sh), so a check that has gone blind to its
+   error shows up as a failure.  The perturbed runs' own lines go to stderr.
 
 A crash, a missing file, a wrong shape or an exception is a FAIL line.
 Full run (≈ 35 s on 2 loaded cores): planted PCA + AE k = 1, 5, 30;
@@ -94,7 +99,7 @@ bytes); MNIST-10k PCA with the full and the top-k solver.  QUICK=1 (or
 --quick, ≈ 10 s): planted PCA + AE k = 5; Fashion-MNIST PCA on 10000 rows,
 AE k = 5 on 3000 rows; MNIST-10k PCA on 3000 rows.
 
-Usage: pca_check.py --aekit BUILD/aekit [--quick] [--keep DIR] [--perturb MODE]
+Usage: pca_check.py --aekit BUILD/aekit [--quick] [--keep DIR] [--perturb MODE | --self-test]
 """
 import argparse
 import gzip
@@ -141,16 +146,20 @@ def one_minus_cos(s):
 
 
 class Report:
-    def __init__(self):
+    def __init__(self, out=sys.stdout, prefix=""):
         self.failed = 0
+        self.broken = 0         # FAIL lines without a figure: a crash, an exception
         self.lines = 0
+        self.out = out
+        self.prefix = prefix
 
     def line(self, name, figure, bound, verdict, note):
         if verdict == "FAIL":
             self.failed += 1
         self.lines += 1
         note = " ".join(str(note).replace("\t", " ").split())
-        print("CHECK\tpca-numpy %s\t%.3g\t%.3g\t%s\t%s" % (name, figure, bound, verdict, note), flush=True)
+        print("CHECK\tpca-numpy %s%s\t%.3g\t%.3g\t%s\t%s" % (self.prefix, name, figure, bound, verdict, note),
+              file=self.out, flush=True)
 
     def le(self, name, figure, bound, note):
         ok = bool(np.isfinite(figure) and figure <= bound)
@@ -158,6 +167,7 @@ class Report:
         return ok
 
     def fail(self, name, why):
+        self.broken += 1
         self.line(name, float("nan"), float("nan"), "FAIL", why)
 
     def skip(self, name, why):
@@ -671,6 +681,8 @@ def main():
     ap.add_argument("--quick", action="store_true", default=os.environ.get("QUICK") == "1")
     ap.add_argument("--keep", help="keep the work files in this directory")
     ap.add_argument("--perturb", choices=PERTURB, help="self-test: a deliberate error in the witness")
+    ap.add_argument("--self-test", action="store_true",
+                    help="every --perturb mode on the planted data: passes when each is detected")
     args = ap.parse_args()
     t_start = time.time()
     rep = Report()
@@ -691,25 +703,51 @@ def main():
 
     try:
         # -- planted spectrum --
-        def planted_all():
+        def planted_all(rp, perturb, ks, tm):
             Xp, _ = planted()
             xp = os.path.join(work, "planted.npy")
             np.save(xp, Xp)
             pargs = ["--data", xp, "--scale", "none"]
-            sp_p = Spectrum(Xp, args.perturb)
-            timed("planted pca", check_pca, rep, aekit, work, "planted", pargs, Xp, Xp.shape[1], sp_p,
-                  perturb=args.perturb)
+            sp_p = Spectrum(Xp, perturb)
+            tm("planted pca", check_pca, rp, aekit, work, "planted", pargs, Xp, Xp.shape[1], sp_p,
+               perturb=perturb)
             # --standardize: the reference is the SVD of the data standardized
             # as aekit does it (correlation PCA: tr C = n); perturbation
             # no-standardize takes the unstandardized data instead
-            Xs = Xp if args.perturb == "no-standardize" else standardize_like_aekit(Xp)
-            timed("planted pca --standardize", check_pca, rep, aekit, work, "planted", pargs, Xs,
-                  Xp.shape[1], Spectrum(Xs, args.perturb), perturb=args.perturb, standardize=True)
+            Xs = Xp if perturb == "no-standardize" else standardize_like_aekit(Xp)
+            tm("planted pca --standardize", check_pca, rp, aekit, work, "planted", pargs, Xs,
+               Xp.shape[1], Spectrum(Xs, perturb), perturb=perturb, standardize=True)
             cache = {}
-            for k in ((5,) if quick else (1, 5, 30)):
-                timed("planted ae k=%d" % k, check_ae, rep, aekit, work, "planted", pargs, Xp, k, 60,
-                      1e-2, True, cache, args.perturb, "")
-        guarded(rep, "planted spectrum", planted_all)
+            for k in ks:
+                tm("planted ae k=%d" % k, check_ae, rp, aekit, work, "planted", pargs, Xp, k, 60,
+                   1e-2, True, cache, perturb, "")
+
+        if args.self_test:
+            # The planted run (pca, pca --standardize, linear AE k=5) without
+            # and then with every perturbation, each into a report of its own
+            # whose lines go to stderr.  The unperturbed run must pass; a mode
+            # passes when at least one check of its run fails on a figure —
+            # a crash or exception (a NaN line) is no detection and fails.
+            for mode in (None,) + PERTURB:
+                t0 = time.time()
+                mrep = Report(out=sys.stderr, prefix="[perturbed %s] " % mode if mode else "[baseline] ")
+                planted_all(mrep, mode, (5,), lambda label, fn, *a, **kw: guarded(mrep, label, fn, *a, **kw))
+                what = "%d of %d checks failed, %d of them without a figure (%.1fs)" % (
+                    mrep.failed, mrep.lines, mrep.broken, time.time() - t0)
+                if mode is None:
+                    rep.le("self-test: the unperturbed planted run, failed checks", mrep.failed, 0, what)
+                else:
+                    caught = mrep.broken == 0 and mrep.failed > 0
+                    rep.le("self-test: perturbation %s goes undetected (1 = yes)" % mode,
+                           0 if caught else 1, 0,
+                           what + ("" if caught else ": a crash is no detection" if mrep.broken
+                                   else ": this error would pass unseen"))
+                timing.append("%s %.1fs" % (mode or "baseline", time.time() - t0))
+            print("pca-numpy self-test: %d modes, %d undetected, %.1fs (%s)" % (
+                rep.lines, rep.failed, time.time() - t_start, "; ".join(timing)), file=sys.stderr)
+            return 1 if rep.failed else 0
+        guarded(rep, "planted spectrum", planted_all, rep, args.perturb, (5,) if quick else (1, 5, 30),
+                timed)
 
         # -- Fashion-MNIST --
         fm = first_existing(FASHION)
