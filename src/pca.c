@@ -31,6 +31,7 @@
  */
 #include "pca.h"
 
+#include "data.h"
 #include "eigen_sym.h"
 #include "../simd/error.h"
 
@@ -182,6 +183,49 @@ static void fix_signs(double *V, size_t k, size_t n)
     }
 }
 
+/* AEK_PCA_AUTO resolved: the full solver while it is cheap or k is a large
+ * share of n, else top-k. */
+static aek_pca_solver resolve_solver(size_t n, size_t k, aek_pca_solver solver)
+{
+    if (solver == AEK_PCA_AUTO)
+        return n <= 1024 || k > n / 4 ? AEK_PCA_FULL : AEK_PCA_TOPK;
+    return solver;
+}
+
+size_t aek_pca_work_bytes(size_t n, size_t k, aek_pca_solver solver)
+{
+    /* In double: exact far beyond any real size, and it cannot overflow.
+     * The sum of what aek_pca_fit allocates, an upper bound on what it
+     * holds at once: the results (12kn + 20n + 24k: components in double
+     * and float, mean, spectrum, eigenvalues, sv2, explained); the
+     * covariance (8n²) with its float Gram (4n²) and a chunk of centred
+     * rows (≤ 1024n); full: Vall and aek_eig_sym's working copy and
+     * rotations (3 × 8n²) and its vectors and rotation batches (168n +
+     * 2048); top-k: aek_eig_sym_topk's Krylov basis (its sizes for block
+     * b); 4096 for alignment. */
+    double N = (double)n, K = (double)k, b = K < 64 ? K : 64;
+    double keep = fmin(K + b, N), smax = fmin(keep + 3 * b, N);
+    double common = 12 * N * N + 1024 * N + 12 * K * N + 20 * N + 24 * K + 4096;
+    double bytes = resolve_solver(n, k, solver) == AEK_PCA_FULL
+                       ? common + 24 * N * N + 168 * N + 2048
+                       : common + 8 * ((2 * smax + 3 * keep + b) * N + 2 * smax * smax);
+    return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
+aek_status aek_pca_check_size(size_t n, size_t k, aek_pca_solver solver)
+{
+    size_t need = aek_pca_work_bytes(n, k, solver), cap = aek_data_memory_cap();
+    if (need <= cap)
+        return AEK_OK;
+    char hn[32], hc[32];
+    aek_human_bytes((double)need, hn, sizeof hn);
+    aek_human_bytes((double)cap, hc, sizeof hc);
+    return aek_error(AEK_ERR_NOMEM, "PCA of %zu columns needs %s (%zu bytes) for its %zu x %zu "
+                     "matrices (%s solver), above the memory cap of %s (%zu bytes, "
+                     "AEKIT_MAX_DATA_BYTES): use fewer columns", n, hn, need, n, n,
+                     resolve_solver(n, k, solver) == AEK_PCA_FULL ? "full" : "top-k", hc, cap);
+}
+
 aek_status aek_pca_fit(const float *X, size_t m, size_t n, size_t ldx, size_t k,
                        const aek_pca_opts *opt, aek_pca **out)
 {
@@ -193,11 +237,13 @@ aek_status aek_pca_fit(const float *X, size_t m, size_t n, size_t ldx, size_t k,
     if (k == 0 || k > n)
         return aek_error(AEK_ERR_ARG, "aek_pca_fit: k = %zu components, need 1 ≤ k ≤ n = %zu", k,
                          n);
-    aek_pca_solver solver = opt ? opt->solver : AEK_PCA_AUTO;
-    if (solver == AEK_PCA_AUTO)
-        solver = n <= 1024 || k > n / 4 ? AEK_PCA_FULL : AEK_PCA_TOPK;
+    aek_pca_solver solver = resolve_solver(n, k, opt ? opt->solver : AEK_PCA_AUTO);
     if (solver != AEK_PCA_FULL && solver != AEK_PCA_TOPK)
         return aek_error(AEK_ERR_ARG, "aek_pca_fit: unknown solver %d", (int)solver);
+    /* Refused before allocating: an allocation this large can succeed on an
+     * overcommitting system and then exhaust memory as it is touched. */
+    if ((st = aek_pca_check_size(n, k, solver)) != AEK_OK)
+        return st;
 
     aek_pca *p = calloc(1, sizeof *p);
     double *cov = alloc_array(n * n, sizeof(double));

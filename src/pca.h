@@ -24,7 +24,8 @@
  *
  * Errors (status + aek_last_error()): AEK_ERR_ARG (k = 0, k > n, m < 2,
  * NULL, ld too small), AEK_ERR_NUMERIC (NaN/Inf in the data, with its row
- * and column; eigen-solver failure), AEK_ERR_NOMEM.
+ * and column; eigen-solver failure), AEK_ERR_NOMEM (n×n matrices above the
+ * memory cap, or an allocation that failed).
  */
 #ifndef AEKIT_PCA_H
 #define AEKIT_PCA_H
@@ -64,8 +65,25 @@ typedef struct {
     aek_pca_solver solver; /* the solver that ran (FULL or TOPK)                */
 } aek_pca;
 
+/* An upper bound on the memory aek_pca_fit holds at once for n columns
+ * and k components, in bytes (the data not counted; SIZE_MAX if it
+ * overflows), for the solver that will run: n×n matrices — 4 of doubles
+ * with the full solver (the covariance, its eigenvectors, the solver's
+ * working copy and rotations), the covariance and its float Gram matrix
+ * with top-k — plus the results and O(n) workspace (pca.c gives each
+ * term).  Full: 36n² + 12kn + 1212n + 24k + 6144.  It grows as n²: 784
+ * columns need 23 MB (full), 100 000 columns 112 GiB (top-k). */
+size_t aek_pca_work_bytes(size_t n, size_t k, aek_pca_solver solver);
+
+/* AEK_OK when aek_pca_work_bytes(n, k, solver) is within the memory cap of
+ * the data readers (aek_data_memory_cap, AEKIT_MAX_DATA_BYTES), else
+ * AEK_ERR_NOMEM with a message giving both sizes.  Callers that learn n
+ * from a file's header can refuse before loading the data. */
+aek_status aek_pca_check_size(size_t n, size_t k, aek_pca_solver solver);
+
 /* PCA of X (m×n floats, row stride ldx ≥ n) with k components; opt may be
- * NULL.  *out is set only on success; free it with aek_pca_free. */
+ * NULL.  *out is set only on success; free it with aek_pca_free.  Sizes
+ * aek_pca_check_size refuses are refused before anything is allocated. */
 aek_status aek_pca_fit(const float *X, size_t m, size_t n, size_t ldx, size_t k,
                        const aek_pca_opts *opt, aek_pca **out);
 

@@ -38,6 +38,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "../simd/kernels.h"
+#include "../src/data.h"
 #include "../src/eigen_sym.h"
 #include "../src/pca.h"
 
@@ -1028,6 +1029,24 @@ static void check_pca_errors(const planted *d)
     chk_verdict("pca of finite data near 3e38: 'covariance overflowed', suggests scaling", ok, 1,
                 ok, "statuses %d %d %d (full, top-k, covariance); full: %s; top-k: %s", (int)s1,
                 (int)s2, (int)s3, m1, m2);
+
+    /* n×n matrices above the readers' memory cap are refused before any
+     * allocation, the message giving both sizes; at a cap of exactly
+     * aek_pca_work_bytes the fit runs (the cap is that bound, no other) */
+    size_t prev = aek_data_memory_cap(), need = aek_pca_work_bytes(n, 4, AEK_PCA_AUTO);
+    aek_data_set_memory_cap(need - 1);
+    aek_status s4 = aek_pca_fit(d->X, m, n, d->ld, 4, NULL, &p);
+    char m4[400];
+    snprintf(m4, sizeof m4, "%s", aek_last_error());
+    aek_data_set_memory_cap(need);
+    aek_status s5 = aek_pca_fit(d->X, m, n, d->ld, 4, NULL, &q);
+    aek_data_set_memory_cap(prev);
+    aek_pca_free(q);
+    ok = s4 == AEK_ERR_NOMEM && !p && strstr(m4, "memory cap") && strstr(m4, "48 columns") &&
+         s5 == AEK_OK;
+    chk_verdict("pca of n columns needing more than the memory cap: refused, before allocating", ok,
+                1, ok, "statuses %d (cap %zu = need - 1), %d (cap = need); \"%s\"", (int)s4,
+                need - 1, (int)s5, m4);
 }
 
 /* ---- 4. timings ---------------------------------------------------------------- */
