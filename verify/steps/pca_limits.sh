@@ -15,7 +15,7 @@
 # so these cases fail if only that one is left.  One CHECK line per case
 # (verify/check.h): figure = exit status.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 A=$PWD/$BUILD/aekit
@@ -54,7 +54,7 @@ case_() {
   local name=$1 want=$2 re=$3 env=$4
   shift 5
   local out rc verdict=PASS
-  out=$(cd "$T" && env $env timeout 60 "$A" pca "$@" 2>&1 >/dev/null)
+  out=$(cd "$T" && env ${env:+"$env"} timeout 60 "$A" pca "$@" 2>&1 >/dev/null)
   rc=$?
   if [ "$rc" -ne "$want" ] || ! grep -qE -- "$re" <<<"$out"; then
     verdict=FAIL

@@ -8,7 +8,7 @@
 # ≈ 1.5 s.  Prints CHECK lines (verify/check.h); exits non-zero when a
 # perturbation goes unseen.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 fail() { printf 'CHECK\tpca-selftest %s\tnan\tnan\tFAIL\t%s\n' "$1" "$2"; exit 1; }
