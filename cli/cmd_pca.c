@@ -95,7 +95,8 @@ int cmd_pca(int argc, char **argv)
         {"standardize", FLAG_BOOL, &stdz, "divide columns by their std (correlation PCA)", 0, 0, NULL, 0},
         {"k", FLAG_SIZE, &k, "number of components", 1, 1 << 24, NULL, 0},
         {"solver", FLAG_CHOICE, &solver, "eigen-solver", 0, 0, SOLVERS, 0},
-        {"out-dir", FLAG_STRING, &dir, "write components.npy (k x n), eigenvalues.npy, explained.npy, mean.npy", 0, 0, NULL, 0},
+        {"out-dir", FLAG_STRING, &dir, "write components.npy (k x n), eigenvalues.npy, explained.npy, "
+         "mean.npy (and std.npy with --standardize): codes = ((x scaled - mean) / std) components^T", 0, 0, NULL, 0},
         {"show", FLAG_SIZE, &show, "components listed on stdout", 0, 1 << 24, NULL, 0},
         {"threads", FLAG_INT, &threads, "worker threads (default: AEKIT_NUM_THREADS or all CPUs)", 1, 256, NULL, 0},
     };
@@ -104,10 +105,11 @@ int cmd_pca(int argc, char **argv)
     if (r)
         return r == 1 ? 0 : 2;
     static const char *const names[] = {"components.npy", "eigenvalues.npy", "explained.npy",
-                                        "mean.npy"};
+                                        "mean.npy", "std.npy"};
+    size_t nnames = stdz ? 5 : 4;
     cli_file inputs[] = {{"data", d.data}};
     if (dir && (r = cli_check_dir_files("pca", inputs, NFILES(inputs), "out-dir", dir, names,
-                                        NFILES(names))))
+                                        nnames)))
         return r;
     if (cli_init_kernels("pca", threads))
         return 2;
@@ -140,6 +142,13 @@ int cmd_pca(int argc, char **argv)
     if (!rc) {
         printf("rows %zu, columns %zu, total variance %.9g, solver %s\n", data.rows, data.cols,
                p->total_variance, p->solver == AEK_PCA_FULL ? "full" : "topk");
+        /* what "x scaled" means for projecting new data */
+        char how[96];
+        aek_preproc_describe(&prep, how, sizeof how);
+        if (prep.scale == AEK_SCALE_MINMAX)
+            printf("input %s: (x - lo) / (hi - lo), lo %.9g, hi %.9g\n", how, prep.lo, prep.hi);
+        else
+            printf("input %s\n", how);
         printf("%5s %16s %10s %10s\n", "comp", "eigenvalue", "explained", "cumulative");
         double cum = 0;
         for (size_t j = 0; j < k; j++) {
@@ -170,9 +179,16 @@ int cmd_pca(int argc, char **argv)
         for (size_t i = 0; !rc && s == AEK_OK && i < 3; i++) {
             for (size_t j = 0; j < vec[i].n; j++)
                 tmp[j] = (float)vec[i].v[j];
+            /* --standardize: PCA saw (x − mean)/std, whose own mean is 0 up
+             * to rounding; new data need the mean and std of the scaled
+             * data, so those are written (the same rule with and without) */
+            const float *v = i == 2 && prep.std ? prep.mean : tmp;
             if (!(rc = cli_outset_path("pca", &set, path, sizeof path, dir, vec[i].name)))
-                s = aek_npy_write_f32_1d(path, tmp, vec[i].n);
+                s = aek_npy_write_f32_1d(path, v, vec[i].n);
         }
+        if (!rc && s == AEK_OK && prep.std &&
+            !(rc = cli_outset_path("pca", &set, path, sizeof path, dir, names[4])))
+            s = aek_npy_write_f32_1d(path, prep.std, data.cols);
         if (s != AEK_OK) {
             fprintf(stderr, "aekit pca: %s\n", aek_last_error());
             rc = 1;

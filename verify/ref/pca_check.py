@@ -240,7 +240,7 @@ def scale_u8(x):
     return x.astype(np.float32) / np.float32(255.0)
 
 
-def standardize_like_aekit(X):
+def standardize_like_aekit(X, stats=False):
     """aek_data_standardize (data_prep.c) bit for bit: column sums in double
     row by row, the mean rounded to float32, x − mean in float32, sums of
     squares in double (a float's square is exact in double), std = √(ss/m)
@@ -258,6 +258,8 @@ def standardize_like_aekit(X):
         ss += r * r
     ss = np.sqrt(ss / m)
     std = np.where((ss > 1e-6 * ss.max()) & (ss > 0), ss, 1.0).astype(np.float32)
+    if stats:
+        return Xc / std, (acc / m).astype(np.float32), std
     return Xc / std
 
 
@@ -332,18 +334,18 @@ def orth(A):
 
 
 def check_pca(rep, aekit, work, tag, data_args, X, k, sp, solver=None, perturb=None,
-              standardize=False):
+              standardize=None):
     """aekit pca on data_args (the data aekit reads; X: the same float32 values
-    after aekit's scaling, and standardization with `standardize`) against
-    the SVD sp."""
+    after aekit's scaling, and standardization with `standardize` = the
+    (mean, std) standardize_like_aekit used) against the SVD sp."""
     m, n = X.shape
     out = os.path.join(work, "pca-%s%s%s" % (tag, "-" + solver if solver else "",
-                                             "-std" if standardize else ""))
+                                             "-std" if standardize is not None else ""))
     cmd = [aekit, "pca"] + data_args + ["--k", str(k), "--out-dir", out, "--show", str(k)]
     if solver:
         cmd += ["--solver", solver]
         tag = "%s (--solver %s)" % (tag, solver)
-    if standardize:
+    if standardize is not None:
         cmd += ["--standardize"]
         tag = "%s --standardize" % tag
     p = run(cmd)
@@ -383,16 +385,32 @@ def check_pca(rep, aekit, work, tag, data_args, X, k, sp, solver=None, perturb=N
                                                                  eta, tr)
 
     # mean
-    nz = sp.absmean > 0
-    dmu = np.abs(mu_hat - sp.mean_ref)
-    if np.any(dmu[~nz] != 0):
-        rep.line(where + "mean", float("inf"), 0, "FAIL", "a constant-zero column has a non-zero mean")
+    if standardize is not None:
+        # mean.npy and std.npy are what new data need, (x − mean)/std: the
+        # column mean and std computed as aek_data_standardize does, which
+        # standardize_like_aekit repeats bit for bit (same order, same
+        # roundings), so the check is equality; PCA's own mean of the
+        # standardized data (0 up to rounding) is not written
+        sd_hat = load_npy(os.path.join(out, "std.npy"), "pca std", (n,))
+        for name, got, want in (("mean", mu_hat, standardize[0]), ("std", sd_hat, standardize[1])):
+            bad = np.flatnonzero(got != want)
+            first = "; first: column %d, %r vs %r" % (bad[0], float(got[bad[0]]), float(want[bad[0]])) \
+                if len(bad) else ""
+            rep.line(where + "%s.npy = the scaled data's column %s, columns that differ (bitwise)"
+                     % (name, name), float(len(bad)), 0, "PASS" if len(bad) == 0 else "FAIL",
+                     "%d of %d columns%s" % (len(bad), n, first))
     else:
-        rel = dmu[nz] / sp.absmean[nz]
-        b = U + 2.1 * gamma(m, UD)
-        j = int(np.argmax(rel))
-        rep.le(where + "mean, max |mu_aekit - mu_numpy| / mean|x_j|", float(rel[j]), b,
-               "column %d; summed in double, stored as float32: u + 2.1 gamma_m(2^-53)" % np.flatnonzero(nz)[j])
+        nz = sp.absmean > 0
+        dmu = np.abs(mu_hat - sp.mean_ref)
+        if np.any(dmu[~nz] != 0):
+            rep.line(where + "mean", float("inf"), 0, "FAIL", "a constant-zero column has a non-zero mean")
+        else:
+            rel = dmu[nz] / sp.absmean[nz]
+            b = U + 2.1 * gamma(m, UD)
+            j = int(np.argmax(rel))
+            rep.le(where + "mean, max |mu_aekit - mu_numpy| / mean|x_j|", float(rel[j]), b,
+                   "column %d; summed in double, stored as float32: u + 2.1 gamma_m(2^-53)"
+                   % np.flatnonzero(nz)[j])
 
     # total variance (stdout)
     rel_t = abs(tv - tr) / tr
@@ -728,9 +746,10 @@ def main():
             # --standardize: the reference is the SVD of the data standardized
             # as aekit does it (correlation PCA: tr C = n); perturbation
             # no-standardize takes the unstandardized data instead
-            Xs = Xp if perturb == "no-standardize" else standardize_like_aekit(Xp)
+            Xs, mu, sd = standardize_like_aekit(Xp, stats=True)
+            Xs = Xp if perturb == "no-standardize" else Xs
             tm("planted pca --standardize", check_pca, rp, aekit, work, "planted", pargs, Xs,
-               Xp.shape[1], Spectrum(Xs, perturb), perturb=perturb, standardize=True)
+               Xp.shape[1], Spectrum(Xs, perturb), perturb=perturb, standardize=(mu, sd))
             cache = {}
             for k in ks:
                 tm("planted ae k=%d" % k, check_ae, rp, aekit, work, "planted", pargs, Xp, k, 60,
@@ -807,9 +826,10 @@ def main():
                     timed("mnist pca topk", check_pca, rep, aekit, work, "mnist-10k", margs, X, 50, sp,
                           solver="topk", perturb=args.perturb)
                 # constant border pixels: the std rule's divide-by-1 branch
-                Xs = X if args.perturb == "no-standardize" else standardize_like_aekit(X)
+                Xs, mu, sd = standardize_like_aekit(X, stats=True)
+                Xs = X if args.perturb == "no-standardize" else Xs
                 timed("mnist pca --standardize", check_pca, rep, aekit, work, "mnist-10k", margs, Xs,
-                      50, Spectrum(Xs, args.perturb), perturb=args.perturb, standardize=True)
+                      50, Spectrum(Xs, args.perturb), perturb=args.perturb, standardize=(mu, sd))
             guarded(rep, "MNIST-10k", mnist)
     finally:
         if not args.keep:
