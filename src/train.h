@@ -24,7 +24,10 @@ typedef struct {
     aek_opt_kind kind;
     double lr;
     double lr_final;            /* > 0: cosine decay from lr to lr_final over the
-                                   run (per step); 0: constant lr  */
+                                   run, per step: step t = 0 … T−1 of T = epochs
+                                   × batches uses lr_final + ½(lr − lr_final)
+                                   (1 + cos(πt/T)) (lr first, just above
+                                   lr_final last); 0: constant lr  */
     double momentum;            /* μ (momentum)                 */
     double beta1, beta2, eps;   /* Adam                         */
 } aek_opt_config;

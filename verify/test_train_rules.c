@@ -5,6 +5,8 @@
  *  - the optimizers: two steps of aek_train (SGD, momentum, Adam; plain
  *    and with L2) against the update rules evaluated in double on the
  *    model's own gradients;
+ *  - the cosine learning-rate schedule: every step of a short SGD run takes
+ *    the closed formula's rate for its step index;
  *  - the per-epoch order: a permutation, different each epoch, the identity
  *    without shuffling, and uniform (every permutation of 5 samples, χ²);
  *  - inference over more rows than the model's batch: the same bits as
@@ -136,6 +138,87 @@ static void check_optimizer(const aek_kernel_set *ks, aek_opt_kind kind, double 
 done:
     free(v), free(s);
     for (int t = 0; t < 3; t++)
+        aek_model_free(W[t]);
+    aek_model_free(R);
+}
+
+/* ---- the cosine learning-rate schedule --------------------------------------
+ * With lr_final > 0 step t (0-based) of a run of T = epochs × batches per
+ * epoch steps uses (train.h, src/train.c lr_at)
+ *   lr_t = lr_final + ½(lr − lr_final)(1 + cos(π·t/T)),  t = 0 … T−1:
+ * lr at the first step, lr_final + ½(lr − lr_final)(1 + cos(π(T−1)/T)) at
+ * the last (lr_final itself would be step T, never taken).  Plain SGD shows
+ * each step's rate: w_{t+1} = w_t − lr_t·g(w_t).  A run of 3 epochs of 3
+ * batches (64, 64 and 32 rows, no shuffling: T = 9) stopped after t steps
+ * (stop_after_batches, which leaves the schedule spanning all 9) gives w_t
+ * for t = 0 … 9; every step is checked against the rule with the formula's
+ * lr_t on the model's own gradient at w_t, within check_optimizer's bound
+ * 8u(|w_t| + lr_t|g|) per weight.  Neighbouring steps' rates differ by at
+ * least ½(lr − lr_final)(1 − cos(π/9)) = 2.7% of lr here (an off-by-one in
+ * t, or T − 1 for T, moves a bias that starts at 0 by ≥ 0.7% of its step:
+ * over 10⁴ times the bound). */
+static void check_cosine(const aek_kernel_set *ks)
+{
+    const size_t n = g_data.cols, batch = 64, rows = 160, nb = 3;
+    const int epochs = 3;
+    const size_t T = (size_t)epochs * nb;
+    aek_config cfg = aek_config_default(n, 16);
+    char name[160];
+    snprintf(name, sizeof name, "lr schedule[%s] cosine, lr_final > 0: each of %zu SGD steps uses "
+             "lr_final + (lr - lr_final)(1 + cos(pi t/T))/2", ks->name, T);
+    aek_train_config tc = aek_train_default();
+    tc.opt.kind = AEK_OPT_SGD;
+    tc.opt.lr = 0.5;
+    tc.opt.lr_final = 0.05;
+    tc.epochs = epochs;
+    tc.batch = batch;
+    tc.shuffle = 0;
+    aek_model *W[10] = {NULL}, *R = NULL;
+    int ok = aek_model_create(&cfg, batch, 5, &W[0]) == AEK_OK &&
+             aek_model_create(&cfg, batch, 5, &R) == AEK_OK;
+    for (size_t t = 1; ok && t <= T; t++) {
+        ok = aek_model_create(&cfg, batch, 5, &W[t]) == AEK_OK;
+        if (!ok)
+            break;
+        tc.stop_after_batches = t < T ? (int)t : 0;
+        aek_status s = aek_train(W[t], g_data.x, rows, &tc, NULL);
+        ok = s == (t < T ? AEK_ERR_INTERRUPTED : AEK_OK);
+    }
+    if (!ok) {
+        chk_verdict(name, NAN, 1, 0, "%s", aek_last_error());
+        goto done;
+    }
+    const size_t np = R->nparams;
+    const double u = ldexp(1.0, -24), pi = 3.14159265358979323846;
+    double worst = 0, got = 0, want = 0, lr_seen[10], lr_want[10];
+    size_t at = 0, at_step = 0;
+    for (size_t t = 0; t < T; t++) {
+        const size_t b = t % nb, r0 = b * batch, mb = rows - r0 < batch ? rows - r0 : batch;
+        const double lr = tc.opt.lr_final + 0.5 * (tc.opt.lr - tc.opt.lr_final) *
+                                                (1 + cos(pi * (double)t / (double)T));
+        memcpy(R->params, W[t]->params, np * sizeof(float));
+        aek_model_eval(R, g_data.x + r0 * n, mb, NULL, 1);
+        double dot = 0, gg = 0;
+        for (size_t i = 0; i < np; i++) {
+            const double g = R->grads[i], w = W[t]->params[i], w1 = W[t + 1]->params[i];
+            const double ref = w - lr * g, bound = 8 * u * (fabs(w) + lr * fabs(g));
+            const double d = fabs(w1 - ref), r = bound > 0 ? d / bound : (d > 0) * INFINITY;
+            if (!(r <= worst))
+                worst = r, at = i, at_step = t, got = w1, want = ref;
+            dot += (w - w1) * g, gg += g * g;
+        }
+        /* the rate the step took, by least squares over the weights: the
+         * figure the note quotes (the verdict is the per-weight bound) */
+        lr_seen[t] = gg > 0 ? dot / gg : NAN;
+        lr_want[t] = lr;
+    }
+    chk_le(name, worst, 1, "figure = worst |w - (w_t - lr_t g)| / (8u(|w_t| + lr_t|g|)), step %zu "
+           "parameter %zu: %.9g vs %.9g; lr 0.5 -> 0.05 over %d epochs x %zu batches; step rates "
+           "t=0 %.7g (formula %.7g), t=%zu %.7g (%.7g), t=%zu %.7g (%.7g)", at_step, at, got, want,
+           epochs, nb, lr_seen[0], lr_want[0], T / 2, lr_seen[T / 2], lr_want[T / 2], T - 1,
+           lr_seen[T - 1], lr_want[T - 1]);
+done:
+    for (size_t t = 0; t <= T; t++)
         aek_model_free(W[t]);
     aek_model_free(R);
 }
@@ -475,6 +558,7 @@ int main(void)
         check_optimizer(ks, AEK_OPT_MOMENTUM, 0);
         check_optimizer(ks, AEK_OPT_ADAM, 0);
         check_optimizer(ks, AEK_OPT_ADAM, 1e-3);
+        check_cosine(ks);
         check_inference(ks);
     }
     check_epoch_order();
