@@ -100,8 +100,10 @@ void aek_train_state_free(aek_train_state *s);
 /* Trains M on X (rows × cols = sizes[0]).  Stacked models with
  * pretrain_epochs > 0 are first pretrained layer by layer (each layer an AE
  * on the clean codes of the layer below, with the model's noise, L2 and
- * contractive settings — the code-layer settings on the top layer), then
- * fine-tuned end to end.  When `resume` is not NULL, training continues from
+ * contractive settings — the code-layer settings on the top layer; layer l's
+ * AE initialised from seed + 1000(l + 1), shuffled and corrupted from
+ * seed + 7919(l + 1)), its W, b, W* and c copied into M, then M is
+ * fine-tuned end to end (epochs = 0: M as pretraining left it).  When `resume` is not NULL, training continues from
  * that state (no pretraining).  Returns AEK_ERR_NUMERIC (message names the
  * epoch and batch) when the loss becomes NaN/Inf — the last checkpoint is
  * kept — and AEK_ERR_INTERRUPTED after saving a checkpoint on a stop. */

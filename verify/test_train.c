@@ -1,6 +1,9 @@
 /*
  * test_train.c — the training engine's promises, on synthetic manifold data:
  *  - every variant's loss falls (last epoch mean ≤ 0.95 × first epoch mean);
+ *  - stacked pretraining: each layer of the unrolled model (W, b, Wd, c)
+ *    has the bits of a one-layer AE trained separately on the clean codes
+ *    of the layer below;
  *  - an interrupted run saved to a checkpoint and resumed from the file ends
  *    (denoising + CAE+H with Adam; a k-sparse schedule; no shuffling)
  *    with the same bits as an uninterrupted run (parameters and the saved
@@ -153,6 +156,103 @@ static void check_loss_falls(const aek_kernel_set *ks)
         else
             chk_le(name, log.last / log.first, 0.95, "first %.5g, last %.5g over 6 epochs", log.first,
                    log.last);
+        aek_model_free(M);
+    }
+}
+
+/* Greedy layer-wise pretraining, layer by layer against one-layer AEs
+ * trained here on their own: layer l of a stacked model is an AE on the
+ * clean codes of layer l − 1 (train.h), initialised from seed + 1000(l + 1)
+ * and shuffled and corrupted from seed + 7919(l + 1), reconstructing the
+ * codes of the layer below in their own range (sigmoid codes: a sigmoid
+ * output; ReLU codes: a linear one).  The same training code runs on the
+ * same inputs, so with no fine-tuning epochs the unrolled model's W, b, Wd
+ * and c of every layer must have the bits of those AEs' W, b, Wd and c (a
+ * layer trained on the raw input instead of the codes, a decoder bias left
+ * at its initial value, codes taken with noise: thousands of values
+ * differ).  3 layers (sigmoid, ReLU, tanh) with masking noise, untied and
+ * tied. */
+static void check_pretrain(const aek_kernel_set *ks)
+{
+    for (int tied = 0; tied < 2; tied++) {
+        const size_t rows = g_data.rows, batch = 64;
+        const uint64_t seed = 11;
+        aek_config cfg = aek_config_default(g_data.cols, 24);
+        cfg.n_layers = 3;
+        cfg.sizes[2] = 12;
+        cfg.sizes[3] = 6;
+        cfg.act[0] = AEK_ACT_SIGMOID;
+        cfg.act[1] = AEK_ACT_RELU;
+        cfg.act[2] = AEK_ACT_TANH;
+        cfg.noise = AEK_NOISE_MASK;
+        cfg.noise_level = 0.2;
+        cfg.tied = tied;
+        aek_train_config tc = aek_train_default();
+        tc.opt.lr = 3e-3;
+        tc.batch = batch;
+        tc.seed = seed;
+        tc.pretrain_epochs = 2;
+        tc.epochs = 0; /* the unrolled model as pretraining left it */
+        char name[160];
+        snprintf(name, sizeof name, "train[%s] stacked pretraining%s: layer l == a one-layer AE "
+                 "trained on the codes of layer l-1 (bits of W, b, Wd, c)", ks->name,
+                 tied ? " (tied)" : "");
+        aek_model *M = NULL, *A = NULL;
+        float *in = NULL, *codes = NULL;
+        size_t differ[3] = {0, 0, 0}, total = 0;
+        int ok = aek_model_create(&cfg, batch, 7, &M) == AEK_OK &&
+                 aek_train(M, g_data.x, rows, &tc, NULL) == AEK_OK;
+        for (int l = 0; ok && l < cfg.n_layers; l++) {
+            const size_t a = cfg.sizes[l], k = cfg.sizes[l + 1];
+            aek_config lc = cfg;
+            lc.n_layers = 1;
+            lc.sizes[0] = a;
+            lc.sizes[1] = k;
+            lc.act[0] = cfg.act[l];
+            if (l > 0) {
+                lc.out_act = cfg.act[l - 1] == AEK_ACT_RELU ? AEK_ACT_IDENTITY : cfg.act[l - 1];
+                lc.loss = AEK_LOSS_MSE;
+            }
+            aek_train_config lt = tc;
+            lt.seed = seed + 7919u * (uint64_t)(l + 1);
+            lt.epochs = tc.pretrain_epochs;
+            lt.pretrain_epochs = 0;
+            ok = aek_model_create(&lc, batch, seed + 1000u * (uint64_t)(l + 1), &A) == AEK_OK &&
+                 aek_train(A, l ? in : g_data.x, rows, &lt, NULL) == AEK_OK;
+            if (!ok)
+                break;
+            const struct {
+                const float *got, *want;
+                size_t n;
+            } t[4] = {{M->W[l], A->W[0], k * a},
+                      {M->b[l], A->b[0], k},
+                      {tied ? NULL : M->Wd[l], tied ? NULL : A->Wd[0], tied ? 0 : a * k},
+                      {M->c[l], A->c[0], a}};
+            for (int i = 0; i < 4; i++)
+                for (size_t j = 0; j < t[i].n; j++)
+                    differ[l] += memcmp(&t[i].got[j], &t[i].want[j], sizeof(float)) != 0;
+            total += differ[l];
+            /* the clean codes of this layer feed the next */
+            free(codes);
+            codes = malloc(rows * k * sizeof(float));
+            ok = codes != NULL;
+            if (ok)
+                aek_model_encode(A, l ? in : g_data.x, rows, codes);
+            float *sw = in;
+            in = codes;
+            codes = sw;
+            aek_model_free(A);
+            A = NULL;
+        }
+        if (!ok)
+            chk_verdict(name, NAN, 0, 0, "%s", aek_last_error());
+        else
+            chk_le(name, (double)total, 0, "64-24-12-6 sigmoid/relu/tanh, masking 0.2, Adam, 2 "
+                   "epochs per layer, no fine-tuning; figure = values that differ (layers: %zu, "
+                   "%zu, %zu)", differ[0], differ[1], differ[2]);
+        free(in);
+        free(codes);
+        aek_model_free(A);
         aek_model_free(M);
     }
 }
@@ -636,6 +736,7 @@ int main(void)
         aek_set_isa((aek_isa)isa);
         if (!quick || isa == (int)AEK_ISA_SCALAR)
             check_loss_falls(ks);
+        check_pretrain(ks);
         check_resume(ks);
         check_threads(ks);
         check_sgd_fused(ks);
