@@ -279,16 +279,19 @@ int cmd_classify(int argc, char **argv)
     double tr_err = 0, te_err = 0;
     float *work = aek_alloc_floats(dtr.rows < 4096 ? dtr.rows * classes : 4096 * classes);
     double tr_loss = 0;
-    if (work) {
-        /* training loss at the final parameters, in blocks */
-        for (size_t r0 = 0; r0 < dtr.rows; r0 += 4096) {
-            size_t mb = dtr.rows - r0 < 4096 ? dtr.rows - r0 : 4096;
-            tr_loss += aek_softmax_loss(&sm, dtr.x + r0 * dtr.cols, dtr.cols, dtr.labels + r0, mb,
-                                        0, NULL, work) * (double)mb;
-        }
-        tr_loss /= (double)dtr.rows;
-        free(work);
+    if (!work) { /* before: reported as a training loss of 0 */
+        fprintf(stderr, "aekit classify: out of memory for the logits of the training loss\n");
+        goto done;
     }
+    /* training loss at the final parameters, in blocks of 4096 rows, each
+     * block's mean weighed by its rows (test_softmax checks it) */
+    for (size_t r0 = 0; r0 < dtr.rows; r0 += 4096) {
+        size_t mb = dtr.rows - r0 < 4096 ? dtr.rows - r0 : 4096;
+        tr_loss += aek_softmax_loss(&sm, dtr.x + r0 * dtr.cols, dtr.cols, dtr.labels + r0, mb, 0,
+                                    NULL, work) * (double)mb;
+    }
+    tr_loss /= (double)dtr.rows;
+    free(work);
     pred = malloc(dte.rows);
     conf = calloc(classes * classes, sizeof *conf);
     if (!pred || !conf ||
