@@ -207,6 +207,14 @@ int cmd_train(int argc, char **argv)
         if (L < 0 || parse_acts(acts, act, L) ||
             check_no_effect(f, NFLAGS(f), L, ksparse, beta, (aek_noise)noise, gamma, optk))
             return 2;
+        /* a level of 0 corrupts nothing (src/model.c skips the noise pass):
+         * the model would be a plain AE labelled denoising */
+        if (noise != AEK_NOISE_NONE && noise_level == 0) {
+            fprintf(stderr, "aekit train: --noise %s with --noise-level 0 corrupts nothing; give a "
+                    "level > 0 (masking probability or Gaussian sigma) or leave out --noise\n",
+                    NOISES[noise]);
+            return 2;
+        }
     }
 
     char ckpt_buf[4096];

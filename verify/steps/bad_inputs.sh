@@ -384,6 +384,14 @@ check "--sparse-rho 0.1 without --sparse-beta" 2 '--sparse-rho has no effect wit
   "${TRAIN[@]}" --sparse-rho 0.1
 check "--noise-level 0.3 without --noise" 2 '--noise-level has no effect without --noise mask or --noise gauss' '' -- \
   "${TRAIN[@]}" --noise-level 0.3
+check "--noise gauss --noise-level 0 (no corruption: was accepted)" 2 \
+  '--noise gauss with --noise-level 0 corrupts nothing; give a level > 0' '' -- \
+  "${TRAIN[@]}" --noise gauss --noise-level 0
+check "--noise mask --noise-level 0 (no corruption: was accepted)" 2 \
+  '--noise mask with --noise-level 0 corrupts nothing; give a level > 0' '' -- \
+  "${TRAIN[@]}" --noise mask --noise-level 0
+check "--noise gauss --noise-level 0.01 (small, not zero) is accepted" 0 '' 'model\.aek|model\.aek\.ckpt' -- \
+  "${TRAIN[@]}" --noise gauss --noise-level 0.01
 check "--cae-h-copies 2 without --cae-h-gamma" 2 '--cae-h-copies has no effect without --cae-h-gamma > 0' '' -- \
   "${TRAIN[@]}" --contractive 0.1 --cae-h-copies 2
 check "--momentum 0.5 with Adam (the default optimizer)" 2 '--momentum has no effect without --optimizer momentum' '' -- \
