@@ -298,6 +298,43 @@ static void check_large(const char *label, aek_config cfg, size_t m, size_t per_
     H = 1e-3;
 }
 
+/* ---- the rounding bound of a regularizer's value against its formula ------
+ * Both sides are double evaluations of one function of the same parameters
+ * and inputs, with the same libm exp/tanh (the f64 build's scalar kernels
+ * and lib_gradref_f64.c), so they differ only by rounding, u = 2^-53,
+ * γ_n = nu/(1 − nu):
+ *  - a pre-activation a_ij, an (n+1)-term sum in another order (GEMM vs a
+ *    loop), is within γ_{n+1}·A_ij of the exact one on each side, A_ij =
+ *    |b_j| + Σ_q |W_jq x_iq|: the two differ by δa ≤ 2γ_{n+1}·A_ij;
+ *  - h = g(a) within 3u relative on each side (exp or tanh, the add, the
+ *    quotient); s = h(1 − h) or 1 − h² then within κ·δa + 10u(1 + r) of
+ *    the other side's, relatively: κ = |s'/s| = |1 − 2h| (sigmoid), 2|h|
+ *    (tanh), and r = h/(1 − h) or h²/(1 − h²) the amplification of h's
+ *    error in the cancelling 1 − h or 1 − h²;
+ *  - sums of N nonnegative terms in any order: 2γ_N of the sum between the
+ *    two sides. */
+static double gam(double n) { return n * 0x1p-53 / (1 - n * 0x1p-53); }
+
+/* |s − s_other| bound for one activation value h (pre-activation bound A). */
+static double s_err(double h, double A, size_t n, aek_act g)
+{
+    const double u = 0x1p-53, da = 2 * gam((double)n + 1) * A;
+    const double s = deriv(h, g);
+    const double kappa = g == AEK_ACT_TANH ? 2 * fabs(h) : fabs(1 - 2 * h);
+    const double r = g == AEK_ACT_TANH ? h * h / s : h / (1 - h);
+    return s * (kappa * da + 10 * u * (1 + r));
+}
+
+/* A_ij = |b_j| + Σ_q |W_jq x_iq| of encoder layer 0 at input x (m × n). */
+static double pre_abs(const aek_model *M, const double *x, size_t i, size_t j)
+{
+    const size_t n = M->cfg.sizes[0];
+    double A = fabs(M->b[0][j]);
+    for (size_t q = 0; q < n; q++)
+        A += fabs(M->W[0][j * n + q] * x[i * n + q]);
+    return A;
+}
+
 /* A regularizer on its own: its value against the formula evaluated here,
  * and its gradient (grad with the term − grad without it) against finite
  * differences of the term alone. */
@@ -318,23 +355,41 @@ static void check_regularizer(const char *label, aek_config cfg, part p)
     /* the formula, from the test's own forward pass */
     const aek_config *c = &M->cfg;
     const size_t k = c->sizes[c->n_layers];
-    double ref = 0;
+    const double u = 0x1p-53;
+    double ref = 0, err = 0; /* err: the bound on |value − ref| (see gam() above) */
     double *code = NULL;
     own_encoder(M, M->H[0], m, &code);
     if (p == PART_L2) {
+        size_t N = 0;
         for (int l = 0; l < c->n_layers; l++)
-            for (size_t i = 0; i < c->sizes[l] * c->sizes[l + 1]; i++)
+            for (size_t i = 0; i < c->sizes[l] * c->sizes[l + 1]; i++, N += c->tied ? 1 : 2)
                 ref += M->W[l][i] * M->W[l][i] + (c->tied ? 0 : M->Wd[l][i] * M->Wd[l][i]);
+        /* N squares summed, times λ: no pre-activation involved */
+        err = 2 * gam((double)N + 2) * ref;
         ref *= c->l2;
+        err *= c->l2;
     } else if (p == PART_SPARSE) {
+        const double rho = c->sparse_rho;
         for (size_t j = 0; j < k; j++) {
-            double rh = 0;
-            for (size_t i = 0; i < m; i++)
-                rh += code[i * k + j] / (double)m;
-            ref += c->sparse_rho * log(c->sparse_rho / rh) +
-                   (1 - c->sparse_rho) * log((1 - c->sparse_rho) / (1 - rh));
+            double rh = 0, drh = 0;
+            for (size_t i = 0; i < m; i++) {
+                const double h = code[i * k + j];
+                rh += h / (double)m;
+                /* h moves by h(1 − h)·δa plus its own 3u·h on each side */
+                drh += (h * (1 - h) * 2 * gam((double)n + 1) * pre_abs(M, M->H[0], i, j) +
+                        6 * u * h) / (double)m;
+            }
+            drh += 2 * gam((double)m + 1) * rh;
+            const double t1 = rho * log(rho / rh), t2 = (1 - rho) * log((1 - rho) / (1 - rh));
+            ref += t1 + t2;
+            /* KL_j moves by |∂KL/∂ρ̂|·δρ̂, and each side's two logs of
+             * arguments rounded twice (the quotient, 1 − ρ̂) and the products
+             * by ≤ 4u(ρ + (1 − ρ)) + 4u(|t1| + |t2|) */
+            err += fabs(-rho / rh + (1 - rho) / (1 - rh)) * drh + 8 * u * (1 + fabs(t1) + fabs(t2));
         }
+        err += gam((double)k + 2) * ref;
         ref *= c->sparse_beta;
+        err *= c->sparse_beta;
     } else if (p == PART_CONTRACTIVE || p == PART_CAE_H) {
         /* ‖J_i‖²_F = Σ_j Σ_p (s_ij W_jp)², summed explicitly over every entry */
         double *hc = NULL;
@@ -345,24 +400,44 @@ static void check_regularizer(const char *label, aek_config cfg, part p)
                 own_encoder(M, M->xc, m, &hc);
             }
             for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j < k; j++)
+                for (size_t j = 0; j < k; j++) {
+                    double cj = 0;
                     for (size_t q = 0; q < n; q++) {
                         double s = deriv(code[i * k + j], c->act[0]);
                         if (p == PART_CAE_H)
                             s -= deriv(hc[i * k + j], c->act[0]);
                         double J = s * M->W[0][j * n + q];
                         ref += J * J;
+                        cj += M->W[0][j * n + q] * M->W[0][j * n + q];
                     }
+                    /* Σ_q J² = S²·c_j with S = s (or s(x) − s(x̃)) off by e
+                     * between the sides: (2eS + e²)c_j, plus 4u·S²c_j for
+                     * the squares and products */
+                    double S = deriv(code[i * k + j], c->act[0]);
+                    double e = s_err(code[i * k + j], pre_abs(M, M->H[0], i, j), n, c->act[0]);
+                    if (p == PART_CAE_H) {
+                        S -= deriv(hc[i * k + j], c->act[0]);
+                        e += s_err(hc[i * k + j], pre_abs(M, M->xc, i, j), n, c->act[0]);
+                    }
+                    S = fabs(S);
+                    err += (2 * e * S + e * e) * cj + 4 * u * S * S * cj;
+                }
         }
         free(hc);
-        ref *= p == PART_CAE_H ? c->cae_h_gamma / ((double)m * c->cae_h_copies)
-                               : c->contractive / (double)m;
+        const double N = (double)(m * k * n) * (p == PART_CAE_H ? c->cae_h_copies : 1);
+        err += 2 * gam(N + (double)(n + m) + 8) * ref; /* the sums, in any order */
+        const double scale = p == PART_CAE_H ? c->cae_h_gamma / ((double)m * c->cae_h_copies)
+                                             : c->contractive / (double)m;
+        ref *= scale;
+        err = err * scale + 2 * u * ref;
     }
     free(code);
     snprintf(name, sizeof name, "regularizer %s: value vs formula, rel err", label);
-    chk_le(name, rel_err(value, ref, 1e-300), 1e-12,
-           "model %.12g, formula %.12g (double; both sums of ~%zu terms)", value, ref,
-           m * k * n);
+    /* bound: err / ref, the rounding of both evaluations derived above (was
+     * a flat 1e-12, not derived) */
+    chk_le(name, rel_err(value, ref, 1e-300), err / fabs(ref),
+           "model %.12g, formula %.12g (double; both sums of ~%zu terms); bound = derived "
+           "rounding of both sides / |formula|", value, ref, m * k * n);
 
     /* gradient of the term alone */
     aek_config off = cfg;
