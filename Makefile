@@ -140,7 +140,7 @@ verify-tsan:
 # NEON: cross-compile the library and the tests of AARCH64_TESTS into
 # build-aarch64/, run them under qemu-aarch64
 # (verify/run_kernels.sh: table + "N passed, M failed").
-AARCH64_TESTS = test_gemm test_vmath test_elementwise test_gradcheck test_train_rules
+AARCH64_TESTS = test_gemm test_vmath test_elementwise test_gradcheck test_train_rules test_train
 verify-aarch64:
 	@bash tools/deps.sh aarch64
 	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
