@@ -374,7 +374,7 @@ static void test_cli_train_loss(void)
     cfg.epochs = 2;
     cfg.batch = 500;
     cfg.seed = 3;
-    double reported = NAN;
+    double reported = NAN, rep_err[2] = {NAN, NAN};
     aek_softmax s = {0};
     int ok = aek_npy_write_f32(xp, X, m, d) == AEK_OK &&
              aek_npy_write(yp, AEK_NPY_U8, y, 1, &m) == AEK_OK;
@@ -393,6 +393,10 @@ static void test_cli_train_loss(void)
         const char *p = strstr(buf, "\"train_loss\": ");
         if (p)
             reported = strtod(p + strlen("\"train_loss\": "), NULL);
+        const char *key[2] = {"\"train_error\": ", "\"test_error\": "};
+        for (int e = 0; e < 2; e++)
+            if ((p = strstr(buf, key[e])))
+                rep_err[e] = strtod(p + strlen(key[e]), NULL);
         fclose(f);
     }
     ok = ok && isfinite(reported) && aek_softmax_init(&s, d, k) == AEK_OK &&
@@ -404,6 +408,7 @@ static void test_cli_train_loss(void)
         const double u = 0x1p-24, ud = 0x1p-53, gd = gamma_n((double)d + 1, u) +
                                                       gamma_n((double)d + 1, ud);
         double sum = 0, err = 0, first = 0;
+        size_t wrong = 0, close = 0;
         for (size_t i = 0; i < m; i++) {
             double z[3], mx = -INFINITY, S = 0;
             for (size_t c = 0; c < k; c++) {
@@ -420,6 +425,16 @@ static void test_cli_train_loss(void)
             for (size_t c = 0; c < k; c++)
                 se += exp(z[c] - mx);
             /* cppcheck-suppress invalidFunctionArg ; se >= 1: the largest logit adds exp(0) */
+            /* the class predicted in double (first on ties), and whether
+             * the float logits could rank it otherwise: a runner-up within
+             * twice the logit error bound */
+            size_t best = 0;
+            for (size_t c = 1; c < k; c++)
+                if (z[c] > z[best])
+                    best = c;
+            wrong += best != y[i];
+            for (size_t c = 0; c < k; c++)
+                close += c != best && z[best] - z[c] <= 2 * gd * S;
             const double li = mx + log(se) - z[y[i]];
             sum += li;
             if (i + 1 == 4096)
@@ -431,6 +446,18 @@ static void test_cli_train_loss(void)
         chk_le(name, fabs(reported - L), bound, "reported %.9g, double %.9g (first 4096 rows "
                "%.4g, last 904 %.4g); %d epochs, batch %zu", reported, L, first,
                (sum - first * 4096) / 904, cfg.epochs, cfg.batch);
+        /* the errors (prediction in blocks of 1024 rows, softmax.c; the test
+         * split is the same file here): rows counted wrong by the command vs
+         * the double argmax, which may differ only on the `close` rows */
+        for (int e = 0; e < 2; e++) {
+            char nm[160];
+            snprintf(nm, sizeof nm, "aekit classify: reported %s error (5000 rows, prediction "
+                     "blocks of 1024) vs double argmax of the same model", e ? "test" : "train");
+            chk_le(nm, fabs(rep_err[e] * (double)m - (double)wrong), (double)close + 1e-8 * (double)m,
+                   "figure = |reported x rows - rows wrong in double| (%.9g x %zu vs %zu); bound = "
+                   "rows whose runner-up logit is within twice the logit error bound (+ 1e-8 x rows: "
+                   "the 9 printed digits of a rate <= 1)", rep_err[e], m, wrong);
+        }
     }
     aek_softmax_free(&s);
     free(X);
