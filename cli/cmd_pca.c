@@ -7,81 +7,15 @@
 #include "data_opts.h"
 #include "files.h"
 #include "model_io.h"
-#include "../src/inflate.h"
+#include "../src/fileio.h"
 #include "../src/pca.h"
 #include "../src/preproc.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 static const char *const SCALES[] = {"auto", "none", "unit", "minmax", NULL};
 static const char *const SOLVERS[] = {"auto", "full", "topk", NULL};
-
-/* Product of dims (SIZE_MAX when it overflows). */
-static size_t product(const size_t *dims, size_t count)
-{
-    size_t p = 1;
-    for (size_t i = 0; i < count; i++)
-        if (__builtin_mul_overflow(p, dims[i], &p))
-            return SIZE_MAX;
-    return p;
-}
-
-/* The columns of an IDX or .npy file (gzip'd or not) as its header declares
- * them: the product of the dimensions after the first.  0 when the first
- * bytes do not say (CSV, a pipe — not read, its bytes are the loader's —
- * a header the loader will refuse with its own message). */
-static size_t header_columns(const char *path)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    enum { HEAD = 1 << 16 };
-    uint8_t *raw = malloc(HEAD), *head = NULL, *b = raw;
-    size_t n = raw ? fread(raw, 1, HEAD, f) : 0, cols = 0, dims[32], nd = 0;
-    fclose(f);
-    if (aek_is_gzip(raw, n)) {
-        b = NULL;
-        if (aek_gunzip_head(path, raw, n, 4096, &head, &n) == AEK_OK)
-            b = head;
-    }
-    if (b && n >= 4 && b[0] == 0 && b[1] == 0 && b[3] >= 1 && b[3] <= 32 &&
-        n >= 4 + 4 * (size_t)b[3]) { /* IDX: big-endian uint32 dims after the magic */
-        for (nd = 0; nd < b[3]; nd++) {
-            const uint8_t *d = b + 4 + 4 * nd;
-            dims[nd] = (size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3];
-        }
-    } else if (b && n > 12 && !memcmp(b, "\x93NUMPY", 6)) { /* .npy: 'shape': (N, D, ...) */
-        char dict[4096];
-        size_t at = b[6] == 1 ? 10 : 12; /* the header's length: 2 bytes in v1, 4 after */
-        size_t len = n - at < sizeof dict - 1 ? n - at : sizeof dict - 1;
-        memcpy(dict, b + at, len);
-        dict[len] = 0;
-        const char *p = strstr(dict, "'shape'");
-        p = p ? strchr(p, '(') : NULL;
-        while (p && *p != ')' && nd < 32) {
-            char *end;
-            unsigned long long v = strtoull(p + 1, &end, 10);
-            if (end == p + 1)
-                break;
-            dims[nd++] = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
-            p = end + strspn(end, " ");
-        }
-        if (!p || *p != ')')
-            nd = 0;
-    }
-    if (nd >= 1)
-        cols = product(dims + 1, nd - 1);
-    free(raw);
-    free(head);
-    return cols;
-}
 
 int cmd_pca(int argc, char **argv)
 {
@@ -115,7 +49,7 @@ int cmd_pca(int argc, char **argv)
         return 2;
     /* n×n matrices too large for memory are refused before the data are
      * read: the header's shape (or --synthetic-dim) gives n */
-    size_t cols = d.data ? header_columns(data_opts_path(d.data)) : d.synth_dim;
+    size_t cols = d.data ? aek_data_declared_columns(data_opts_path(d.data)) : d.synth_dim;
     if (cols && aek_pca_check_size(cols, k, (aek_pca_solver)solver) != AEK_OK) {
         fprintf(stderr, "aekit pca: %s: %s\n", d.data ? d.data : "synthetic data", aek_last_error());
         return 1;

@@ -106,6 +106,9 @@ aek_status aek_load_npy_labels(const char *path, uint8_t **labels, size_t *n);
 /* The data bytes a .npy header dict (the len bytes after the preamble)
  * declares: 1 and *bytes, or 0 for a dict the reader refuses. */
 int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes);
+/* The shape the dict declares (dims[ ≥ 3], *ndim): 1, or 0 for a dict the
+ * reader refuses. */
+int aek_npy_declared_shape(const char *dict, size_t len, size_t *dims, int *ndim);
 
 /* CSV: comma-separated numbers, one sample per line, every line the same
  * number of fields; blank lines and lines starting with '#' are skipped.

@@ -240,6 +240,52 @@ static size_t gzip_declared_bytes(const char *path, const unsigned char *raw, si
     return declared;
 }
 
+/* The product of dims[1..nd-1]: SIZE_MAX when it overflows. */
+static size_t trailing_product(const size_t *dims, size_t nd)
+{
+    size_t p = 1;
+    for (size_t i = 1; i < nd; i++)
+        if (__builtin_mul_overflow(p, dims[i], &p))
+            return SIZE_MAX;
+    return p;
+}
+
+size_t aek_data_declared_columns(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0; /* a pipe's bytes belong to the one read that follows */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    enum { HEAD = 1 << 16 };
+    uint8_t *raw = malloc(HEAD), *head = NULL;
+    size_t n = raw ? fread(raw, 1, HEAD, f) : 0, dims[32], nd = 0;
+    fclose(f);
+    const uint8_t *b = raw;
+    if (aek_is_gzip(raw, n))
+        b = aek_gunzip_head(path, raw, n, HEAD, &head, &n) == AEK_OK ? head : NULL;
+    if (b && n >= 4 && b[0] == 0 && b[1] == 0 && idx_item(b[2]) && b[3] >= 1 &&
+        n >= 4 + 4 * (size_t)b[3]) { /* IDX: big-endian uint32 dims after the magic */
+        for (nd = 0; nd < b[3]; nd++) {
+            const uint8_t *d = b + 4 + 4 * nd;
+            dims[nd] = (size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3];
+        }
+    } else if (b && n >= 10 && memcmp(b, "\x93NUMPY", 6) == 0) {
+        size_t start = b[6] == 1 ? 10 : 12, hlen = n >= 12 ? b[8] | (size_t)b[9] << 8 : 0;
+        if (start == 12 && n >= 12)
+            hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        int ndim = 0;
+        if (n >= start && hlen <= n - start &&
+            aek_npy_declared_shape((const char *)b + start, hlen, dims, &ndim))
+            nd = (size_t)ndim;
+    }
+    size_t cols = nd >= 1 ? trailing_product(dims, nd) : 0;
+    free(raw);
+    free(head);
+    return cols;
+}
+
 aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char **data,
                               size_t *len, int *was_gzip)
 {

@@ -59,6 +59,13 @@ aek_status aek_file_read_sniffed(const char *path, size_t max_bytes, aek_sniff_f
 aek_status aek_file_read_data(const char *path, size_t max_bytes, unsigned char **data,
                               size_t *len, int *was_gzip);
 
+/* The columns (product of the dimensions after the first) that an IDX or
+ * .npy file's header declares, gzip'd or not, read from its first 64 KiB
+ * with the readers' own header rules: lets a caller refuse sizes before the
+ * data are read.  0 when the header does not tell: CSV, a pipe or device
+ * (its bytes are the one real read's), a header the reader refuses. */
+size_t aek_data_declared_columns(const char *path);
+
 /* Writes the content of a file: called once with the open stream.  Returns
  * AEK_OK or an error status (message set); write errors it does not notice
  * are still caught by the caller through ferror/fflush/fsync/fclose. */

@@ -189,6 +189,19 @@ static aek_status parse_dict(cursor *c, npy_array *a)
  * 'descr', e.g. '<f4' → 4), through the reader's own dict parser; 0 when
  * the dict is one the reader refuses (it then names the problem).  For
  * reading a pipe no further than its header says (fileio.c). */
+int aek_npy_declared_shape(const char *dict, size_t len, size_t *dims, int *ndim)
+{
+    npy_array a;
+    memset(&a, 0, sizeof a);
+    cursor c = {dict, dict + len, ""};
+    if (parse_dict(&c, &a) != AEK_OK)
+        return 0;
+    for (int i = 0; i < a.ndim; i++)
+        dims[i] = a.dims[i];
+    *ndim = a.ndim;
+    return 1;
+}
+
 int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes)
 {
     npy_array a;
