@@ -103,8 +103,9 @@ void aek_train_state_free(aek_train_state *s);
  * contractive settings — the code-layer settings on the top layer; layer l's
  * AE initialised from seed + 1000(l + 1), shuffled and corrupted from
  * seed + 7919(l + 1)), its W, b, W* and c copied into M, then M is
- * fine-tuned end to end (epochs = 0: M as pretraining left it).  When `resume` is not NULL, training continues from
- * that state (no pretraining).  Returns AEK_ERR_NUMERIC (message names the
+ * fine-tuned end to end (epochs = 0: M as pretraining left it).  When
+ * `resume` is not NULL, training continues from that state (no
+ * pretraining).  Returns AEK_ERR_NUMERIC (message names the
  * epoch and batch) when the loss becomes NaN/Inf — the last checkpoint is
  * kept — and AEK_ERR_INTERRUPTED after saving a checkpoint on a stop. */
 aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_config *tc,
