@@ -14,7 +14,7 @@
 # units, corpus size, findings) — the running total of fuzzing done here.
 # Exits 1 if any target found something (listed with how to keep it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}

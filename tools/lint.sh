@@ -17,7 +17,7 @@
 # Files: src/ simd/ cli/ fuzz/ verify/ (bench/ is C++ glue around Google
 # Benchmark and is not included).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 bash tools/deps.sh lint >&2 || exit 2
 common=(--std=c11 --platform=unix64 --inline-suppr --error-exitcode=1 -q -j2
         --enable=warning,portability,performance -D__GNUC__ -D__linux__

@@ -12,7 +12,7 @@
 # TESTS="test_a test_b" (only these test binaries, no steps: the emulated and
 # thread-sanitizer runs; the report is not written).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}

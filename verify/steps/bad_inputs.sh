@@ -17,7 +17,7 @@
 # BUILD and PYTHON set; the inputs are made here with the Python standard
 # library only.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 A=$PWD/$BUILD/aekit

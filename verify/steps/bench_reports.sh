@@ -12,7 +12,7 @@
 # CHECK lines (verify/check.h); exits non-zero on a failure.  Run by
 # verify/run.sh with PYTHON set.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 PYTHON=${PYTHON:-/usr/bin/python3}
 if ! "$PYTHON" -c 'import matplotlib' 2>/dev/null; then
   printf 'CHECK\tbench reports regenerate\tnan\tnan\tFAIL\t%s cannot import matplotlib (make deps-verify)\n' "$PYTHON"

@@ -9,7 +9,7 @@
 # Run by verify/run.sh with BUILD and PYTHON set.  Prints CHECK lines
 # (verify/check.h); exits non-zero on a failure.  About 1 s.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 A=$PWD/$BUILD/aekit

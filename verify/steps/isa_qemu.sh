@@ -15,7 +15,7 @@
 # not on x86-64, without qemu-x86_64, or under SANITIZE=1 (an ASan binary
 # cannot map its shadow memory under qemu-user).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 A=$PWD/$BUILD/aekit
 skip() { printf 'CHECK\t%s\tnan\tnan\tSKIP\t%s\n' "$1" "$2"; }

@@ -5,7 +5,7 @@
 # Run by verify/run.sh with BUILD and PYTHON set; QUICK=1: a representative
 # subset.  Prints CHECK lines (verify/check.h); exits non-zero on a failure.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 fail() { printf 'CHECK\tnumpy-ref %s\tnan\tnan\tFAIL\t%s\n' "$1" "$2"; exit 1; }

@@ -10,7 +10,7 @@
 # full ≈ 35 s on 2 loaded cores).  Prints CHECK lines (verify/check.h); exits
 # non-zero on a failure.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 fail() { printf 'CHECK\tpca-numpy %s\tnan\tnan\tFAIL\t%s\n' "$1" "$2"; exit 1; }

@@ -15,7 +15,7 @@
 #
 # Prints CHECK lines (verify/check.h).  QUICK=1: fewer epochs.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 QUICK=${QUICK:-0}
 A=$PWD/$BUILD/aekit
@@ -25,7 +25,7 @@ if [ ! -x "$A" ]; then
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-faults.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-cd "$T"
+cd "$T" || exit 2
 failed=0
 pass() { printf 'CHECK\t%s\t%s\tnan\tPASS\t%s\n' "$1" "$2" "$3"; }
 fail() { printf 'CHECK\t%s\t%s\tnan\tFAIL\t%s\n' "$1" "$2" "$3"; failed=$((failed + 1)); }

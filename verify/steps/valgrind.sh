@@ -14,7 +14,7 @@
 # instruction.  SKIP under SANITIZE=1 (ASan binaries cannot run under
 # valgrind) and without valgrind (make deps-verify installs it).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 A=$PWD/$BUILD/aekit
 if [ -n "${SANITIZE:-}" ]; then
@@ -31,7 +31,7 @@ if [ ! -x "$A" ]; then
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-vg.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-cd "$T"
+cd "$T" || exit 2
 VG=(valgrind --error-exitcode=99 --leak-check=full --track-origins=yes --num-callers=30)
 DATA=(--synthetic-rows 300 --synthetic-dim 64)
 failed=0
