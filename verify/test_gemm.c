@@ -664,10 +664,10 @@ static void check_transposed_bits(const aek_kernel_set *ks)
  * transposes, through the set's pack_t and the portable loops; edge panels
  * padded with zeros (not merely left alone: a NaN there would only show as
  * a slow kernel), nothing written past the block. */
-static size_t pack_block_bad(const aek_kernel_set *ks, int is_a, aek_trans t, size_t mn, size_t kc,
+static size_t pack_block_bad(int is_a, aek_trans t, size_t mn, size_t kc, size_t r,
                              aek_pack_t_fn pack_t)
 {
-    const size_t r = is_a ? ks->mr : ks->nr, panels = (mn + r - 1) / r;
+    const size_t panels = (mn + r - 1) / r;
     const size_t off_mn = 3, off_k = 5, ld = (t == AEK_N) == is_a ? kc + off_k + 2 : mn + off_mn + 2;
     const size_t src_rows = (t == AEK_N) == is_a ? mn + off_mn : kc + off_k;
     const size_t out = panels * r * kc;
@@ -704,17 +704,23 @@ static void check_pack_ab(const aek_kernel_set *ks)
                 aek_pack_t_fn pack_t = with_t ? ks->pack_t : NULL;
                 if (with_t && !pack_t)
                     continue;
-                const size_t r = is_a ? ks->mr : ks->nr;
-                for (size_t mn = 1; mn <= 2 * r + 1; mn++)
-                    for (size_t kc = 1; kc <= 40; kc += 13) {
-                        bad += pack_block_bad(ks, is_a, (aek_trans)t, mn, kc, pack_t);
-                        cases++;
-                    }
+                /* the set's width, and 37: pack.h takes any width, and one
+                 * past 32 reaches the generic pack_rows instance and
+                 * copy_pad's memcpy/memset path, which no set's width does */
+                const size_t widths[2] = {is_a ? ks->mr : ks->nr, 37};
+                for (int w = 0; w < 2; w++) {
+                    const size_t r = widths[w];
+                    for (size_t mn = 1; mn <= 2 * r + 1; mn++)
+                        for (size_t kc = 1; kc <= 40; kc += 13) {
+                            bad += pack_block_bad(is_a, (aek_trans)t, mn, kc, r, pack_t);
+                            cases++;
+                        }
+                }
             }
     char name[96];
     snprintf(name, sizeof name, "gemm[%s] pack_a/pack_b equal their definition", ks->name);
     chk_le(name, (double)bad, 0,
-           "%zu blocks (A and B, N and T, pack_t and portable, edges 1..2r+1, kc ≤ 40); figure = wrong floats",
+           "%zu blocks (A and B, N and T, pack_t and portable, r = mr|nr and 37, edges 1..2r+1, kc ≤ 40); figure = wrong floats",
            cases);
 }
 
