@@ -15,8 +15,9 @@
  *
  * Covered, for every kernel set this CPU executes:
  *   GEMM (aek_sgemm_with): every transpose pair, beta 0 and 1, with and
- *   without bias + activation, m, n, k over 1..3, primes and tile edges up
- *   to 67; A, B, C (and the bias) each at the page boundary, tight strides;
+ *   without bias + activation, and with a row term (aek_sgemm_rows_with);
+ *   m, n, k over 1..3, primes and tile edges up to 67; A, B, C (and the
+ *   bias, the row term) each at the page boundary, tight strides;
  *   the transposing packer pack_t directly;
  *   element-wise kernels: act (every activation), loss_mse, loss_bce,
  *   colsum, hidden_bwd, cae_h, axpy, sgd, adam, vexp, vsigmoid, vtanh,
@@ -135,11 +136,19 @@ static size_t gemm_cases(const aek_kernel_set *ks)
                         aek_sgemm_with(ks, (aek_trans)ta, (aek_trans)tb, m, n, k, 1.0f, A.p, lda, B.p,
                                        ldb, variant == 1 ? 1.0f : 0.0f, C.p, n,
                                        variant == 2 ? &ep : NULL);
+                        /* the row term (a fused SGD step, beta 1): its
+                         * edge tiles read C through their own masks */
+                        gbuf row = gb_new(m, 0.5f);
+                        snprintf(g_case, sizeof g_case, "[%s] sgemm_rows %c%c m=%zu n=%zu k=%zu",
+                                 ks->name, ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k);
+                        aek_sgemm_rows_with(ks, (aek_trans)ta, (aek_trans)tb, m, n, k, -0.5f, A.p,
+                                            lda, B.p, ldb, 1.0f, C.p, n, row.p);
                         gb_free(&A);
                         gb_free(&B);
                         gb_free(&C);
                         gb_free(&bias);
-                        cases++;
+                        gb_free(&row);
+                        cases += 2;
                     }
     /* the transposing packer on its own: rows ≤ r rows of kc columns, up to
      * a B panel's nr + 1 rows (the avx512 packer's 16-row tiles) and kc past
