@@ -9,13 +9,20 @@
  * twice or never, or a call that returned before its parts finished, shows
  * as a count ≠ 1.  Nested calls (from inside a part) must run serially on
  * the calling thread.
+ *
+ * Also the AEKIT_NUM_THREADS variable, read once at start-up (dispatch.c):
+ * this binary re-run as a child with it set reports what aek_init made of
+ * it; 1..256 is taken as given, anything else refused.
  */
 #include "check.h"
 #include "../simd/threadpool.h"
 
+#include "../src/aekit.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MAXN 40
 
@@ -68,8 +75,50 @@ static void outer(void *arg, int t, int n)
         atomic_fetch_add(&j->nested_bad, 1);
 }
 
-int main(void)
+/* The child: "ok <threads>" or "err", as aek_init saw the environment. */
+static int env_child(void)
 {
+    if (aek_init() != AEK_OK)
+        printf("err\n");
+    else
+        printf("ok %d\n", aek_num_threads());
+    return 0;
+}
+
+/* AEKIT_NUM_THREADS values and what the child must report: the bounds of
+ * 1..256 and one past each, and strings that are not a whole integer. */
+static void check_threads_env(const char *self)
+{
+    static const struct { const char *val, *want; } cases[] = {
+        {"1", "ok 1"}, {"256", "ok 256"}, {"3", "ok 3"}, {"257", "err"},
+        {"0", "err"},  {"-1", "err"},     {"4x", "err"}, {" ", "err"},
+    };
+    const int n = (int)(sizeof cases / sizeof cases[0]);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        char cmd[1024], got[64] = "";
+        snprintf(cmd, sizeof cmd, "AEKIT_NUM_THREADS='%s' '%s' --env-child 2>/dev/null", cases[i].val,
+                 self);
+        FILE *f = popen(cmd, "r");
+        if (!f || !fgets(got, sizeof got, f))
+            got[0] = '\0';
+        if (f)
+            pclose(f);
+        got[strcspn(got, "\n")] = '\0';
+        if (strcmp(got, cases[i].want) != 0) {
+            printf("# AEKIT_NUM_THREADS='%s': \"%s\", expected \"%s\"\n", cases[i].val, got,
+                   cases[i].want);
+            bad++;
+        }
+    }
+    chk_le("AEKIT_NUM_THREADS: 1..256 taken, the rest refused by aek_init", bad, 0,
+           "%d values (bounds ±1, not integers); figure = wrong outcomes", n);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
+        return env_child();
     size_t bad = 0, jobs = 0;
     for (int T = 1; T <= 4; T++)
         for (int n = 1; n <= MAXN; n++)
@@ -96,5 +145,6 @@ int main(void)
            0, "50 jobs of 4 parts, each calling a 3-part job; figure = nested jobs with a wrong count "
            "or a part run on another thread than its caller");
     aek_pool_shutdown();
+    check_threads_env(argv[0]);
     return chk_finish();
 }
