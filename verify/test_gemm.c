@@ -755,6 +755,27 @@ static void check_cpu_list(void)
            "%d lists; figure = miscounted", n);
 }
 
+/* Without AEKIT_ISA, start-up takes the widest set this CPU executes
+ * (README): avx512, then avx2 on x86-64; neon on AArch64; scalar last. */
+static void check_default_isa(void)
+{
+    const char *name = "dispatch: the default set is the widest one this CPU executes";
+    const char *env = getenv("AEKIT_ISA");
+    if (env && *env) {
+        chk_skip(name, "AEKIT_ISA is set");
+        return;
+    }
+    static const aek_isa order[] = {AEK_ISA_AVX512, AEK_ISA_AVX2, AEK_ISA_NEON, AEK_ISA_SCALAR};
+    aek_isa want = AEK_ISA_SCALAR;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (aek_isa_supported(order[i])) {
+            want = order[i];
+            break;
+        }
+    chk_le(name, aek_current_isa() != want, 0, "chosen %s, widest executable %s; figure = 1 if not",
+           aek_isa_name(aek_current_isa()), aek_isa_name(want));
+}
+
 int main(void)
 {
     check_cpu_list();
@@ -762,6 +783,7 @@ int main(void)
         fprintf(stderr, "test_gemm: %s\n", aek_last_error());
         return 2;
     }
+    check_default_isa();
     for (int isa = 0; isa < AEK_ISA_COUNT; isa++) {
         const aek_kernel_set *ks = chk_kernel_set(isa);
         if (!ks)
