@@ -12,6 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --noisy applies the model's input noise: refused (exit 2) when there is
+ * none, a flag with no effect.  A noise level of 0 corrupts nothing either:
+ * train refuses it, but a model built through the library can have it. */
+static int noisy_has_effect(const char *cmd, const aek_model *M)
+{
+    if (M->cfg.noise == AEK_NOISE_NONE) {
+        fprintf(stderr, "aekit %s: --noisy: the model was trained without input noise\n", cmd);
+        return 2;
+    }
+    if (M->cfg.noise_level == 0) {
+        fprintf(stderr, "aekit %s: --noisy: the model's %s noise level is 0: it corrupts nothing\n",
+                cmd, M->cfg.noise == AEK_NOISE_MASK ? "masking" : "Gaussian");
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_encode(int argc, char **argv)
 {
     data_opts d = data_opts_default();
@@ -141,10 +158,8 @@ int cmd_reconstruct(int argc, char **argv)
     size_t n = M ? M->cfg.sizes[0] : 0, h = 0, w = 0;
     if (!rc && png && cli_image_shape("reconstruct", image, &data, n, &h, &w))
         rc = 2;
-    if (!rc && noisy && M->cfg.noise == AEK_NOISE_NONE) {
-        fprintf(stderr, "aekit reconstruct: --noisy: the model was trained without input noise\n");
-        rc = 2;
-    }
+    if (!rc && noisy)
+        rc = noisy_has_effect("reconstruct", M);
     /* flags that would do nothing: the user meant something else */
     if (!rc && !noisy && flags_find(f, NFLAGS(f), "seed")->seen) {
         fprintf(stderr, "aekit reconstruct: --seed is the seed of --noisy's corruption; without "
@@ -226,10 +241,8 @@ int cmd_eval(int argc, char **argv)
     aek_preproc prep = {0};
     aek_dataset data = {0};
     int rc = cli_load_model_data("eval", model, 256, &d, raw, &M, &prep, &data);
-    if (!rc && noisy && M->cfg.noise == AEK_NOISE_NONE) {
-        fprintf(stderr, "aekit eval: --noisy: the model was trained without input noise\n");
-        rc = 2;
-    }
+    if (!rc && noisy)
+        rc = noisy_has_effect("eval", M);
     if (!rc) {
         double recon, total;
         if (aek_eval_dataset(M, data.x, data.rows, noisy, &recon, &total) != AEK_OK) {
