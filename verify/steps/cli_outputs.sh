@@ -4,7 +4,7 @@
 # model (35 inputs, 17-9 tanh/sigmoid encoder, cross-entropy, masking noise;
 # 300 rows: a full 256-row inference batch and a 44-row tail):
 #   - encode's codes (the last layer's) and reconstruct's outputs (the
-#     sigmoid of the logits) against verify/ref/ae_ref.py's float64 forward,
+#     sigmoid of the logits; and of a one-layer MSE model) against verify/ref/ae_ref.py's float64 forward,
 #     with its running float32 error bound e (figure = max |aekit − ref| / 2e,
 #     the convention of numpy_ref.sh);
 #   - reconstruct --noisy --seed S corrupts row i as `aekit grad --seed S
@@ -15,8 +15,14 @@
 #   - filters --npy against W_j/‖W_j‖ computed from the exported W0;
 #   - eval --noisy changes the loss, and is refused on a model whose noise
 #     level is 0 (it would change nothing);
-#   - integer and real flag ranges: the bounds themselves accepted, one past
-#     them refused.
+#   - reconstruct --png-count above the rows draws the rows there are;
+#   - integer, real and list flag ranges: the bounds themselves accepted, one
+#     past them refused; --synthetic-seed chooses the data;
+#   - an output with a 250-byte name is written (through a shorter
+#     temporary name);
+#   - info reports the threads and kernel set the environment asks for;
+#   - a model file whose CAE+H copies are 65 (above the 1..64 that grad's
+#     file list is sized for) is refused, 64 loads.
 #
 # Run by verify/run.sh with BUILD and PYTHON set.  Prints CHECK lines
 # (verify/check.h); exits non-zero on a failure.  About 2 s.
@@ -173,6 +179,21 @@ def t_reconstruct():
            np.load(p("rec.npy")).astype(np.float64), rec_ref)
 
 
+def t_mse():
+    # mean-squared error with a sigmoid output: the decoder's output is the
+    # reconstruction as it is (the sigmoid is applied once)
+    m = p("mse.aek")
+    run("train", "--data", p("x.npy"), "--hidden", 12, "--act", "tanh", "--out-act", "sigmoid",
+        "--epochs", 1, "--batch", 64, "--lr", "0.01", "--threads", 1, "--no-checkpoint", "--quiet",
+        "--out", m)
+    run("export", "--model", m, "--out-dir", p("mexp"))
+    mcfg = json.load(open(p("mexp/config.json")))
+    mP = {f[:-4]: np.load(p("mexp/" + f)) for f in os.listdir(p("mexp")) if f.endswith(".npy")}
+    run("reconstruct", "--model", m, "--data", p("x.npy"), "--out", p("mrec.npy"))
+    vs_ref("reconstruct of an MSE model with a sigmoid output (|err| / 2e)",
+           np.load(p("mrec.npy")).astype(np.float64), forward(mcfg, mP, X)[1])
+
+
 def t_noisy():
     # grad: one batch, row i keyed as sample i (cmd_export.c); reconstruct
     # --noisy keys row i of the data the same way, batch after batch
@@ -208,6 +229,20 @@ def t_noisy():
     check("reconstruct --noisy --png-count 20 --image 5x7: grid of inputs, corrupted inputs, "
           "outputs, pixel for pixel", float(np.sum(got != want)) if got.shape == want.shape else
           float("nan"), 0, ok, "png %s, want %s" % (got.shape, want.shape))
+
+
+def t_png_count():
+    # --png-count above the rows: the grid holds the rows there are (3
+    # columns, inputs above outputs), nothing read past the data
+    run("reconstruct", "--model", MODEL, "--data", p("x.npy"), "--limit", 3, "--png-count", 1024,
+        "--image", "%dx%d" % (H, W), "--png", p("r3.png"), "--out", p("r3.npy"))
+    rec = np.load(p("r3.npy"))
+    want = grid([X[0], X[1], X[2], rec[0], rec[1], rec[2]], H, W, 3)
+    got = read_png_gray(p("r3.png"))
+    ok = got.shape == want.shape and np.array_equal(got, want)
+    check("reconstruct --limit 3 --png-count 1024: a 3-column grid of the 3 rows, pixel for pixel",
+          float(np.sum(got != want)) if got.shape == want.shape else float("nan"), 0, ok,
+          "png %s, want %s" % (got.shape, want.shape))
 
 
 def t_filters():
@@ -282,16 +317,88 @@ def t_ranges():
          ["encode", "--model", MODEL, "--synthetic-rows", 2, "--synthetic-dim", N,
           "--synthetic-noise", 100.001, "--out", p("s.npy")], 2),
     ]
+    tr = ["train", "--synthetic-rows", 4, "--synthetic-dim", 4, "--epochs", 1, "--quiet",
+          "--no-checkpoint", "--out", p("h.aek"), "--hidden"]
+    cases += [("--hidden of 8 entries (list, most layers)", tr + ["9,8,7,6,5,4,3,2"], 0),
+              ("--hidden of 9 entries", tr + ["9,8,7,6,5,4,3,2,1"], 2)]
     bad = []
     for name, args, want in cases:
         r = run(*args, want=None)
-        if r.returncode != want or (want == 2 and "must be in" not in r.stderr):
+        named = "at most 8 entries" if "--hidden" in args else "must be in"
+        if r.returncode != want or (want == 2 and named not in r.stderr):
             bad.append("%s: exit %d (%s)" % (name, r.returncode, r.stderr.strip()[:80]))
-    check("flag ranges: bounds accepted, one past refused (8 cases)", len(bad), 0, not bad,
+    check("flag ranges: bounds accepted, one past refused (10 cases)", len(bad), 0, not bad,
           "; ".join(bad))
 
 
-for name, fn in [("eval", t_eval)]:
+def t_synth_seed():
+    out = []
+    for i, seed in enumerate((2, 2, 1)):
+        run("encode", "--model", MODEL, "--synthetic-rows", 4, "--synthetic-dim", N, "--synthetic-seed",
+            seed, "--out", p("ss%d.npy" % i))
+        out.append(np.load(p("ss%d.npy" % i)))
+    ok = np.array_equal(out[0], out[1]) and not np.array_equal(out[0], out[2])
+    check("--synthetic-seed: seed 2 twice the same codes, seed 1 others", float(not ok), 0, ok)
+
+
+def t_copies_bound():
+    # CAE+H copies are 1..64 (ae_config.c; grad's file list is sized for
+    # 64): a model file saying 64 loads, one saying 65 is refused
+    m = p("caeh.aek")
+    run("train", "--data", p("x.npy"), "--limit", 8, "--hidden", 3, "--cae-h-gamma", 0.5,
+        "--cae-h-sigma", 0.2, "--cae-h-copies", 3, "--epochs", 1, "--quiet", "--no-checkpoint",
+        "--out", m)
+    b = open(m, "rb").read()
+    pat = struct.pack("<dI", 0.2, 3)  # cae_h_sigma, cae_h_copies: the configuration's last fields
+    if b.count(pat) != 1:
+        raise RuntimeError("sigma 0.2, copies 3 are not once in the model file (%d)" % b.count(pat))
+    res = []
+    for copies in (64, 65):
+        c = bytearray(b.replace(pat, struct.pack("<dI", 0.2, copies)))
+        c[-4:] = struct.pack("<I", zlib.crc32(bytes(c[:-4])))
+        open(p("c%d.aek" % copies), "wb").write(bytes(c))
+        res.append(run("eval", "--model", p("c%d.aek" % copies), "--data", p("x.npy"), "--limit", 8,
+                       want=None))
+    ok = res[0].returncode == 0 and res[1].returncode == 1 and "1..64" in res[1].stderr
+    check("model file with CAE+H copies 64: loads; 65: refused (exit 1, range named)",
+          res[1].returncode, 1, ok, "64: exit %d; 65: exit %d %s" % (
+              res[0].returncode, res[1].returncode, res[1].stderr.strip()))
+
+
+def t_long_name():
+    # an output whose name is near NAME_MAX (255): the temporary file it is
+    # written through must get a shorter name than <name>.tmp.<pid>.<n>
+    d = p("long")
+    os.mkdir(d)
+    name = "c" * 246 + ".npy"
+    r = run("encode", "--model", MODEL, "--data", p("x.npy"), "--limit", 2, "--out",
+            os.path.join(d, name), want=None)
+    left = sorted(os.listdir(d))
+    ok = r.returncode == 0 and left == [name]
+    check("encode --out with a 250-byte file name: written, no temporary left", r.returncode, 0, ok,
+          "%s; files: %s" % (r.stderr.strip()[-120:], [f[-24:] for f in left]))
+
+
+def t_info():
+    # the thread count in use and the kernel set chosen, as the environment
+    # asks: one thread more than the CPUs (so it is not the CPU count)
+    online = int(run("info").stdout.split("threads")[1].split(" of ")[1].split()[0])
+    env = dict(os.environ, AEKIT_NUM_THREADS=str(online + 1), AEKIT_ISA="scalar")
+    r = subprocess.run([aekit, "info"], capture_output=True, text=True, env=env)
+    lines = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.strip()}
+    want_t = "threads       %d of %d online CPUs (AEKIT_NUM_THREADS)" % (online + 1, online)
+    want_c = "chosen        scalar (forced by AEKIT_ISA)"
+    ok = r.returncode == 0 and lines.get("threads") == want_t and lines.get("chosen") == want_c
+    check("info with AEKIT_NUM_THREADS=%d AEKIT_ISA=scalar: those threads and that set" % (online + 1),
+          float(not ok), 0, ok, "%r %r" % (lines.get("threads"), lines.get("chosen")))
+
+
+for name, fn in [
+        ("eval", t_eval),
+        ("encode", t_encode),
+        ("reconstruct", t_reconstruct),
+        ("reconstruct, MSE", t_mse),
+]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
 EOF
