@@ -398,6 +398,8 @@ for name, fn in [
         ("encode", t_encode),
         ("reconstruct", t_reconstruct),
         ("reconstruct, MSE", t_mse),
+        ("reconstruct --noisy", t_noisy),
+        ("png count", t_png_count),
 ]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
