@@ -400,6 +400,7 @@ for name, fn in [
         ("reconstruct, MSE", t_mse),
         ("reconstruct --noisy", t_noisy),
         ("png count", t_png_count),
+        ("filters", t_filters),
 ]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
