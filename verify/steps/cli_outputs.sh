@@ -401,6 +401,8 @@ for name, fn in [
         ("reconstruct --noisy", t_noisy),
         ("png count", t_png_count),
         ("filters", t_filters),
+        ("flag ranges", t_ranges),
+        ("synthetic seed", t_synth_seed),
 ]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
