@@ -403,6 +403,7 @@ for name, fn in [
         ("filters", t_filters),
         ("flag ranges", t_ranges),
         ("synthetic seed", t_synth_seed),
+        ("CAE+H copies", t_copies_bound),
 ]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
