@@ -18,8 +18,6 @@
 #   - reconstruct --png-count above the rows draws the rows there are;
 #   - integer, real and list flag ranges: the bounds themselves accepted, one
 #     past them refused; --synthetic-seed chooses the data;
-#   - an output with a 250-byte name is written (through a shorter
-#     temporary name);
 #   - info reports the threads and kernel set the environment asks for;
 #   - a model file whose CAE+H copies are 65 (above the 1..64 that grad's
 #     file list is sized for) is refused, 64 loads.
@@ -365,20 +363,6 @@ def t_copies_bound():
               res[0].returncode, res[1].returncode, res[1].stderr.strip()))
 
 
-def t_long_name():
-    # an output whose name is near NAME_MAX (255): the temporary file it is
-    # written through must get a shorter name than <name>.tmp.<pid>.<n>
-    d = p("long")
-    os.mkdir(d)
-    name = "c" * 246 + ".npy"
-    r = run("encode", "--model", MODEL, "--data", p("x.npy"), "--limit", 2, "--out",
-            os.path.join(d, name), want=None)
-    left = sorted(os.listdir(d))
-    ok = r.returncode == 0 and left == [name]
-    check("encode --out with a 250-byte file name: written, no temporary left", r.returncode, 0, ok,
-          "%s; files: %s" % (r.stderr.strip()[-120:], [f[-24:] for f in left]))
-
-
 def t_info():
     # the thread count in use and the kernel set chosen, as the environment
     # asks: one thread more than the CPUs (so it is not the CPU count)
@@ -404,6 +388,7 @@ for name, fn in [
         ("flag ranges", t_ranges),
         ("synthetic seed", t_synth_seed),
         ("CAE+H copies", t_copies_bound),
+        ("info", t_info),
 ]:
     guarded(name, fn)
 sys.exit(1 if failed else 0)
