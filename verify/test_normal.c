@@ -25,10 +25,14 @@
  * 3. Power: the same KS test on a sampler with the wedge test removed
  *    (every wedge point accepted) must fail — so the KS bound can fail.
  * 4. Bits: a stream is a pure function of its key (same draws twice).
+ * 5. rng.c's sub-streams (the synthetic data's map and samples, the epoch
+ *    orders): stream k of seed s is not stream 0 of seed s + k, nor stream
+ *    k' of s (rng.h: the pair is hashed, not added); first words compared.
  */
 #include "check.h"
 #include "../src/counter_rng.h"
 #include "../src/normal_table.h"
+#include "../src/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -172,9 +176,35 @@ static void check_draws(void)
     free(v);
 }
 
+/* Seeds and stream numbers that an additive mixing would confuse: (s, k)
+ * against (s + k, 0) and (s + k − k', k'). */
+static void check_rng_streams(void)
+{
+    static const uint64_t seeds[] = {0, 1, 2, 41, 0x5368756666ull};
+    size_t clash = 0, pairs = 0;
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+        for (uint64_t k = 0; k < 8; k++)
+            for (uint64_t k2 = 0; k2 < 8; k2++) {
+                if (k2 == k)
+                    continue;
+                aek_rng a, b;
+                aek_rng_seed_stream(&a, seeds[i], k);
+                aek_rng_seed_stream(&b, seeds[i] + k - k2, k2);
+                clash += aek_rng_next_u64(&a) == aek_rng_next_u64(&b);
+                aek_rng_seed_stream(&a, seeds[i], k);
+                aek_rng_seed_stream(&b, seeds[i], k2);
+                clash += aek_rng_next_u64(&a) == aek_rng_next_u64(&b);
+                pairs += 2;
+            }
+    /* unrelated 64-bit words are equal with probability 2^-64 per pair */
+    chk_le("rng.c sub-streams: (s, k) unlike (s + k - k', k') and (s, k')", (double)clash, 0,
+           "%zu pairs of first words; figure = equal pairs", pairs);
+}
+
 int main(void)
 {
     check_table();
     check_draws();
+    check_rng_streams();
     return chk_finish();
 }
