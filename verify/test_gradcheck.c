@@ -20,12 +20,17 @@
  * Test points keep ReLU pre-activations and k-sparse selection gaps at least
  * 1e-3 away from a switch: float rounding moves a pre-activation by at most
  * γ_K·Σ|w||x| ≈ 1e-5 here (K ≤ 40, Σ|w||x| ≤ 5), a hundred times less.
+ *
+ * Both builds share the model code, so a part of it that the float vs double
+ * comparison cannot see is checked directly: the k-sparse selection
+ * (against a sort; every width and keep up to 40, ties included).
  */
 #include "check.h"
 #include "gc_variants.h"
 #include "lib_gradref.h"
 #include "../simd/kernels.h"
 #include "../src/model.h"
+#include "../src/model_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -141,6 +146,40 @@ static void run(const char *label, const aek_config *cfg, size_t m, unsigned lon
     }
 }
 
+/* aek_ksparse (model_internal.h) against the definition: entry j of a row
+ * is kept iff fewer than `keep` entries rank before it (larger, or equal at
+ * a lower index).  Rows of small integers, so ties are frequent. */
+static void check_ksparse_selection(void)
+{
+    float h[40], orig[40];
+    size_t idx[40];
+    unsigned char mask[40];
+    size_t rows = 0, wrong = 0;
+    chk_rng r = {12345};
+    for (size_t width = 1; width <= 40; width++)
+        for (size_t keep = 0; keep <= width; keep++)
+            for (int rep = 0; rep < 6; rep++, rows++) {
+                /* rep 0: all distinct (a permutation); then values in 0..3 or 0..width */
+                for (size_t j = 0; j < width; j++)
+                    orig[j] = rep == 0 ? (float)((j * 7 + keep) % width)
+                                       : (float)(chk_next(&r) % (rep < 3 ? 4 : width + 1));
+                memcpy(h, orig, width * sizeof(float));
+                aek_ksparse(h, 1, width, keep, idx, mask);
+                int bad = 0;
+                for (size_t j = 0; j < width; j++) {
+                    size_t before = 0;
+                    for (size_t i = 0; i < width; i++)
+                        /* cppcheck-suppress arrayIndexThenCheck ; i < j is the tie-break, not a bounds check */
+                        before += orig[i] > orig[j] || (orig[i] == orig[j] && i < j);
+                    int kept = before < keep;
+                    bad |= mask[j] != kept || h[j] != (kept ? orig[j] : 0.0f);
+                }
+                wrong += bad;
+            }
+    chk_le("k-sparse selection = the top keep (ties: lower index) of each row", (double)wrong, 0,
+           "%zu rows, widths 1..40, every keep 0..width; figure = rows selected wrongly", rows);
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK)
@@ -179,5 +218,6 @@ int main(void)
     deep.loss = AEK_LOSS_BCE;
     deep.tied = 1;
     run("784-300-100-30 tanh/linear bce tied", &deep, 32, 8);
+    check_ksparse_selection();
     return chk_finish();
 }
