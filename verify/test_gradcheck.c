@@ -21,9 +21,10 @@
  * 1e-3 away from a switch: float rounding moves a pre-activation by at most
  * γ_K·Σ|w||x| ≈ 1e-5 here (K ≤ 40, Σ|w||x| ≤ 5), a hundred times less.
  *
- * Both builds share the model code, so a part of it that the float vs double
- * comparison cannot see is checked directly: the k-sparse selection
- * (against a sort; every width and keep up to 40, ties included).
+ * Both builds share the model code, so two of its parts that the float vs
+ * double comparison cannot see are checked directly: the k-sparse selection
+ * (against a sort; every width and keep up to 40, ties included) and the
+ * initialisation (every weight drawn, also of a 1-row tensor; biases 0).
  */
 #include "check.h"
 #include "gc_variants.h"
@@ -180,6 +181,36 @@ static void check_ksparse_selection(void)
            "%zu rows, widths 1..40, every keep 0..width; figure = rows selected wrongly", rows);
 }
 
+/* Glorot-uniform weights |w| ≤ √(6/(fan_in+fan_out)), none exactly 0 (a
+ * draw is 0 with probability ~2⁻⁵³), biases 0 — also for 1-row weight
+ * tensors (a 1-unit code: W0 is 1×n; 1 input: Wd0 is 1×k), which a test
+ * for "1 row = a bias" would leave at 0. */
+static void check_init(void)
+{
+    static const size_t shapes[][2] = {{5, 1}, {1, 4}, {6, 3}};
+    size_t bad = 0, tensors = 0;
+    for (size_t s = 0; s < 3; s++) {
+        aek_config c = aek_config_default(shapes[s][0], shapes[s][1]);
+        aek_model *M = NULL;
+        if (aek_model_create(&c, 4, 9, &M) != AEK_OK) {
+            chk_verdict("model init: weights drawn, biases 0", NAN, 0, 0, "%s", aek_last_error());
+            return;
+        }
+        for (size_t t = 0; t < M->ntensors; t++, tensors++) {
+            const aek_tensor *T = &M->tensors[t];
+            const real *x = M->params + T->offset;
+            const int weight = T->name[0] == 'W';
+            const double lim = sqrt(6.0 / (double)(T->rows + T->cols));
+            for (size_t i = 0; i < T->rows * T->cols; i++)
+                bad += weight ? (x[i] == 0 || fabs(x[i]) > lim) : x[i] != 0;
+        }
+        aek_model_free(M);
+    }
+    chk_le("model init: every weight drawn in +-sqrt(6/(fan_in+fan_out)) (also 1-row ones), "
+           "biases 0", (double)bad, 0, "models 5-1, 1-4, 6-3; %zu tensors; figure = entries off",
+           tensors);
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK)
@@ -219,5 +250,6 @@ int main(void)
     deep.tied = 1;
     run("784-300-100-30 tanh/linear bce tied", &deep, 32, 8);
     check_ksparse_selection();
+    check_init();
     return chk_finish();
 }
