@@ -249,6 +249,13 @@ int main(void)
     deep.loss = AEK_LOSS_BCE;
     deep.tied = 1;
     run("784-300-100-30 tanh/linear bce tied", &deep, 32, 8);
+    /* a code wider than the input: the backward's buffers of width n_0
+     * must not take a code-wide product */
+    aek_config wide = aek_config_default(7, 11);
+    wide.n_layers = 2;
+    wide.sizes[2] = 13;
+    wide.act[1] = AEK_ACT_TANH;
+    run("7-11-13 sigmoid/tanh (code wider than the input)", &wide, 13, 9);
     check_ksparse_selection();
     check_init();
     return chk_finish();
