@@ -138,6 +138,14 @@ static double draw_point(aek_model *M, double *X, size_t m, const aek_noise_key 
         double *code = NULL;
         margin = own_encoder(M, M->H[0], m, &code);
         free(code);
+        /* CAE+H also encodes corrupted copies x~ + sigma*eps (fixed while the
+         * parameters move, like H[0]): their ReLU pre-activations are kinks
+         * of the loss too, so the margin is the minimum over them as well. */
+        for (int c = 0; M->cfg.cae_h_gamma > 0 && c < M->cfg.cae_h_copies; c++) {
+            aek_model_cae_h_copy(M, m, key, c);
+            margin = fmin(margin, own_encoder(M, M->xc, m, &code));
+            free(code);
+        }
     }
     return margin;
 }
