@@ -88,6 +88,14 @@ def read_png_gray(path):
     return raw[:, 1:]
 
 
+def check_png(name, path, want):
+    """The PNG at path decoded against the grid want, pixel for pixel."""
+    got = read_png_gray(path)
+    same = got.shape == want.shape
+    check(name, float(np.sum(got != want)) if same else float("nan"), 0,
+          same and np.array_equal(got, want), "png %s, want %s" % (got.shape, want.shape))
+
+
 def grid(tiles, h, w, columns):
     """image_grid.h's layout, in the same double operations: a 1-pixel gray
     (128) border around tiles of h×w, each scaled by its own min and max,
@@ -222,11 +230,8 @@ def t_noisy():
                 i = blk * 16 + c
                 tiles.append(src[i] if i < 20 else np.zeros(N, np.float32))
     want = grid(tiles, H, W, 16)
-    got = read_png_gray(p("recn.png"))
-    ok = got.shape == want.shape and np.array_equal(got, want)
-    check("reconstruct --noisy --png-count 20 --image 5x7: grid of inputs, corrupted inputs, "
-          "outputs, pixel for pixel", float(np.sum(got != want)) if got.shape == want.shape else
-          float("nan"), 0, ok, "png %s, want %s" % (got.shape, want.shape))
+    check_png("reconstruct --noisy --png-count 20 --image 5x7: grid of inputs, corrupted inputs, "
+              "outputs, pixel for pixel", p("recn.png"), want)
 
 
 def t_png_count():
@@ -236,11 +241,8 @@ def t_png_count():
         "--image", "%dx%d" % (H, W), "--png", p("r3.png"), "--out", p("r3.npy"))
     rec = np.load(p("r3.npy"))
     want = grid([X[0], X[1], X[2], rec[0], rec[1], rec[2]], H, W, 3)
-    got = read_png_gray(p("r3.png"))
-    ok = got.shape == want.shape and np.array_equal(got, want)
-    check("reconstruct --limit 3 --png-count 1024: a 3-column grid of the 3 rows, pixel for pixel",
-          float(np.sum(got != want)) if got.shape == want.shape else float("nan"), 0, ok,
-          "png %s, want %s" % (got.shape, want.shape))
+    check_png("reconstruct --limit 3 --png-count 1024: a 3-column grid of the 3 rows, pixel for pixel",
+              p("r3.png"), want)
 
 
 def t_filters():
@@ -261,11 +263,8 @@ def t_filters():
         check("filters --first 3 --npy: rows 3..16 of W0, each / its norm (|err| / (u + (2n+8)"
               "2^-53)|ref|)", r, 1.0, r <= 1, "14 of 17 units")
     want = grid([np.float32(x) for x in np.load(p("f.npy"))], W, H, 4)
-    got = read_png_gray(p("f.png"))
-    ok = got.shape == want.shape and np.array_equal(got, want)
-    check("filters --columns 4 --image 7x5: 14 tiles in 4 columns, pixel for pixel",
-          float(np.sum(got != want)) if got.shape == want.shape else float("nan"), 0, ok,
-          "png %s, want %s" % (got.shape, want.shape))
+    check_png("filters --columns 4 --image 7x5: 14 tiles in 4 columns, pixel for pixel", p("f.png"),
+              want)
 
 
 def t_eval():
