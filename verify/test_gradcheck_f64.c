@@ -495,6 +495,19 @@ int main(void)
     deep.act[2] = AEK_ACT_IDENTITY;
     deep.loss = AEK_LOSS_BCE;
     check_large("300-100-50-10 tanh/linear bce", deep, 12, 40, 3);
+    /* every layer a different activation: a backward pass that takes a
+     * neighbouring layer's f' (decoder act[l+1] for act[l], encoder act[l]
+     * for act[l−1]) differs only where neighbours differ, which the deep
+     * case above has at the code layer alone */
+    aek_config mixed = aek_config_default(24, 11);
+    mixed.n_layers = 3;
+    mixed.sizes[2] = 8;
+    mixed.sizes[3] = 5;
+    mixed.act[0] = AEK_ACT_SIGMOID;
+    mixed.act[1] = AEK_ACT_TANH;
+    mixed.act[2] = AEK_ACT_IDENTITY;
+    mixed.out_act = AEK_ACT_TANH;
+    check_large("24-11-8-5 sigmoid/tanh/linear, tanh out, mse", mixed, 6, 40, 3);
 
     aek_config r = aek_config_default(7, 5);
     aek_config rl2 = r, rsp = r, rc = r, rh = r;
