@@ -65,11 +65,11 @@ int cmd_encode(int argc, char **argv)
             rc = 1;
         } else {
             aek_model_encode(M, data.x, data.rows, codes);
-            if ((rc = cli_check_finite("encode", "codes", codes, data.rows, code))) {
-            } else if (aek_npy_write_f32(out, codes, data.rows, code) != AEK_OK) {
+            rc = cli_check_finite("encode", "codes", codes, data.rows, code);
+            if (!rc && aek_npy_write_f32(out, codes, data.rows, code) != AEK_OK) {
                 fprintf(stderr, "aekit encode: %s\n", aek_last_error());
                 rc = 1;
-            } else {
+            } else if (!rc) {
                 fprintf(stderr, "aekit encode: wrote %s (%zu x %zu)\n", out, data.rows, code);
             }
             free(codes);

@@ -153,6 +153,26 @@ static int text_byte(unsigned char c)
     return (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* IDX: dimension i, a big-endian uint32 after the 4-byte magic. */
+static size_t idx_dim(const unsigned char *b, size_t i)
+{
+    const unsigned char *d = b + 4 + 4 * i;
+    return (size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3];
+}
+
+/* .npy: where the header dict starts (10 in version 1, 12 after) and, in
+ * *hlen, its length; 0 while the n bytes do not hold the preamble. */
+static size_t npy_dict_start(const unsigned char *b, size_t n, size_t *hlen)
+{
+    size_t start = n > 6 && b[6] == 1 ? 10 : 12;
+    if (n < start)
+        return 0;
+    *hlen = b[8] | (size_t)b[9] << 8;
+    if (start == 12)
+        *hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
+    return start;
+}
+
 /* Data files: a pipe or device has no size to check against the cap, so its
  * format is told from the first bytes and, for IDX and .npy, its length
  * from the header; /dev/zero (all zero bytes) is none of the formats. */
@@ -187,21 +207,17 @@ static aek_status data_sniff(const char *path, const unsigned char *b, size_t n,
         if (n < header)
             return AEK_OK; /* wait for the dimensions */
         int ok = b[3] >= 1;
-        for (size_t i = 4; i < header; i += 4)
-            ok &= !__builtin_mul_overflow(count, (size_t)b[i] << 24 | (size_t)b[i + 1] << 16 |
-                                                 (size_t)b[i + 2] << 8 | b[i + 3], &count);
+        for (size_t i = 0; i < b[3]; i++)
+            ok &= !__builtin_mul_overflow(count, idx_dim(b, i), &count);
         ok &= !__builtin_mul_overflow(count, idx_item(b[2]), &bytes) && bytes <= SIZE_MAX - header;
         /* a header the parser refuses anyway: read no data after it */
         sn->limit = ok ? header + bytes : header;
         sn->strict = ok;
         sn->done = 1;
     } else if (sn->state == SN_NPY) {
-        size_t start = b[6] == 1 ? 10 : 12, hlen, bytes;
-        if (n < start)
+        size_t hlen, bytes, start = npy_dict_start(b, n, &hlen);
+        if (!start)
             return AEK_OK;
-        hlen = b[8] | (size_t)b[9] << 8;
-        if (start == 12)
-            hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
         if (hlen > ((size_t)1 << 20)) { /* above the parser's header limit */
             sn->limit = start;
             sn->done = 1;
@@ -266,17 +282,13 @@ size_t aek_data_declared_columns(const char *path)
     if (aek_is_gzip(raw, n))
         b = aek_gunzip_head(path, raw, n, HEAD, &head, &n) == AEK_OK ? head : NULL;
     if (b && n >= 4 && b[0] == 0 && b[1] == 0 && idx_item(b[2]) && b[3] >= 1 &&
-        n >= 4 + 4 * (size_t)b[3]) { /* IDX: big-endian uint32 dims after the magic */
-        for (nd = 0; nd < b[3]; nd++) {
-            const uint8_t *d = b + 4 + 4 * nd;
-            dims[nd] = (size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3];
-        }
-    } else if (b && n >= 10 && memcmp(b, "\x93NUMPY", 6) == 0) {
-        size_t start = b[6] == 1 ? 10 : 12, hlen = n >= 12 ? b[8] | (size_t)b[9] << 8 : 0;
-        if (start == 12 && n >= 12)
-            hlen |= (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        n >= 4 + 4 * (size_t)b[3]) {
+        for (nd = 0; nd < b[3]; nd++)
+            dims[nd] = idx_dim(b, nd);
+    } else if (b && n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0) {
+        size_t hlen = 0, start = npy_dict_start(b, n, &hlen);
         int ndim = 0;
-        if (n >= start && hlen <= n - start &&
+        if (start && hlen <= n - start &&
             aek_npy_declared_shape((const char *)b + start, hlen, dims, &ndim))
             nd = (size_t)ndim;
     }
