@@ -3,7 +3,6 @@
 #include "../simd/error.h"
 
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,12 +39,14 @@ int cli_load_model_data(const char *cmd, const char *model_path, size_t batch, c
 
 int cli_check_finite(const char *cmd, const char *what, const float *x, size_t rows, size_t cols)
 {
-    const size_t n = rows * cols, i = aek_first_outside(x, n, -FLT_MAX, FLT_MAX);
-    if (i == n)
+    /* The library's scan and wording (row, column, NaN/+Inf/-Inf), with the
+     * likely cause for a command's own outputs added. */
+    char name[64];
+    snprintf(name, sizeof name, "the %s are not finite", what);
+    if (aek_data_check_finite(name, x, rows, cols) == AEK_OK)
         return 0;
-    fprintf(stderr, "aekit %s: the %s are not finite: row %zu, column %zu (0-based) is %g; the "
-            "data are far outside what the model was trained on (or not scaled as it expects)\n",
-            cmd, what, i / cols, i % cols, (double)x[i]);
+    fprintf(stderr, "aekit %s: %s; the data are far outside what the model was trained on (or "
+            "not scaled as it expects)\n", cmd, aek_last_error());
     return 1;
 }
 

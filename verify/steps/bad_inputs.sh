@@ -293,7 +293,7 @@ check "reconstruct: reconstructions not finite (was written with status 0)" 1 \
   'the reconstructions are not finite: row 0, column [0-9]+ \(0-based\) is' '' -- \
   "$A" reconstruct --model "$M/relu.aek" --data "$IN/big.npy" --out r.npy
 check "encode: codes not finite (was written with status 0)" 1 \
-  'the codes are not finite: row 0, column [0-9]+ \(0-based\) is [-]?inf' '' -- \
+  'the codes are not finite: row 0, column [0-9]+ \(0-based\) is [-+]Inf' '' -- \
   "$A" encode --model "$M/relu.aek" --data "$IN/big.npy" --out c.npy
 check "grad: uint8 batch into a /255 model without --preprocess (a loss of 0..255 pixels)" 2 \
   'the batch is uint8 \(0..255\) and the model scales its inputs \(/255\): pass --preprocess' '' -- \
