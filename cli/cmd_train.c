@@ -37,12 +37,48 @@ static const char *const NOISES[] = {"none", "mask", "gauss", NULL};
 static const char *const OPTS[] = {"sgd", "momentum", "adam", NULL};
 static const char *const SCALES[] = {"auto", "none", "unit", "minmax", NULL};
 
+/* --history: one row per epoch; with --val-data two more columns (nan in
+ * pretraining rows, which have no validation loss). */
+typedef struct {
+    cli_staged h;
+    int val;
+} history;
+
+static const char HIST_HEADER[] = "phase,epoch,loss,recon,seconds,rows";
+static const char HIST_VAL[] = ",val_loss,val_recon";
+
 static void on_epoch(void *ctx, const aek_epoch_stats *s)
 {
-    cli_staged *h = ctx;
-    if (h->f)
-        fprintf(h->f, "%d,%d,%.9g,%.9g,%.6f,%zu\n", s->phase, s->epoch, s->loss, s->recon,
-                s->seconds, s->rows);
+    history *hi = ctx;
+    if (!hi->h.f)
+        return;
+    fprintf(hi->h.f, "%d,%d,%.9g,%.9g,%.6f,%zu", s->phase, s->epoch, s->loss, s->recon,
+            s->seconds, s->rows);
+    if (hi->val)
+        fprintf(hi->h.f, ",%.9g,%.9g", s->val_loss, s->val_recon);
+    fputc('\n', hi->h.f);
+}
+
+/* A resumed run appends to the history it continues: its columns must be the
+ * ones this run writes (with or without --val-data). */
+static int check_history_columns(const char *path, int val)
+{
+    char want[128], got[256] = "";
+    snprintf(want, sizeof want, "%s%s", HIST_HEADER, val ? HIST_VAL : "");
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(stderr, "aekit train: --history %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int ok = fgets(got, sizeof got, fp) != NULL;
+    fclose(fp);
+    got[strcspn(got, "\r\n")] = '\0';
+    if (ok && !strcmp(got, want))
+        return 0;
+    fprintf(stderr, "aekit train: --history %s starts with '%s', not this run's columns '%s' (a "
+            "resumed run appends to the history it continues: give --val-data exactly when that "
+            "run did, or a new --history)\n", path, got, want);
+    return 2;
 }
 
 static int parse_acts(const char *s, aek_act *out, int n)
@@ -124,7 +160,7 @@ int cmd_train(int argc, char **argv)
 {
     data_opts d = data_opts_default();
     const char *hidden = "256", *acts = "sigmoid", *out = "model.aek", *ckpt = NULL,
-               *resume = NULL, *hist_path = NULL;
+               *resume = NULL, *hist_path = NULL, *val_path = NULL;
     int out_act = 1, loss = 0, tied = 0, noise = 0, optk = 2, scale = 0, center = 0, stdz = 0;
     int quiet = 0, no_ckpt = 0, stop_after = 0, no_shuffle = 0, epochs = 10, pre_epochs = 0, threads = 0, copies = 1;
     double l2 = 0, noise_level = 0.25, rho = 0.05, beta = 0, kalpha = 1, contr = 0, gamma = 0,
@@ -135,6 +171,7 @@ int cmd_train(int argc, char **argv)
     uint64_t seed = 1;
     flag f[] = {
         DATA_FLAGS(d),
+        {"val-data", FLAG_STRING, &val_path, "held-out data (a file, as --data): the loss on clean inputs after every epoch, scaled as the training data (progress line, --history); not timed, no effect on the model", 0, 0, NULL, 0},
         {"scale", FLAG_CHOICE, &scale, "input scaling: auto = /255 for uint8 data; unit = /255 for uint8, min-max for float data; minmax = into [0, 1] by the overall min and max", 0, 0, SCALES, 0},
         {"center", FLAG_BOOL, &center, "subtract column means", 0, 0, NULL, 0},
         {"standardize", FLAG_BOOL, &stdz, "center and divide by column std", 0, 0, NULL, 0},
@@ -232,7 +269,7 @@ int cmd_train(int argc, char **argv)
     /* --resume X.ckpt writes its checkpoint back to X.ckpt (the default with
      * --out X), so only the other outputs are checked against it: they would
      * replace the training state with a model or a CSV. */
-    cli_file inputs[] = {{"data", d.data}};
+    cli_file inputs[] = {{"data", d.data}, {"val-data", val_path}};
     cli_file outputs[] = {{"out", out}, {"checkpoint", ckpt}, {"history", hist_path}};
     cli_file res[] = {{"resume", resume}};
     cli_file not_ckpt[] = {{"out", out}, {"history", hist_path}};
@@ -240,9 +277,17 @@ int cmd_train(int argc, char **argv)
         cli_check_same_files("train", res, NFILES(res), not_ckpt, NFILES(not_ckpt)))
         return 2;
 
-    aek_dataset data = {0};
+    aek_dataset data = {0}, val = {0};
     if ((r = data_opts_load("train", &d, &data)))
         return r;
+    if (val_path) {
+        data_opts vd = data_opts_default();
+        vd.data = val_path;
+        if ((r = data_opts_load("train", &vd, &val))) {
+            aek_dataset_free(&data);
+            return r;
+        }
+    }
 
     aek_model *M = NULL;
     aek_preproc prep = {0};
@@ -251,7 +296,8 @@ int cmd_train(int argc, char **argv)
     aek_status s;
     int rc = 1;
     aek_train_config tc = aek_train_default();
-    cli_staged h = {.f = NULL};
+    history hist = {.h = {.f = NULL}, .val = val_path != NULL};
+    cli_staged *const h = &hist.h;
     char desc[512];
 
     if (resume) {
@@ -347,22 +393,40 @@ int cmd_train(int argc, char **argv)
     }
     if (batch > data.rows && !resume)
         tc.batch = data.rows; /* a batch cannot exceed the data */
+    if (val_path) {
+        if (val.cols != data.cols) {
+            fprintf(stderr, "aekit train: --val-data %s has %zu columns, the training data %zu\n",
+                    val_path, val.cols, data.cols);
+            goto done;
+        }
+        /* the training data's scaling (fitted on them, or the checkpoint's) */
+        if ((s = aek_preproc_apply(&prep, &val)) != AEK_OK ||
+            (s = aek_check_targets(M, val.x, val.rows)) != AEK_OK) {
+            fprintf(stderr, "aekit train: --val-data %s: %s\n", val_path, aek_last_error());
+            goto done;
+        }
+        tc.val_x = val.x;
+        tc.val_rows = val.rows;
+    }
     tc.checkpoint = ckpt;
     tc.prep = &prep;
     tc.progress = quiet ? NULL : stderr;
     tc.stop = &g_stop;
     tc.stop_after_batches = stop_after;
     tc.on_epoch = on_epoch;
-    tc.on_epoch_ctx = &h;
+    tc.on_epoch_ctx = &hist;
     /* a resumed run appends to the history of the run it continues; a
      * history that does not exist yet (or is empty) starts with the header,
      * resumed or not (before, a resumed run into a new file wrote none) */
     struct stat hs;
     int hist_has_rows = hist_path && resume && stat(hist_path, &hs) == 0 && hs.st_size > 0;
-    if (hist_path && cli_staged_open("train", "history", hist_path, resume != NULL, &h))
+    if (hist_has_rows && (rc = check_history_columns(hist_path, hist.val)))
         goto done;
-    if (h.f && !hist_has_rows)
-        fprintf(h.f, "phase,epoch,loss,recon,seconds,rows\n");
+    rc = 1;
+    if (hist_path && cli_staged_open("train", "history", hist_path, resume != NULL, h))
+        goto done;
+    if (h->f && !hist_has_rows)
+        fprintf(h->f, "%s%s\n", HIST_HEADER, hist.val ? HIST_VAL : "");
 
     aek_config_describe(&M->cfg, desc, sizeof desc);
     if (!quiet) {
@@ -389,11 +453,12 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "aekit train: %s\n", aek_last_error());
         /* the hint only when this run wrote the checkpoint */
         if (ckpt && stat(ckpt, &sb) == 0 && sb.st_mtime >= started) {
-            fprintf(stderr, "resume with: aekit train --resume %s%s%s (and the same data flags)\n",
-                    ckpt, d.data ? " --data " : "", d.data ? d.data : "");
+            fprintf(stderr, "resume with: aekit train --resume %s%s%s%s%s (and the same data "
+                    "flags)\n", ckpt, d.data ? " --data " : "", d.data ? d.data : "",
+                    val_path ? " --val-data " : "", val_path ? val_path : "");
             /* the resumed run appends to this history: keep it with the
              * checkpoint it goes with */
-            cli_staged_commit("train", &h);
+            cli_staged_commit("train", h);
         }
         rc = 130;
         goto done;
@@ -415,17 +480,18 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "aekit train: cannot write the model: %s\n", aek_last_error());
         goto done;
     }
-    if (cli_staged_commit("train", &h))
+    if (cli_staged_commit("train", h))
         goto done;
     if (!quiet)
         fprintf(stderr, "aekit train: wrote %s; loss on the training data (clean inputs): recon "
                 "%.6g, total %.6g\n", out, recon, total);
     rc = 0;
 done:
-    cli_staged_discard(&h); /* a failed run leaves the old history as it was */
+    cli_staged_discard(h); /* a failed run leaves the old history as it was */
     aek_model_free(M);
     aek_preproc_free(&prep);
     aek_train_state_free(&st);
     aek_dataset_free(&data);
+    aek_dataset_free(&val);
     return rc;
 }

@@ -465,7 +465,12 @@ static aek_status run_phase(phase_run *R)
             return cs;
         aek_epoch_stats es = {R->phase, st->epoch + 1, st->epochs,
                               st->loss_sum / (double)st->rows_done,
-                              st->recon_sum / (double)st->rows_done, now_s() - t0, rows_run};
+                              st->recon_sum / (double)st->rows_done, now_s() - t0, rows_run,
+                              NAN, NAN};
+        /* a non-finite validation loss is reported, not an error: the
+         * training data, which the steps use, are still fine */
+        if (R->phase < 0 && tc->val_x)
+            (void)aek_eval_dataset(M, tc->val_x, tc->val_rows, 0, &es.val_recon, &es.val_loss);
         st->next_batch = 0;
         st->loss_sum = st->recon_sum = 0;
         st->rows_done = 0;
@@ -473,9 +478,13 @@ static aek_status run_phase(phase_run *R)
             char ph[32] = "";
             if (R->phase >= 0)
                 snprintf(ph, sizeof ph, "pretrain layer %d ", R->phase + 1);
-            fprintf(tc->progress, "%s%sepoch %d/%d  loss %.6g  recon %.6g  %.2f s  %.0f samples/s\n",
-                    live ? "\r" : "", ph, es.epoch, es.epochs, es.loss, es.recon, es.seconds,
-                    es.seconds > 0 ? (double)es.rows / es.seconds : 0);
+            char val[64] = "";
+            if (R->phase < 0 && tc->val_x)
+                snprintf(val, sizeof val, "  val %.6g", es.val_loss);
+            fprintf(tc->progress,
+                    "%s%sepoch %d/%d  loss %.6g  recon %.6g%s  %.2f s  %.0f samples/s\n",
+                    live ? "\r" : "", ph, es.epoch, es.epochs, es.loss, es.recon, val,
+                    es.seconds, es.seconds > 0 ? (double)es.rows / es.seconds : 0);
             fflush(tc->progress);
         }
         if (tc->on_epoch)
@@ -606,6 +615,13 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
         return s;
     if ((s = aek_check_targets(M, X, rows)) != AEK_OK)
         return s;
+    if (tc->val_x && tc->val_rows == 0)
+        return aek_error(AEK_ERR_ARG, "no validation data (0 rows)");
+    if (tc->val_x && (s = aek_check_targets(M, tc->val_x, tc->val_rows)) != AEK_OK) {
+        char why[512]; /* a copy: aek_error must not read the buffer it writes */
+        snprintf(why, sizeof why, "%s", aek_last_error());
+        return aek_error(s, "validation data: %s", why);
+    }
 
     aek_train_state own;
     aek_train_state *st = resume;
@@ -661,6 +677,11 @@ aek_status aek_train(aek_model *M, const float *X, size_t rows, const aek_train_
         s = phase_alloc(&R, n);
     if (s == AEK_OK)
         s = run_phase(&R);
+    /* the model leaves with its own k, as a checkpoint stores it: a run that
+     * ends inside the k-sparse schedule (epochs < its anneal epochs) had left
+     * the last epoch's k in it, and `aekit train` saved that model */
+    if (st->ksparse_target)
+        M->cfg.ksparse_k = st->ksparse_target;
     phase_free(&R);
     if (st == &own)
         aek_train_state_free(&own);

@@ -44,6 +44,11 @@ typedef struct {
     double recon;       /* mean reconstruction part                      */
     double seconds;     /* wall time of the epoch                        */
     size_t rows;        /* samples seen                                  */
+    double val_loss;    /* total and reconstruction loss of the model at the */
+    double val_recon;   /* epoch's end on tc->val_x, clean inputs (as
+                           aek_eval_dataset); NAN without validation data and
+                           in pretraining phases; ±Inf/NaN as computed if
+                           the model overflows on them (not an error)    */
 } aek_epoch_stats;
 
 typedef void (*aek_epoch_fn)(void *ctx, const aek_epoch_stats *s);
@@ -68,6 +73,11 @@ typedef struct {
     int ksparse_anneal_epochs;      /* ... and lower it linearly to the model's k
                                        over these epochs (0: no schedule;
                                        Makhzani & Frey 2013: fewer dead units)   */
+    const float *val_x;             /* held-out data, val_rows × inputs, scaled as
+                                       X: evaluated after every fine-tuning epoch
+                                       (not timed; no effect on the training
+                                       bits); NULL: none                          */
+    size_t val_rows;
     int stop_after_batches;         /* test hook: act as if stopped after this
                                        many batches of this run (0: never)         */
 } aek_train_config;

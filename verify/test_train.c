@@ -9,6 +9,9 @@
  *    with the same bits as an uninterrupted run (parameters and the saved
  *    optimizer state);
  *  - the trained parameters are bitwise identical for 1, 2, 3, 4 threads;
+ *  - the validation loss of every epoch is aek_eval_dataset of the model
+ *    after that epoch, bit for bit, and validating changes no training bit;
+ *  - a run ending inside the k-sparse schedule leaves the model's own k;
  *  - `aekit grad` writes the same loss and gradients (bitwise) as the
  *    in-process evaluation of the same batch;
  *  - a plain SGD step with its weight updates fused into the gradient GEMMs
@@ -388,6 +391,120 @@ static void check_threads(const aek_kernel_set *ks)
     aek_set_parallel_threshold(1e6);
 }
 
+/* A run that ends inside the k-sparse schedule (2 epochs of a 5-epoch
+ * anneal from k = 24 to 10) returns the model with its own k, 10: it had kept
+ * the last epoch's k (21), which `aekit train` then saved as the model's. */
+static void check_ksparse_end(void)
+{
+    variant v = make("k-sparse", 32, AEK_ACT_IDENTITY, t_ksparse);
+    g_kstart = 24;
+    g_kanneal = 5;
+    aek_status s;
+    aek_model *M = train_variant(&v, 2, 1, NULL, 0, NULL, NULL, &s);
+    g_kstart = 0;
+    g_kanneal = 0;
+    chk_le("train: a run ending inside the k-sparse schedule leaves the model's own k (10)",
+           M && s == AEK_OK ? fabs((double)M->cfg.ksparse_k - 10.0) : 1e9, 0,
+           "figure = |k after training - 10|; 2 of 5 anneal epochs from k = 24");
+    aek_model_free(M);
+}
+
+/* --val-data: after every fine-tuning epoch, the clean loss of the model as
+ * it stands on held-out rows. */
+typedef struct {
+    double val[2][8]; /* total, recon per epoch */
+    int n, pretrain_with_val;
+} val_log;
+
+static void log_val(void *ctx, const aek_epoch_stats *s)
+{
+    val_log *l = ctx;
+    if (s->phase >= 0) {
+        l->pretrain_with_val += !isnan(s->val_loss) || !isnan(s->val_recon);
+        return;
+    }
+    if (l->n < 8) {
+        l->val[0][l->n] = s->val_loss;
+        l->val[1][l->n] = s->val_recon;
+    }
+    l->n++;
+}
+
+static aek_model *train_val(const variant *v, int epochs, size_t rows, const float *val,
+                            size_t val_rows, val_log *log)
+{
+    aek_model *M = NULL;
+    if (aek_model_create(&v->cfg, g_batch, 7, &M) != AEK_OK)
+        return NULL;
+    aek_train_config tc = aek_train_default();
+    tc.opt.kind = v->opt;
+    tc.opt.lr = v->lr;
+    tc.epochs = epochs;
+    tc.batch = g_batch;
+    tc.seed = 11;
+    tc.pretrain_epochs = v->pretrain;
+    tc.ksparse_start = g_kstart;
+    tc.ksparse_anneal_epochs = g_kanneal;
+    tc.val_x = val;
+    tc.val_rows = val_rows;
+    tc.on_epoch = log ? log_val : NULL;
+    tc.on_epoch_ctx = log;
+    if (aek_train(M, g_data.x, rows, &tc, NULL) != AEK_OK) {
+        aek_model_free(M);
+        return NULL;
+    }
+    return M;
+}
+
+/* Each epoch's validation loss (total and reconstruction) must be, bit for
+ * bit, aek_eval_dataset of the model trained that many epochs on clean
+ * held-out rows (the same code on the same parameters: no tolerance), and
+ * evaluating must leave the training bits alone. */
+static void check_validation(const aek_kernel_set *ks)
+{
+    const size_t rows = 1500, val_rows = g_data.rows - rows;
+    const float *val = g_data.x + rows * g_data.cols;
+    variant vs[3];
+    vs[0] = make("denoising (masking; validation on clean inputs)", 32, AEK_ACT_SIGMOID, t_mask);
+    vs[1] = make("stacked, 2 pretraining epochs", 32, AEK_ACT_SIGMOID, t_deep);
+    vs[1].pretrain = 2;
+    vs[2] = make("k-sparse inside its schedule (the epoch's k)", 32, AEK_ACT_IDENTITY, t_ksparse);
+    enum { E = 3 };
+    for (int i = 0; i < 3; i++) {
+        g_kstart = i == 2 ? 24 : 0;
+        g_kanneal = i == 2 ? 5 : 0;
+        val_log log = {{{0}}, 0, 0};
+        aek_model *Mv = train_val(&vs[i], E, rows, val, val_rows, &log);
+        aek_model *M0 = train_val(&vs[i], E, rows, NULL, 0, NULL);
+        int differ = log.n != E, model_differs = !(Mv && M0 && same_bits(Mv, M0));
+        for (int e = 1; e <= E && !differ; e++) {
+            aek_model *Me = train_val(&vs[i], e, rows, NULL, 0, NULL);
+            double recon = NAN, total = NAN;
+            /* the epoch's k, as the training loss of that epoch used */
+            if (Me && g_kanneal)
+                Me->cfg.ksparse_k = (size_t)llround(24 + (10 - 24) * (double)(e - 1) / 5);
+            if (!Me || aek_eval_dataset(Me, val, val_rows, 0, &recon, &total) != AEK_OK)
+                differ++;
+            else
+                differ += total != log.val[0][e - 1] || recon != log.val[1][e - 1];
+            aek_model_free(Me);
+        }
+        char name[200];
+        snprintf(name, sizeof name, "train[%s] validation loss of each epoch == aek_eval_dataset "
+                 "of the model after that epoch (bits): %s", ks->name, vs[i].name);
+        chk_le(name, differ + log.pretrain_with_val, 0, "figure = epochs whose validation loss "
+               "differs (or is missing) + pretraining epochs given one; %d epochs", E);
+        snprintf(name, sizeof name, "train[%s] validation leaves the training bits alone: %s",
+                 ks->name, vs[i].name);
+        chk_le(name, model_differs, 0, "figure = 1 if the model trained with validation data "
+               "differs from the one trained without");
+        aek_model_free(Mv);
+        aek_model_free(M0);
+    }
+    g_kstart = 0;
+    g_kanneal = 0;
+}
+
 /* aek_model_sgd_step against eval + axpy: steps batches through two copies
  * of a model and counts the parameters (and losses) whose bits differ.
  * fused: the weight tensors the steps updated in their GEMMs (the last). */
@@ -757,7 +874,9 @@ int main(void)
         check_resume(ks);
         check_threads(ks);
         check_sgd_fused(ks);
+        check_validation(ks);
     }
+    check_ksparse_end();
     check_model_streams();
     check_resume_validates();
     if (emulated) /* the aekit command is not built for the emulated target */

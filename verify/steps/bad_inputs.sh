@@ -481,6 +481,22 @@ check "--history in a missing directory (refused before the data are loaded)" 1 
   'aekit train: --history /nonexistent-dir/h.csv: cannot create files in /nonexistent-dir: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --history /nonexistent-dir/h.csv
 
+# ---- --val-data ----------------------------------------------------------------------
+check "--val-data with another width than the training data" 1 \
+  '--val-data .*/wide.npy has 784 columns, the training data 16' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/wide.npy"
+check "--val-data outside [0, 1] after the training data's scaling, cross-entropy" 1 \
+  '--val-data .*/big.npy: cross-entropy needs targets in \[0, 1\]; row 0, column 0 is 3e\+38' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/big.npy" --loss bce
+check "--val-data truncated" 1 'idx_truncated.idx: header says shape \(60, 4, 4\) \(960 bytes of data\) but the file holds 500' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/idx_truncated.idx"
+(cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out v.aek \
+  --history vh.csv --stop-after-batches 1 >/dev/null 2>&1)
+check "resumed with --val-data, appending to a history written without it" 2 \
+  "--history .*/vh.csv starts with 'phase,epoch,loss,recon,seconds,rows', not this run's columns 'phase,epoch,loss,recon,seconds,rows,val_loss,val_recon'" '' -- \
+  "$A" train --resume "$M/v.aek.ckpt" --data "$IN/ok.npy" --val-data "$IN/other.npy" --quiet \
+  --out v2.aek --history "$M/vh.csv"
+
 # ---- an output that is an input, or another output -------------------------------
 # Refused before any work (before, each of these exited 0 with the input
 # replaced: the data by a checkpoint or a truncated CSV, a model by codes, a
@@ -506,6 +522,8 @@ check "train --out is the --data file" 2 '--out .*/d.npy is the same file as --d
 check "train --history is the default checkpoint (OUT.ckpt)" 2 \
   '--checkpoint m.aek.ckpt and --history m.aek.ckpt are the same file' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --history m.aek.ckpt
+check "train --history is the --val-data file" 2 '--history .*/d.npy is the same file as --val-data' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$S/d.npy" --history "$S/d.npy"
 check "train --out equal to --checkpoint" 2 '--out m.aek and --checkpoint m.aek are the same file' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --out m.aek --checkpoint m.aek
 check "train --resume X.ckpt --out X.ckpt (the model would replace the training state)" 2 \

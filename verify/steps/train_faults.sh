@@ -12,6 +12,8 @@
 #    it must save a checkpoint and exit 130 with a message saying how to
 #    resume; `--resume` must then finish it, and the final model must be
 #    bitwise identical (cmp) to an uninterrupted run with the same seed.
+# 3. --history of a resumed run (appends; a new file gets its header), and
+#    --val-data through a stop and a resume.
 #
 # Prints CHECK lines (verify/check.h).  QUICK=1: fewer epochs.
 set -uo pipefail
@@ -161,6 +163,50 @@ else
   else
     pass "$name" $rc "appended: 1 header, $n0 -> $n1 lines; new file: header + $((n2 - 1)) rows"
   fi
+fi
+
+# ---- --val-data through a stop and a resume -----------------------------------------
+# The validation columns of a run stopped in epoch 2 and resumed equal those
+# of an uninterrupted run (the same bits of the model at each epoch's end,
+# printed with 9 digits), pretraining rows carry nan, and the model equals
+# one trained without --val-data (validating changes no training bit).  The
+# last row's validation losses are what `aekit eval` prints for the final
+# model: the 16 held-out rows are one batch for both (batch 16 here, 256 in
+# eval), so the same bits.  Held-out rows: any 16-column file; a model's
+# reconstructions of other synthetic rows serve (the step needs no NumPy).
+name="--val-data: stopped + resumed history == uninterrupted (val columns), model == without"
+V=(--synthetic-rows 96 --synthetic-dim 16 --hidden 6,3 --pretrain-epochs 1 --epochs 3 --batch 16 --l2 0.01 --quiet)
+rm -f v*.csv v*.aek* val.npy
+"$A" train --synthetic-rows 16 --synthetic-seed 9 --synthetic-dim 16 --hidden 4 --epochs 1 --quiet \
+  --out vgen.aek >/dev/null 2>&1
+"$A" reconstruct --model vgen.aek --synthetic-rows 16 --synthetic-seed 9 --synthetic-dim 16 \
+  --out val.npy >/dev/null 2>&1
+"$A" train "${V[@]}" --val-data val.npy --out vu.aek --history vu.csv 2>/dev/null &&
+  "$A" train "${V[@]}" --out vn.aek --no-checkpoint 2>/dev/null
+rc=$?
+"$A" train "${V[@]}" --val-data val.npy --out vr.aek --history vr.csv --stop-after-batches 9 2>/dev/null
+rc_stop=$?
+"$A" train --resume vr.aek.ckpt --synthetic-rows 96 --synthetic-dim 16 --val-data val.npy --quiet \
+  --out vr.aek --history vr.csv 2>/dev/null
+rc_res=$?
+# the columns other than seconds and rows (a resumed epoch counts the rows it ran)
+cols() { cut -d, -f1-4,7,8 "$1"; }
+ev=$("$A" eval --model vu.aek --data val.npy 2>/dev/null | awk '$1 == "total" { t = $2 } $1 == "recon" { r = $2 } END { print t "," r }')
+last=$(tail -n1 vu.csv | cut -d, -f7,8)
+pre_nan=$(grep -c '^[0-9][0-9]*,.*,nan,nan$' vu.csv)
+fine_val=$(grep -c '^-1,.*,[0-9.e+-]*,[0-9.e+-]*$' vu.csv)
+if [ $rc -ne 0 ] || [ $rc_stop -ne 130 ] || [ $rc_res -ne 0 ]; then
+  fail "$name" $rc "exit codes: uninterrupted/plain $rc, stopped $rc_stop (want 130), resumed $rc_res"
+elif [ "$(cols vu.csv)" != "$(cols vr.csv)" ]; then
+  fail "$name" 1 "histories differ: $(diff <(cols vu.csv) <(cols vr.csv) | head -n2 | tr '\n' ' ')"
+elif [ "$pre_nan" -ne 2 ] || [ "$fine_val" -ne 3 ]; then
+  fail "$name" 1 "$pre_nan pretraining rows with nan (want 2), $fine_val fine-tuning rows with values (want 3)"
+elif [ "$ev" != "$last" ]; then
+  fail "$name" 1 "last epoch's val_loss,val_recon $last; aekit eval of the model: $ev"
+elif ! cmp -s vu.aek vn.aek || ! cmp -s vu.aek vr.aek; then
+  fail "$name" 1 "models differ: with/without --val-data $(cmp -s vu.aek vn.aek && echo same || echo differ), resumed $(cmp -s vu.aek vr.aek && echo same || echo differs)"
+else
+  pass "$name" 0 "$(grep -c . vu.csv) lines equal; last = aekit eval ($ev); 2 pretraining rows nan; models with, without and resumed: cmp equal"
 fi
 
 echo "# train faults: $failed failed"
