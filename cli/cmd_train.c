@@ -277,6 +277,10 @@ int cmd_train(int argc, char **argv)
         cli_check_same_files("train", res, NFILES(res), not_ckpt, NFILES(not_ckpt)))
         return 2;
 
+    if (val_path && d.data && !strcmp(val_path, "-") && !strcmp(d.data, "-")) {
+        fprintf(stderr, "aekit train: --data - and --val-data - would both read standard input\n");
+        return 2;
+    }
     aek_dataset data = {0}, val = {0};
     if ((r = data_opts_load("train", &d, &data)))
         return r;

@@ -488,6 +488,9 @@ check "--val-data with another width than the training data" 1 \
 check "--val-data outside [0, 1] after the training data's scaling, cross-entropy" 1 \
   '--val-data .*/big.npy: cross-entropy needs targets in \[0, 1\]; row 0, column 0 is 3e\+38' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/big.npy" --loss bce
+check "--data - and --val-data - (one standard input)" 2 \
+  'aekit train: --data - and --val-data - would both read standard input' '' -- \
+  "${TRAIN[@]}" --data - --val-data -
 check "--val-data truncated" 1 'idx_truncated.idx: header says shape \(60, 4, 4\) \(960 bytes of data\) but the file holds 500' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/idx_truncated.idx"
 (cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out v.aek \
