@@ -326,6 +326,16 @@ int cmd_train(int argc, char **argv)
                         "done\n", epochs, st.epoch);
                 goto done;
             }
+            /* the cosine schedule spans the whole run, so another length
+             * moves the rate of the steps still to come: said, not refused
+             * (extending a decayed run is a thing people do on purpose) */
+            const uint64_t nb = (data.rows + st.batch - 1) / st.batch;
+            if (st.opt.lr_final > 0 && epochs != st.epochs && st.step > 0)
+                fprintf(stderr, "aekit train: note: the cosine learning-rate schedule spans the "
+                        "run, now %d epochs instead of %d: the next step's rate is %.3g (the last "
+                        "step's was %.3g)\n", epochs, st.epochs,
+                        aek_lr_at(&st.opt, st.step, (uint64_t)epochs * nb),
+                        aek_lr_at(&st.opt, st.step - 1, (uint64_t)st.epochs * nb));
             st.epochs = epochs;
         }
         tc.epochs = st.epochs;

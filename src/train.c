@@ -206,7 +206,7 @@ static aek_status state_alloc_moments(aek_train_state *st, size_t nparams)
 
 /* The learning rate of step t (0-based) of T: constant, or cosine decay
  *   lr_t = lr_final + ½(lr − lr_final)(1 + cos(π·t/T)). */
-static double lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
+double aek_lr_at(const aek_opt_config *o, uint64_t t, uint64_t T)
 {
     if (!(o->lr_final > 0) || T == 0)
         return o->lr;
@@ -245,7 +245,7 @@ static void opt_step(aek_model *M, const aek_train_state *st, double lr)
 static double train_step(aek_model *M, aek_train_state *st, const float *xb, size_t mb,
                          const aek_noise_key *key, uint64_t total_steps)
 {
-    const double lr = lr_at(&st->opt, st->step, total_steps);
+    const double lr = aek_lr_at(&st->opt, st->step, total_steps);
     const int sgd = st->opt.kind == AEK_OPT_SGD;
     double loss = sgd ? aek_model_sgd_step(M, xb, mb, key, (real)lr)
                       : aek_model_eval(M, xb, mb, key, 1);

@@ -32,6 +32,10 @@ typedef struct {
     double beta1, beta2, eps;   /* Adam                         */
 } aek_opt_config;
 
+/* The learning rate of step t (0-based) of a run of T steps (epochs ×
+ * batches per epoch): lr, or the cosine decay above when lr_final > 0. */
+double aek_lr_at(const aek_opt_config *o, uint64_t t, uint64_t T);
+
 /* Defaults: Adam, lr 1e-3 constant, β = (0.9, 0.999), eps 1e-8; momentum μ = 0.9. */
 aek_opt_config aek_opt_default(void);
 const char *aek_opt_name(aek_opt_kind k);

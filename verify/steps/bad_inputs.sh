@@ -493,6 +493,14 @@ check "--data - and --val-data - (one standard input)" 2 \
   "${TRAIN[@]}" --data - --val-data -
 check "--val-data truncated" 1 'idx_truncated.idx: header says shape \(60, 4, 4\) \(960 bytes of data\) but the file holds 500' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --val-data "$IN/idx_truncated.idx"
+# a cosine schedule (lr 1e-3 -> 1e-5, 4 steps an epoch) resumed after 1 of 1
+# epochs with --epochs 3: step 4's rate of 12, 1e-5 + 0.495e-3 (1 + cos(pi/3))
+# = 7.525e-4, after step 3's of 4, 1e-5 + 0.495e-3 (1 + cos(3 pi/4)) = 1.55e-4
+(cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 1 --batch 16 --lr-final 1e-5 \
+  --quiet --out cos.aek >/dev/null 2>&1)
+check "resumed cosine schedule with more epochs: a note with the rate's jump" 0 \
+  "note: the cosine learning-rate schedule spans the run, now 3 epochs instead of 1: the next step's rate is 0.000753 \(the last step's was 0.000155\)" \
+  'c\.aek|c\.aek\.ckpt' -- "$A" train --resume "$M/cos.aek.ckpt" --data "$IN/ok.npy" --epochs 3 --quiet --out c.aek
 (cd "$M" && "$A" train --data "$IN/ok.npy" --hidden 4 --epochs 2 --quiet --out v.aek \
   --history vh.csv --stop-after-batches 1 >/dev/null 2>&1)
 check "resumed with --val-data, appending to a history written without it" 2 \
