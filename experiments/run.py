@@ -295,7 +295,7 @@ class Model:
     pass
 
 
-def train(ctx, ds, name, flags, epochs, label):
+def train(ctx, ds, name, flags, epochs, label, val=False):
     key = (ds.key, name)
     if key in ctx.models:
         return ctx.models[key]
@@ -304,7 +304,11 @@ def train(ctx, ds, name, flags, epochs, label):
     m.path = ctx.w("%s-%s.aek" % (ds.key, name))
     m.hist = ctx.w("%s-%s-history.csv" % (ds.key, name))
     # --checkpoint /dev/null: no per-epoch checkpoint file (written in place, never kept)
+    # val: the held-out split's loss after every fine-tuning epoch (--val-data;
+    # a curve to watch, nothing is selected by it, and the model's bits are
+    # the same without it)
     m.cmd = ctx.run(["train"] + data_flags(ds, "train") + flags +
+                    (["--val-data", ds.test] if val else []) +
                     ["--epochs", epochs, "--seed", SEED, "--checkpoint", "/dev/null", "--quiet",
                      "--out", m.path, "--history", m.hist])
     h = np.genfromtxt(os.path.join(ROOT, m.hist), delimiter=",", names=True)
@@ -426,7 +430,7 @@ def deep_model(ctx, m):
     return train(ctx, m, "deep30", ["--hidden", "1000,500,250,30", "--act", "sigmoid,sigmoid,sigmoid,linear",
                                     "--loss", "bce", "--pretrain-epochs", b.deep_pre, "--lr", "3e-3",
                                     "--lr-final", "1e-5"],
-                 b.deep_fine, "deep AE 784-1000-500-250-30")
+                 b.deep_fine, "deep AE 784-1000-500-250-30", val=True)
 
 
 def study_pca_vs_ae(ctx, m):
@@ -504,16 +508,19 @@ on the same digits by `aekit pca`.  Both are evaluated on the %d held-out digits
         ax[2].plot(h["epoch"], h["loss"], label="pretrain layer %d" % (ph + 1))
     fine = deep.history[deep.history["phase"] == -1]
     ax[2].plot(fine["epoch"], fine["loss"], "k", label="fine-tuning (BCE)")
+    ax[2].plot(fine["epoch"], fine["val_loss"], "k--", label="fine-tuning, held-out digits (--val-data)")
     ax[2].set_yscale("log")
     ax[2].set_xlabel("epoch")
-    ax[2].set_ylabel("training loss (epoch mean)")
+    ax[2].set_ylabel("loss (training: epoch mean)")
     ax[2].legend(fontsize=7)
     sec.figure(fig, "pca-vs-ae-errors.png",
                "Left: distribution of the per-image squared error on the test digits.  Middle: PCA vs "
                "AE error of each test digit.  Right: the training losses (--history) of the layer-wise "
                "pretraining (each layer a one-hidden-layer AE on the codes of the layer below, with "
                "a sigmoid output and cross-entropy loss since those codes are sigmoid units; the top "
-               "layer's 30 hidden units linear) and of fine-tuning (cross-entropy per image).", cmds)
+               "layer's 30 hidden units linear) and of fine-tuning (cross-entropy per image), with the "
+               "held-out digits' loss after each fine-tuning epoch (--val-data: the model at the "
+               "epoch's end, clean inputs; for watching only, nothing is chosen by it).", cmds)
     wins = e_ae.mean() < e_pca.mean()
     sec.text("""
 **Reading.** With %s the deep autoencoder's test error is %.2f per image against PCA's %.2f
