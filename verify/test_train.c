@@ -68,6 +68,22 @@ static int g_kanneal;
 static size_t g_batch = 64; /* and their batch, and shuffling */
 static int g_shuffle = 1;
 
+/* The training settings every check uses for a variant (and the g_ knobs). */
+static aek_train_config variant_train_config(const variant *v, int epochs)
+{
+    aek_train_config tc = aek_train_default();
+    tc.opt.kind = v->opt;
+    tc.opt.lr = v->lr;
+    tc.epochs = epochs;
+    tc.batch = g_batch;
+    tc.shuffle = g_shuffle;
+    tc.seed = 11;
+    tc.pretrain_epochs = v->pretrain;
+    tc.ksparse_start = g_kstart;
+    tc.ksparse_anneal_epochs = g_kanneal;
+    return tc;
+}
+
 static aek_model *train_variant(const variant *v, int epochs, int threads, const char *ckpt,
                                 int stop_after, aek_train_state *resume, epoch_log *log,
                                 aek_status *st)
@@ -77,18 +93,9 @@ static aek_model *train_variant(const variant *v, int epochs, int threads, const
     *st = aek_model_create(&v->cfg, g_batch, 7, &M);
     if (*st != AEK_OK)
         return NULL;
-    aek_train_config tc = aek_train_default();
-    tc.opt.kind = v->opt;
-    tc.opt.lr = v->lr;
-    tc.epochs = epochs;
-    tc.batch = g_batch;
-    tc.shuffle = g_shuffle;
-    tc.seed = 11;
-    tc.pretrain_epochs = v->pretrain;
+    aek_train_config tc = variant_train_config(v, epochs);
     tc.checkpoint = ckpt;
     tc.stop_after_batches = stop_after;
-    tc.ksparse_start = g_kstart;
-    tc.ksparse_anneal_epochs = g_kanneal;
     tc.on_epoch = log ? log_epoch : NULL;
     tc.on_epoch_ctx = log;
     *st = aek_train(M, g_data.x, g_data.rows, &tc, resume);
@@ -436,15 +443,7 @@ static aek_model *train_val(const variant *v, int epochs, size_t rows, const flo
     aek_model *M = NULL;
     if (aek_model_create(&v->cfg, g_batch, 7, &M) != AEK_OK)
         return NULL;
-    aek_train_config tc = aek_train_default();
-    tc.opt.kind = v->opt;
-    tc.opt.lr = v->lr;
-    tc.epochs = epochs;
-    tc.batch = g_batch;
-    tc.seed = 11;
-    tc.pretrain_epochs = v->pretrain;
-    tc.ksparse_start = g_kstart;
-    tc.ksparse_anneal_epochs = g_kanneal;
+    aek_train_config tc = variant_train_config(v, epochs);
     tc.val_x = val;
     tc.val_rows = val_rows;
     tc.on_epoch = log ? log_val : NULL;
