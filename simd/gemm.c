@@ -30,7 +30,10 @@
  *    same sequence of operations for any thread count or schedule: results
  *    are bitwise identical (verify/test_gemm.c checks it).
  *  - Pack buffers are per OS thread, page-aligned, grown on demand and kept:
- *    a training loop calling GEMM thousands of times allocates nothing.
+ *    a training loop calling GEMM thousands of times allocates nothing.  A
+ *    buffer that cannot be grown costs speed, not the result: the block is
+ *    computed tile by tile in small per-thread spares (gemm_block), the
+ *    same bits (verify/steps/alloc_faults.sh fails each allocation).
  */
 #define _GNU_SOURCE
 #include "cpu.h"
@@ -103,36 +106,55 @@ static void pack_bufs_free(void *p)
 
 static void pack_key_init(void) { pthread_key_create(&g_pack_key, pack_bufs_free); }
 
+/* The buffer, grown to `need` floats; NULL when that allocation fails (the
+ * old buffer is kept): the callers fall back to buffers that need none. */
 static float *grow(float **buf, size_t *cap, size_t need)
 {
     if (*cap >= need)
         return *buf;
     void *p = NULL;
-    if (posix_memalign(&p, 4096, need * sizeof(float)) != 0) {
-        fprintf(stderr, "aekit: out of memory allocating a %zu-byte GEMM pack buffer\n",
-                need * sizeof(float));
-        abort();
-    }
+    if (posix_memalign(&p, 4096, need * sizeof(float)) != 0)
+        return NULL;
     free(*buf);
     *buf = p;
     *cap = need;
     return *buf;
 }
 
+/* A thread whose pack_bufs cannot be allocated uses this one for good (it
+ * is not the key's value, so the key's destructor never frees it). */
+static _Thread_local pack_bufs g_spare_pb;
+static _Thread_local int g_spare_pb_used;
+
 static pack_bufs *thread_pack_bufs(void)
 {
+    if (g_spare_pb_used)
+        return &g_spare_pb;
     pthread_once(&g_pack_once, pack_key_init);
     pack_bufs *pb = pthread_getspecific(g_pack_key);
     if (!pb) {
         pb = calloc(1, sizeof *pb);
-        if (!pb) {
-            fprintf(stderr, "aekit: out of memory\n");
-            abort();
+        if (!pb || pthread_setspecific(g_pack_key, pb) != 0) {
+            free(pb);
+            g_spare_pb_used = 1;
+            return &g_spare_pb;
         }
-        pthread_setspecific(g_pack_key, pb);
     }
     return pb;
 }
+
+/* When a pack buffer cannot be grown, a block is computed one MR×NR tile at
+ * a time in these per-thread buffers, which need no allocation: one A
+ * micro-panel and one B micro-panel of the largest tile and kc of any set
+ * (avx512's 12×32, aek_blocking_for's kc ≤ 512).  A finer split of C
+ * changes no bits (each element's operations are the same; threads split C
+ * the same way), so a shortage costs speed, never a different result or a
+ * crash (before, a failed pack buffer aborted the process). */
+#define SPARE_MR 12
+#define SPARE_NR 32
+#define SPARE_KC 512
+static _Thread_local _Alignas(64) float g_spare_a[SPARE_MR * SPARE_KC];
+static _Thread_local _Alignas(64) float g_spare_b[SPARE_NR * SPARE_KC];
 
 /* ---- the job ------------------------------------------------------------- */
 
@@ -216,12 +238,14 @@ static void pack_tail_panels(const gemm_job *j, size_t ic, size_t pc, size_t kc,
     }
 }
 
+static void block_in(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1, float *Ap,
+                     float *Bp, pack_bufs *pb);
+
 /* The serial algorithm on C[r0:r1, c0:c1]. */
 static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
 {
     const size_t MR = j->ks->mr, NR = j->ks->nr;
     const size_t MC = j->blk.mc, KC = j->blk.kc, NC = j->blk.nc;
-    const aek_gemm_ukr_fn ukr = j->ks->gemm_ukr;
     pack_bufs *pb = thread_pack_bufs();
     const size_t mc_step = equal_block(r1 - r0, MC, MR), nc_step = equal_block(c1 - c0, NC, NR);
     size_t mc_max = r1 - r0 < mc_step ? r1 - r0 : mc_step;
@@ -231,7 +255,33 @@ static void gemm_block(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_
     float *Ap = grow(&pb->a, &pb->acap, ((mc_max + MR - 1) / MR) * MR * (kc_max ? kc_max : 1));
     if (pb->acap != acap)
         pb->a_serial = 0; /* a new buffer holds nothing */
-    float *Bp = grow(&pb->b, &pb->bcap, ((nc_max + NR - 1) / NR) * NR * (kc_max ? kc_max : 1));
+    float *Bp = Ap ? grow(&pb->b, &pb->bcap, ((nc_max + NR - 1) / NR) * NR * (kc_max ? kc_max : 1))
+                   : NULL;
+    if (Ap && Bp) {
+        block_in(j, r0, r1, c0, c1, Ap, Bp, pb);
+        return;
+    }
+    if (MR > SPARE_MR || NR > SPARE_NR || KC > SPARE_KC) { /* a new set outgrew the spares */
+        fprintf(stderr, "aekit: out of memory allocating a GEMM pack buffer\n");
+        abort();
+    }
+    for (size_t r = r0; r < r1; r += MR)
+        for (size_t c = c0; c < c1; c += NR) {
+            pack_bufs none = {0}; /* the spare A panel caches no block */
+            block_in(j, r, r1 - r < MR ? r1 : r + MR, c, c1 - c < NR ? c1 : c + NR, g_spare_a,
+                     g_spare_b, &none);
+        }
+}
+
+/* gemm_block on C[r0:r1, c0:c1] with pack buffers Ap and Bp large enough
+ * for it; pb's a_* fields say which A block Ap holds. */
+static void block_in(const gemm_job *j, size_t r0, size_t r1, size_t c0, size_t c1, float *Ap,
+                     float *Bp, pack_bufs *pb)
+{
+    const size_t MR = j->ks->mr, NR = j->ks->nr;
+    const size_t MC = j->blk.mc, KC = j->blk.kc, NC = j->blk.nc;
+    const aek_gemm_ukr_fn ukr = j->ks->gemm_ukr;
+    const size_t mc_step = equal_block(r1 - r0, MC, MR), nc_step = equal_block(c1 - c0, NC, NR);
 
     for (size_t ic = r0; ic < r1; ic += mc_step) {
         size_t mc = r1 - ic < mc_step ? r1 - ic : mc_step;
@@ -593,6 +643,10 @@ static void run_transposed(const gemm_job *j)
 {
     pack_bufs *pb = thread_pack_bufs();
     float *t = grow(&pb->t, &pb->tcap, j->m * j->n);
+    if (!t) { /* no scratch: the untransposed product, which has the same bits */
+        run_job(j);
+        return;
+    }
     gemm_job jt = *j;
     jt.ta = AEK_N; /* op(B)ᵀ = B, stored n×k */
     jt.tb = AEK_T; /* op(A)ᵀ = Aᵀ */
