@@ -286,8 +286,12 @@ void cli_outset_end(cli_outset *s, int failed)
     if (failed && s->dir)
         rmdir(s->dir); /* only if empty: nothing of the user's goes */
     for (size_t i = 0; i < s->nk; i++) {
-        if (!failed || rename(s->kept[i].link, s->kept[i].path) != 0)
-            unlink(s->kept[i].link);
+        /* rename between two links of one file (the command failed before
+         * replacing it) succeeds and does nothing: the unlink removes the
+         * link then, and finds nothing after a rename that moved it */
+        if (failed)
+            (void)rename(s->kept[i].link, s->kept[i].path);
+        unlink(s->kept[i].link);
         free(s->kept[i].link);
         free(s->kept[i].path);
     }
