@@ -72,6 +72,7 @@ CLI      = $(BUILD)/aekit
 # Kernel and unit tests: verify/test_*.c, one binary each.
 TEST_SRC = $(wildcard verify/test_*.c)
 TEST_BIN = $(TEST_SRC:verify/%.c=$(BUILD)/%)
+SHIM     = $(BUILD)/alloc_fail.so
 # verify/lib_*.c: helpers linked into every test; *_f64.c files are compiled
 # with -DAEK_F64 (the double build of the model).
 TEST_SUPPORT = $(BUILD)/obj/verify/check.o $(patsubst verify/%.c,$(BUILD)/obj/verify/%.o,$(wildcard verify/lib_*.c))
@@ -81,7 +82,7 @@ TEST_SUPPORT = $(BUILD)/obj/verify/check.o $(patsubst verify/%.c,$(BUILD)/obj/ve
 all: $(LIB) $(CLI)
 lib: $(LIB)
 cli: $(CLI)
-tests: $(TEST_BIN)
+tests: $(TEST_BIN) $(SHIM)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -109,6 +110,13 @@ $(CLI): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/test_%: $(BUILD)/obj/verify/test_%.o $(TEST_SUPPORT) $(LIB64) $(LIB)
 	$(CC) $(SANFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB64) $(LIB) $(LDLIBS)
+
+# The allocation-failure shim of verify/steps/alloc_faults.sh (LD_PRELOAD):
+# position-independent, and without the sanitizers, whose runtime must be
+# the first library loaded (under SANITIZE=1 the step reports a skip).
+$(SHIM): verify/alloc_fail.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # ---- verify --------------------------------------------------------------
 # verify/run.sh runs every proof, prints the table and the final
