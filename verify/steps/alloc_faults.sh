@@ -216,8 +216,9 @@ case_ "train contractive + CAE+H" "m.aek" -- train "${TRAIN[@]}" --contractive 0
   --cae-h-gamma 0.1 --no-checkpoint --out m.aek
 case_ "train k-sparse, momentum" "m.aek" -- train "${TRAIN[@]}" --act linear --ksparse 2 \
   --ksparse-alpha 2 --optimizer momentum --no-checkpoint --out m.aek
-case_ "train denoising (mask), sparse KL, .npy data" "m.aek" -- train --data "$IN/x.npy" \
-  --hidden 4 --epochs 2 --batch 16 --quiet --noise mask --sparse-beta 0.1 --no-checkpoint --out m.aek
+case_ "train denoising (mask), sparse KL, .npy data, CSV --val-data" "m.aek" -- train \
+  --data "$IN/x.npy" --val-data "$IN/x.csv" --hidden 4 --epochs 2 --batch 16 --quiet --noise mask \
+  --sparse-beta 0.1 --no-checkpoint --out m.aek
 case_ "train --resume" "s.aek" -- train "${SYN[@]}" --quiet --epochs 3 \
   --resume "$IN/s.aek.ckpt" --no-checkpoint --out s.aek
 case_ "train on gzip'd IDX, --standardize" "m.aek" -- train --data "$IN/x.idx.gz" --standardize \
