@@ -440,6 +440,10 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
                          "file is corrupted", path, got, want);
     }
     c.left -= 4; /* the checksum is not payload */
+    if (flags > 1u) { /* bit 0 is the only flag: other bits are a newer format's */
+        free(data);
+        return aek_error(AEK_ERR_FORMAT, "%s: unknown flags 0x%x in the header", path, flags);
+    }
 
     aek_config cfg;
     get_config(&c, &cfg);
@@ -504,15 +508,22 @@ aek_status aek_model_load(const char *path, size_t max_batch, aek_model **out, a
         take(&c, t.isa, 16, "the training state");
         t.isa[15] = '\0';
         uint32_t moments = get_u32(&c, "the training state");
-        if (c.st == AEK_OK &&
-            (t.opt.kind < AEK_OPT_SGD || t.opt.kind > AEK_OPT_ADAM || t.epoch < 0 || t.epochs < 0 ||
-             t.epoch > t.epochs || t.batch < 1 || moments > 3 ||
-             ((moments & 1u) != 0) != (t.opt.kind != AEK_OPT_SGD) ||
-             ((moments & 2u) != 0) != (t.opt.kind == AEK_OPT_ADAM) ||
-             t.ksparse_target != cfg.ksparse_k || t.ksparse_anneal < 0 ||
-             (t.ksparse_target && (t.ksparse_start < t.ksparse_target ||
-                                   t.ksparse_start > cfg.sizes[cfg.n_layers]))))
-            c.st = aek_error(AEK_ERR_FORMAT, "%s: the training state is inconsistent", path);
+        /* each rule named, so a refused checkpoint says which field is wrong */
+        const struct { int bad; const char *what; } rule[] = {
+            {t.opt.kind < AEK_OPT_SGD || t.opt.kind > AEK_OPT_ADAM, "optimizer kind"},
+            {t.epoch < 0 || t.epochs < 0 || t.epoch > t.epochs, "epoch (not in 0..epochs)"},
+            {t.batch < 1, "batch size 0"},
+            {moments > 3 || ((moments & 1u) != 0) != (t.opt.kind != AEK_OPT_SGD) ||
+                 ((moments & 2u) != 0) != (t.opt.kind == AEK_OPT_ADAM),
+             "optimizer moments (not those of its optimizer)"},
+            {t.ksparse_target != cfg.ksparse_k || t.ksparse_anneal < 0 ||
+                 (t.ksparse_target && (t.ksparse_start < t.ksparse_target ||
+                                       t.ksparse_start > cfg.sizes[cfg.n_layers])),
+             "k-sparse schedule"}};
+        for (size_t i = 0; c.st == AEK_OK && i < sizeof rule / sizeof rule[0]; i++)
+            if (rule[i].bad)
+                c.st = aek_error(AEK_ERR_FORMAT, "%s: the training state is inconsistent: %s",
+                                 path, rule[i].what);
         if (c.st == AEK_OK && (moments & 1u)) {
             t.m1 = calloc(M->nparams, sizeof(float));
             if (!t.m1) c.st = aek_error(AEK_ERR_NOMEM, "out of memory");

@@ -3,7 +3,8 @@
  *
  * Layout (all little-endian):
  *   "AEKITMDL"  magic (8 bytes)
- *   u32 version (1), u32 flags (bit 0: training state follows)
+ *   u32 version (1), u32 flags (bit 0: training state follows; any other
+ *       bit is refused)
  *   u64 payload bytes
  *   payload: configuration, kernel set name, u64 parameter count, the
  *            parameters tensor by tensor (float32, no padding), the input
@@ -12,11 +13,11 @@
  *            position, seed, running sums, data fingerprint, moments)
  *   u32 CRC-32 of everything before it
  *
- * Loading checks the magic, version, length, checksum, every field's range
- * and that all parameters are finite, and names the problem otherwise.  The
- * fields whose range depends on the data or on the optimizer's rules (batch
- * position, rows done, learning rate, betas, eps, the running sums) are
- * checked by aek_train when it resumes from the state.
+ * Loading checks the magic, version, length, checksum, flags, every field's
+ * range and that all parameters are finite, and names the problem (the
+ * field) otherwise.  The fields whose range depends on the data or on the
+ * optimizer's rules (batch position, rows done, learning rate, betas, eps,
+ * the running sums) are checked by aek_train when it resumes from the state.
  */
 #ifndef AEKIT_CHECKPOINT_H
 #define AEKIT_CHECKPOINT_H

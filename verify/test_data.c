@@ -24,6 +24,9 @@
  *  - PNG: signature, chunk CRCs, pixels back through our inflate and
  *    through Pillow; image grid geometry, borders and scaling;
  *  - preprocessing and synthetic data properties (below, per check);
+ *  - model files: a checkpoint with every section back bit for bit; each
+ *    field set out of its range, the checksum made right, refused with a
+ *    message naming it;
  *  - the real data under data/ (after `make data`), else SKIP.
  *
  * Run from the repository root (verify/run.sh does); files go to a fresh
@@ -284,6 +287,13 @@ static void write_npy_raw(const char *path, const char *dict, const void *data, 
     uint8_t *p = make_npy(dict, 1, data, data_len, &len);
     write_raw(path, p, len);
     free(p);
+}
+
+/* v as `bytes` little-endian bytes at p. */
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* ---- checksums and RNG -------------------------------------------------------------- */
@@ -2045,6 +2055,206 @@ static void check_model_version(void)
     unlink(mp);
 }
 
+/* ---- model files: every field ------------------------------------------------------ */
+
+/* The layout of checkpoint.h, field by field, for a one-layer model of 6
+ * inputs and 3 codes (45 parameters), mean and std, and an Adam state:
+ * offsets written out here from the documented layout, not taken from the
+ * writer, so a field written in the wrong place or width fails too. */
+enum {
+    F_FLAGS = 12, F_PAYLOAD = 16, F_NLAYERS = 24, F_SIZES = F_NLAYERS + 4,
+    F_ACTS = F_SIZES + 8 * (AEK_MAX_LAYERS + 1), F_OUTACT = F_ACTS + 4 * AEK_MAX_LAYERS,
+    F_LOSS = F_OUTACT + 4, F_TIED = F_LOSS + 4, F_L2 = F_TIED + 4, F_NOISE = F_L2 + 8,
+    F_NOISE_LEVEL = F_NOISE + 4, F_RHO = F_NOISE_LEVEL + 8, F_BETA = F_RHO + 8,
+    F_KSPARSE = F_BETA + 8, F_KALPHA = F_KSPARSE + 8, F_CONTRACTIVE = F_KALPHA + 8,
+    F_GAMMA = F_CONTRACTIVE + 8, F_SIGMA = F_GAMMA + 8, F_COPIES = F_SIGMA + 8,
+    F_ISA = F_COPIES + 4, F_NPARAMS = F_ISA + 16, F_PARAMS = F_NPARAMS + 8,
+    F_SCALE = F_PARAMS + 4 * 45, F_LO = F_SCALE + 4, F_HI = F_LO + 4, F_WHICH = F_HI + 4,
+    F_MEAN = F_WHICH + 4, F_STD = F_MEAN + 4 * 6, F_OPT = F_STD + 4 * 6, F_LR = F_OPT + 4,
+    F_STEP = F_LR + 6 * 8, F_EPOCH = F_STEP + 8, F_NEXT = F_EPOCH + 4, F_SEED = F_NEXT + 8,
+    F_BATCH = F_SEED + 8, F_EPOCHS = F_BATCH + 8, F_SHUFFLE = F_EPOCHS + 4,
+    F_KTARGET = F_SHUFFLE + 4, F_KSTART = F_KTARGET + 8, F_KANNEAL = F_KSTART + 8,
+    F_LOSS_SUM = F_KANNEAL + 4, F_RECON_SUM = F_LOSS_SUM + 8, F_ROWS_DONE = F_RECON_SUM + 8,
+    F_DATA_ROWS = F_ROWS_DONE + 8, F_DATA_COLS = F_DATA_ROWS + 8, F_DATA_CRC = F_DATA_COLS + 8,
+    F_SISA = F_DATA_CRC + 8, F_MOMENTS = F_SISA + 16, F_M1 = F_MOMENTS + 4, F_M2 = F_M1 + 4 * 45,
+    F_CRC = F_M2 + 4 * 45, F_END = F_CRC + 4
+};
+
+static uint64_t f64_bits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    return u;
+}
+
+/* The payload length and the CRC-32 made right again for b of len bytes. */
+static void reseal(uint8_t *b, size_t len)
+{
+    put_le(b + F_PAYLOAD, len - 24 - 4, 8);
+    put_le(b + len - 4, aek_crc32(0, b, len - 4), 4);
+}
+
+/* A model with every optional section, saved; returns its bytes (F_END of
+ * them) and fills the state and preprocessing it was saved with. */
+static uint8_t *model_with_everything(const char *mp, aek_model **M, aek_preproc *pp,
+                                      aek_train_state *st)
+{
+    aek_config cfg = aek_config_default(6, 3);
+    cfg.act[0] = AEK_ACT_IDENTITY;
+    cfg.ksparse_k = 2;
+    if (aek_model_create(&cfg, 1, 9, M) != AEK_OK)
+        return NULL;
+    static float mean[6] = {0.5f, -1, 2, 0.25f, 3, -0.125f}, sd[6] = {1, 2, 0.5f, 4, 1.5f, 3};
+    *pp = (aek_preproc){AEK_SCALE_MINMAX, AEK_ORIGIN_FLOAT, -1.5f, 2.5f, 6, mean, sd};
+    memset(st, 0, sizeof *st);
+    st->opt.kind = AEK_OPT_ADAM;
+    st->opt.lr = 1e-3, st->opt.lr_final = 1e-4, st->opt.momentum = 0.8;
+    st->opt.beta1 = 0.9, st->opt.beta2 = 0.999, st->opt.eps = 1e-8;
+    st->step = 11, st->epoch = 1, st->next_batch = 2, st->seed = 0x0123456789ABCDEFull;
+    st->batch = 4, st->epochs = 3, st->shuffle = 1;
+    st->ksparse_target = 2, st->ksparse_start = 3, st->ksparse_anneal = 2;
+    st->loss_sum = 1.5, st->recon_sum = 1.25, st->rows_done = 8;
+    st->data_rows = 40, st->data_cols = 6, st->data_crc = 0xFEDCBA9876543210ull;
+    snprintf(st->isa, sizeof st->isa, "scalar");
+    st->m1 = calloc((*M)->nparams, sizeof(float));
+    st->m2 = calloc((*M)->nparams, sizeof(float));
+    /* the moments in the tensors' places; the alignment padding stays 0 */
+    for (size_t t = 0; st->m1 && st->m2 && t < (*M)->ntensors; t++)
+        for (size_t i = 0; i < (*M)->tensors[t].rows * (*M)->tensors[t].cols; i++) {
+            size_t k = (*M)->tensors[t].offset + i;
+            st->m1[k] = (float)k * 0.01f - 0.2f, st->m2[k] = (float)k * 0.001f + 1e-6f;
+        }
+    size_t len = 0;
+    uint8_t *b = st->m1 && st->m2 && aek_model_save(mp, *M, pp, st) == AEK_OK ? read_raw(mp, &len)
+                                                                            : NULL;
+    if (b && len != F_END) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+/* Saved and loaded, everything comes back bit for bit: the tensors, the
+ * preprocessing and every field of the training state. */
+static int same_state(const aek_train_state *a, const aek_train_state *b, size_t n)
+{
+    return !memcmp(&a->opt, &b->opt, sizeof a->opt) && a->step == b->step &&
+           a->epoch == b->epoch && a->next_batch == b->next_batch && a->seed == b->seed &&
+           a->batch == b->batch && a->epochs == b->epochs && a->shuffle == b->shuffle &&
+           a->ksparse_target == b->ksparse_target && a->ksparse_start == b->ksparse_start &&
+           a->ksparse_anneal == b->ksparse_anneal && a->loss_sum == b->loss_sum &&
+           a->recon_sum == b->recon_sum && a->rows_done == b->rows_done &&
+           a->data_rows == b->data_rows && a->data_cols == b->data_cols &&
+           a->data_crc == b->data_crc && !strcmp(a->isa, b->isa) && b->m1 && b->m2 &&
+           !memcmp(a->m1, b->m1, n * sizeof(float)) && !memcmp(a->m2, b->m2, n * sizeof(float));
+}
+
+static void check_model_fields(void)
+{
+    const char *mp = tmp_path("fields.aek");
+    aek_model *M = NULL, *L = NULL;
+    aek_preproc pp, lp;
+    aek_train_state st, ls;
+    uint8_t *b = model_with_everything(mp, &M, &pp, &st);
+    if (!b) {
+        chk_verdict("model file fields: a saved model of the documented length", 0, 1, 0,
+                    "%s (want %d bytes)", aek_last_error(), F_END);
+        aek_model_free(M);
+        aek_train_state_free(&st);
+        return;
+    }
+    int has = 0;
+    aek_status s = aek_model_load(mp, 0, &L, &lp, &ls, &has);
+    int ok = s == AEK_OK && has && L->nparams == M->nparams && L->max_batch == 4 &&
+             !memcmp(L->params, M->params, M->nparams * sizeof(float)) &&
+             same_state(&st, &ls, M->nparams) && lp.scale == pp.scale && lp.lo == pp.lo &&
+             lp.hi == pp.hi && lp.origin == pp.origin && lp.mean && lp.std &&
+             !memcmp(lp.mean, pp.mean, sizeof(float) * 6) && !memcmp(lp.std, pp.std, sizeof(float) * 6);
+    chk_verdict("model file with preprocessing and Adam state: every field back bit for bit", ok, 1,
+                ok, "%d bytes as the layout of checkpoint.h gives; %s", F_END,
+                s == AEK_OK ? "batch of the checkpoint" : aek_last_error());
+    if (s == AEK_OK) {
+        aek_model_free(L);
+        aek_preproc_free(&lp);
+        aek_train_state_free(&ls);
+    }
+
+    /* One field at a time set to a value out of its range, the length and
+     * checksum made right, so the field's own check is what must refuse it
+     * and its message must name it.  Loaded for 1 row, as eval loads a
+     * model: for the checkpoint's own batch, aek_model_create would refuse
+     * a batch of 0 and hide a state check that let it through. */
+    const uint64_t INF = f64_bits(INFINITY), NAN64 = f64_bits(NAN);
+    const uint32_t FINF = 0x7F800000u, FNAN = 0x7FC00000u;
+    static const struct {
+        const char *what;
+        int off, bytes;
+        uint64_t v;
+        const char *frag;
+    } E[] = {
+        {"unknown flag bit 1", F_FLAGS, 4, 3, "flags"},
+        {"0 layers", F_NLAYERS, 4, 0, "1..8 layers (got 0)"},
+        {"9 layers", F_NLAYERS, 4, 9, "1..8 layers (got 9)"},
+        {"a code of 0 units", F_SIZES + 8, 8, 0, "layer size 0 (position 1)"},
+        {"activation 77", F_ACTS, 4, 77, "activation of layer 1 is invalid"},
+        {"output activation 77", F_OUTACT, 4, 77, "output activation"},
+        {"loss 77", F_LOSS, 4, 77, "unknown loss 77"},
+        {"noise type 77", F_NOISE, 4, 77, "unknown noise type 77"},
+        {"l2 = -1", F_L2, 8, 0xBFF0000000000000ull, "l2 weight decay"},
+        {"k-sparse k 4 of 3 codes", F_KSPARSE, 8, 4, "k = 4 exceeds the code size 3"},
+        {"parameter count 46", F_NPARAMS, 8, 46, "46 parameters stored, the configuration needs 45"},
+        {"parameter 7 +Inf", F_PARAMS + 4 * 7, 4, FINF, "the parameters tensor W0 entry 7 is not finite"},
+        {"parameter 44 NaN", F_PARAMS + 4 * 44, 4, FNAN, "the parameters tensor c0 entry 5 is not finite"},
+        {"scale kind 3", F_SCALE, 4, 3, "preprocessing section is invalid"},
+        {"preprocessing section bit 3", F_WHICH, 4, 8 | 3, "preprocessing section is invalid"},
+        {"scale lo +Inf", F_LO, 4, FINF, "preprocessing section is invalid"},
+        {"scale hi NaN", F_HI, 4, FNAN, "preprocessing section is invalid"},
+        {"mean 2 NaN", F_MEAN + 4 * 2, 4, FNAN, "preprocessing means entry 2 is not finite"},
+        {"std 4 = 0", F_STD + 4 * 4, 4, 0, "preprocessing deviation 4 is not > 0"},
+        {"std 5 = -1", F_STD + 4 * 5, 4, 0xBF800000u, "preprocessing deviation 5 is not > 0"},
+        {"std 0 +Inf", F_STD, 4, FINF, "preprocessing deviations entry 0 is not finite"},
+        {"optimizer 3", F_OPT, 4, 3, "optimizer kind"},
+        {"optimizer -1", F_OPT, 4, 0xFFFFFFFFu, "optimizer kind"},
+        {"epoch -1", F_EPOCH, 4, 0xFFFFFFFFu, "epoch (not in 0..epochs)"},
+        {"epoch 4 of 3", F_EPOCH, 4, 4, "epoch (not in 0..epochs)"},
+        {"epochs -1", F_EPOCHS, 4, 0xFFFFFFFFu, "epoch (not in 0..epochs)"},
+        {"batch 0", F_BATCH, 8, 0, "training state is inconsistent: batch size 0"},
+        {"Adam with only the first moment", F_MOMENTS, 4, 1, "optimizer moments (not those"},
+        {"moments bit 2", F_MOMENTS, 4, 7, "optimizer moments (not those"},
+        {"k-sparse target 1, the model's 2", F_KTARGET, 8, 1, "k-sparse schedule"},
+        {"k-sparse start 1 below the target 2", F_KSTART, 8, 1, "k-sparse schedule"},
+        {"k-sparse start 4 above the 3 codes", F_KSTART, 8, 4, "k-sparse schedule"},
+        {"k-sparse anneal epochs -1", F_KANNEAL, 4, 0xFFFFFFFFu, "k-sparse schedule"},
+        {"first moment 0 +Inf", F_M1, 4, FINF, "optimizer moments tensor W0 entry 0 is not finite"},
+        {"second moment 44 NaN", F_M2 + 4 * 44, 4, FNAN, "optimizer moments tensor"},
+    };
+    (void)INF, (void)NAN64;
+    uint8_t *e = malloc(F_END + 1);
+    for (size_t i = 0; i < sizeof E / sizeof E[0]; i++) {
+        memcpy(e, b, F_END);
+        put_le(e + E[i].off, E[i].v, E[i].bytes);
+        reseal(e, F_END);
+        write_raw(mp, e, F_END);
+        s = aek_model_load(mp, 1, &L, &lp, &ls, &has);
+        char name[128];
+        snprintf(name, sizeof name, "model file with %s (valid checksum) refused, naming it",
+                 E[i].what);
+        chk_verdict(name, s, AEK_OK, s != AEK_OK && !L && !has && strstr(aek_last_error(), mp) &&
+                    strstr(aek_last_error(), E[i].frag), "status '%s'; message: %s",
+                    aek_status_str(s), s == AEK_OK ? "(loaded)" : aek_last_error());
+        if (s == AEK_OK) {
+            aek_model_free(L);
+            aek_preproc_free(&lp);
+            aek_train_state_free(&ls);
+        }
+    }
+    free(e);
+    aek_model_free(M);
+    aek_train_state_free(&st);
+    free(b);
+    unlink(mp);
+}
+
 /* Numerical rank of a centered rows×cols matrix (double Gram–Schmidt with
  * column pivoting by norm; relative tolerance tol). */
 static size_t numerical_rank(double *M, size_t rows, size_t cols, double tol)
@@ -2303,6 +2513,7 @@ int main(void)
     check_preprocessing();
     check_preproc_origin();
     check_model_version();
+    check_model_fields();
     check_synthetic();
     check_real_data();
 
