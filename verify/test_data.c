@@ -27,6 +27,7 @@
  *  - model files: a checkpoint with every section back bit for bit; each
  *    field set out of its range, the checksum made right, refused with a
  *    message naming it;
+ *    every single-bit flip refused, bytes added or cut refused;
  *  - the real data under data/ (after `make data`), else SKIP.
  *
  * Run from the repository root (verify/run.sh does); files go to a fresh
@@ -2255,6 +2256,99 @@ static void check_model_fields(void)
     unlink(mp);
 }
 
+/* The file as bytes: every single-bit flip refused (by the checksum, or by
+ * the magic, version or length field it hits), bytes added or cut with the
+ * length and checksum made right refused by what is read there, a model
+ * whose header names more parameters than the file holds refused before
+ * they are allocated. */
+static void check_model_bytes(void)
+{
+    const char *mp = tmp_path("bytes.aek");
+    aek_model *M = NULL, *L = NULL;
+    aek_preproc pp, lp;
+    aek_train_state st, ls;
+    int has = 0;
+    uint8_t *b = model_with_everything(mp, &M, &pp, &st);
+    aek_model_free(M);
+    aek_train_state_free(&st);
+    if (!b) {
+        chk_verdict("model file bytes: a saved model", 0, 1, 0, "%s", aek_last_error());
+        return;
+    }
+    size_t missed = 0, flips = 0;
+    char first[300] = "";
+    for (size_t bit = 0; bit < 8 * (size_t)F_END; bit++, flips++) {
+        b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        write_raw(mp, b, F_END);
+        b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        aek_status s = aek_model_load(mp, 0, &L, &lp, &ls, &has);
+        /* magic, version and length are read before the checksum is */
+        const char *want = bit < 64         ? "not an aekit model file"
+                           : bit < 96       ? "model format version"
+                           : bit / 8 >= F_PAYLOAD && bit / 8 < F_NLAYERS ? "payload bytes"
+                                                                         : "checksum mismatch";
+        if (s == AEK_OK || L || has || !strstr(aek_last_error(), want)) {
+            if (!missed++)
+                snprintf(first, sizeof first, "; first: bit %zu (byte %zu) %s", bit, bit / 8,
+                         s == AEK_OK ? "loaded" : aek_last_error());
+        }
+        if (s == AEK_OK) {
+            aek_model_free(L);
+            aek_preproc_free(&lp);
+            aek_train_state_free(&ls);
+        }
+    }
+    chk_le("model file: every single-bit flip refused by the field it hits or the CRC-32",
+           (double)missed, 0, "%zu flips of a %d-byte checkpoint%s", flips, F_END, first);
+
+    static const struct {
+        const char *what;
+        int len; /* bytes kept before the (new) checksum; F_CRC = all */
+        const char *frag;
+    } T[] = {
+        {"1 byte appended", F_CRC + 1, "1 unexpected bytes after the model"},
+        {"cut inside the second moment", F_M2 + 40, "truncated in the optimizer moments (tensor W0)"},
+        {"cut 3 bytes into the moments field", F_MOMENTS + 3, "truncated while reading the training state"},
+        {"cut inside the parameters", F_PARAMS + 100, "truncated: 45 parameters need 180 bytes"},
+        {"cut inside the means", F_MEAN + 8, "truncated in the preprocessing means"},
+    };
+    uint8_t *e = malloc(F_END + 8);
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+        memcpy(e, b, F_CRC);
+        memset(e + F_CRC, 0, 8);
+        reseal(e, (size_t)T[i].len + 4);
+        write_raw(mp, e, (size_t)T[i].len + 4);
+        aek_status s = aek_model_load(mp, 0, &L, &lp, &ls, &has);
+        char name[128];
+        snprintf(name, sizeof name, "model file with %s (valid length and checksum) refused",
+                 T[i].what);
+        expect_error(name, s, AEK_ERR_FORMAT, mp, T[i].frag);
+        if (s == AEK_OK) {
+            aek_model_free(L);
+            aek_preproc_free(&lp);
+            aek_train_state_free(&ls);
+        }
+    }
+    /* 2^20 codes of 6 inputs: 13631494 parameters, the count matching the
+     * configuration, in a file of 1 kB: refused before 100 MB are allocated */
+    memcpy(e, b, F_END);
+    put_le(e + F_SIZES + 8, 1u << 20, 8);
+    put_le(e + F_NPARAMS, 2 * 6 * (1u << 20) + (1u << 20) + 6, 8);
+    reseal(e, F_END);
+    write_raw(mp, e, F_END);
+    aek_status s = aek_model_load(mp, 0, &L, &lp, &ls, &has);
+    expect_error("model file naming 13631494 parameters in 1 kB refused before allocating them", s,
+                 AEK_ERR_FORMAT, mp, "truncated: 13631494 parameters need 54525976 bytes");
+    if (s == AEK_OK) {
+        aek_model_free(L);
+        aek_preproc_free(&lp);
+        aek_train_state_free(&ls);
+    }
+    free(e);
+    free(b);
+    unlink(mp);
+}
+
 /* Numerical rank of a centered rows×cols matrix (double Gram–Schmidt with
  * column pivoting by norm; relative tolerance tol). */
 static size_t numerical_rank(double *M, size_t rows, size_t cols, double tol)
@@ -2514,6 +2608,7 @@ int main(void)
     check_preproc_origin();
     check_model_version();
     check_model_fields();
+    check_model_bytes();
     check_synthetic();
     check_real_data();
 
