@@ -13,6 +13,9 @@
  *    files, and that stored, fixed and dynamic blocks were all exercised;
  *    hand-made bad streams (each error path), every single-bit flip of a
  *    gzip body, every truncation point, random garbage (no crash);
+ *    streams of Python's zlib (levels 0, 1, 6, 9, every strategy, raw deflate,
+ *    zlib and gzip) bit for bit; hand-made corners: a copy of 258 from
+ *    distance 32768, every gzip header field, each zlib header rule;
  *  - .npy round trips bit for bit (−0, subnormals, FLT_MAX), header
  *    alignment, cross-checks with NumPy both ways (reader and writer);
  *  - IDX and CSV readers on good files; a catalogue of bad inputs, each
@@ -643,7 +646,7 @@ static void check_bad_deflate(void)
     struct {
         const char *name, *fragment;
         bitwriter w;
-    } c[9];
+    } c[13];
     memset(c, 0, sizeof c);
     int k = 0;
     c[k].name = "block type 3", c[k].fragment = "invalid block type";
@@ -651,6 +654,9 @@ static void check_bad_deflate(void)
     c[k].name = "stored LEN != ~NLEN", c[k].fragment = "complement";
     put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 0, 2), put_bits(&c[k].w, 0, 5);
     put_bits(&c[k].w, 5, 16), put_bits(&c[k].w, 0xFFFF, 16), k++;
+    c[k].name = "stored LEN 5, NLEN 0", c[k].fragment = "complement";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 0, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 5, 16), put_bits(&c[k].w, 0, 16), k++;
     c[k].name = "distance before start", c[k].fragment = "before the start";
     put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 1, 2);
     put_fixed(&c[k].w, 'a'), put_fixed(&c[k].w, 257), put_code(&c[k].w, 1, 5); /* len 3, dist 2 */
@@ -686,6 +692,36 @@ static void check_bad_deflate(void)
         put_bits(&c[k].w, 2, 3);
     put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 127, 7);
     put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 109, 7), k++;
+    /* The same with one zero too many (138 + 121 = 259 of 258). */
+    c[k].name = "code lengths one past HLIT + HDIST", c[k].fragment = "run past";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 0, 4);
+    for (int i = 0; i < 4; i++)
+        put_bits(&c[k].w, 2, 3);
+    put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 127, 7);
+    put_code(&c[k].w, 3, 2), put_bits(&c[k].w, 110, 7), k++;
+    /* A literal/length code over-subscribed by one 15-bit code, the only
+     * excess the Kraft sum shows at the last length (an excess at a shorter
+     * length doubles at every length after it): symbols 0..13 of lengths
+     * 1..14, symbols 14, 15 and 256 of length 15.  The code-length code:
+     * every symbol but 16 of 5 bits, so length v is sent as code v, a run
+     * of zeros (18) as code 17. */
+    c[k].name = "literal/length code over-subscribed by one 15-bit code";
+    c[k].fragment = "over-subscribed literal/length code";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 0, 5), put_bits(&c[k].w, 15, 4); /* HLIT 257, HDIST 1, HCLEN 19 */
+    for (int i = 0; i < 19; i++) /* in the order 16, 17, 18, 0, 8, ...: 16 unused */
+        put_bits(&c[k].w, i == 0 ? 0 : 5, 3);
+    for (uint32_t v = 1; v <= 15; v++) /* symbols 0..14 */
+        put_code(&c[k].w, v, 5);
+    put_code(&c[k].w, 15, 5);                              /* symbol 15 */
+    put_code(&c[k].w, 17, 5), put_bits(&c[k].w, 127, 7);  /* 138 zeros: 16..153 */
+    put_code(&c[k].w, 17, 5), put_bits(&c[k].w, 91, 7);   /* 102 zeros: 154..255 */
+    put_code(&c[k].w, 15, 5);                              /* symbol 256 */
+    put_code(&c[k].w, 0, 5), k++;                          /* no distance code */
+    c[k].name = "HDIST 31", c[k].fragment = "too many";
+    put_bits(&c[k].w, 1, 1), put_bits(&c[k].w, 2, 2), put_bits(&c[k].w, 0, 5);
+    put_bits(&c[k].w, 30, 5), put_bits(&c[k].w, 0, 4), k++;
     for (int i = 0; i < k; i++) {
         uint8_t *out = NULL;
         size_t out_len;
@@ -694,6 +730,198 @@ static void check_bad_deflate(void)
         char name[96];
         snprintf(name, sizeof name, "inflate refuses a hand-made stream: %s", c[i].name);
         expect_error(name, r, AEK_ERR_FORMAT, "bad.deflate", c[i].fragment);
+        if (r == AEK_OK)
+            free(out);
+    }
+}
+
+/* Streams of Python's zlib (verify/zlib_cases.py: levels 0, 1, 6, 9, every
+ * strategy, raw deflate, zlib and gzip) decoded bit for bit: a second,
+ * independent encoder besides the system gzip, whose Z_FIXED, Z_RLE and
+ * Z_HUFFMAN_ONLY streams reach code paths gzip's own choices may not (the
+ * fixed code's 9-bit literals 144-255 and 8-bit lengths 280-287). */
+static void check_inflate_vs_zlib(void)
+{
+    if (!python) {
+        chk_skip("inflate vs Python zlib", "no python3");
+        return;
+    }
+    const char *path = tmp_path("zlib_cases.bin");
+    size_t len = 0;
+    uint8_t *f = run("%s verify/zlib_cases.py '%s'", python, path) == 0 ? read_raw(path, &len) : NULL;
+    unlink(path);
+    if (!f) {
+        chk_verdict("inflate vs Python zlib: streams made", 0, 1, 0, "verify/zlib_cases.py failed");
+        return;
+    }
+    static const char *const FMT[3] = {"raw deflate", "zlib", "gzip"};
+    size_t streams[3] = {0}, bad[3] = {0};
+    char why[3][300] = {"", "", ""};
+    aek_inflate_stats total = {0};
+    const uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    for (size_t pos = 0; pos + 56 <= len;) {
+        uint32_t kind = (uint32_t)f[pos] | (uint32_t)f[pos + 1] << 8, n = 0;
+        for (int i = 3; i >= 0; i--)
+            n = n << 8 | f[pos + 4 + i];
+        char name[49] = {0};
+        memcpy(name, f + pos + 8, 48);
+        const uint8_t *data = f + pos + 56;
+        pos += 56 + (size_t)n;
+        if (kind == 3) {
+            raw = data, raw_len = n;
+            continue;
+        }
+        uint8_t *out = NULL;
+        size_t out_len = 0, used = 0;
+        aek_inflate_stats st = {0};
+        aek_status r = kind == 0 ? aek_inflate(name, data, n, 1 << 24, &out, &out_len, &used, &st)
+                       : kind == 1 ? aek_zlib_decompress(name, data, n, 1 << 24, &out, &out_len)
+                                   : aek_gunzip(name, data, n, 1 << 24, &out, &out_len, NULL);
+        int ok = r == AEK_OK && out_len == raw_len && (!raw_len || !memcmp(out, raw, raw_len)) &&
+                 (kind != 0 || used == n);
+        streams[kind]++;
+        if (!ok && !bad[kind]++)
+            snprintf(why[kind], sizeof why[kind], "; first: %s: %s", name,
+                     r != AEK_OK ? aek_last_error() : "other bytes");
+        total.stored += st.stored, total.fixed += st.fixed, total.dynamic += st.dynamic;
+        if (r == AEK_OK)
+            free(out);
+    }
+    for (int k = 0; k < 3; k++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s streams of Python zlib decoded bit for bit", FMT[k]);
+        chk_le(name, (double)bad[k], 0, "%zu streams (6 inputs, levels 0 1 6 9, 5 strategies)%s",
+               streams[k], why[k]);
+    }
+    int all = total.stored && total.fixed && total.dynamic;
+    chk_verdict("Python zlib streams held stored, fixed and dynamic blocks", all, 1, all,
+                "raw deflate blocks: stored %zu, fixed %zu, dynamic %zu", total.stored,
+                total.fixed, total.dynamic);
+    free(f);
+}
+
+/* Corners no compressor is sure to reach, built by hand: a copy of length
+ * 258 from the farthest distance 32768 (zlib's encoder stops at 32506) and
+ * of 3 from 32768 − 1, after a stored block of 32768 random bytes; gzip
+ * headers with every optional field (FEXTRA longer than 255 bytes, FNAME,
+ * FCOMMENT, FHCRC) that no gzip tool writes; zlib headers that must be
+ * refused.  Python's zlib decodes the hand-made stream too, so the stream
+ * (not only our reading of it) is shown to be valid deflate. */
+static void check_inflate_edges(void)
+{
+    enum { N = 32768 };
+    static uint8_t s[N + 64], want[N + 258 + 3];
+    chk_rng g = {31};
+    size_t k = 0;
+    s[k++] = 0; /* BFINAL 0, BTYPE 00; the rest of the byte is padding */
+    s[k++] = N & 0xFF, s[k++] = N >> 8, s[k++] = (uint8_t)~N, s[k++] = (uint8_t)(~N >> 8);
+    for (size_t i = 0; i < N; i++)
+        want[i] = s[k++] = (uint8_t)chk_next(&g);
+    bitwriter w;
+    memset(&w, 0, sizeof w);
+    put_bits(&w, 1, 1), put_bits(&w, 1, 2);       /* final fixed block */
+    put_fixed(&w, 285);                            /* length 258, no extra bits */
+    put_code(&w, 29, 5), put_bits(&w, 8191, 13);  /* distance 24577 + 8191 = 32768 */
+    put_fixed(&w, 257);                            /* length 3 */
+    put_code(&w, 29, 5), put_bits(&w, 8190, 13);  /* distance 32767 */
+    put_fixed(&w, 256);
+    memcpy(s + k, w.buf, (w.bits + 7) / 8);
+    k += (w.bits + 7) / 8;
+    memcpy(want + N, want, 258);
+    for (size_t i = 0; i < 3; i++)
+        want[N + 258 + i] = want[N + 258 + i - 32767];
+    uint8_t *out = NULL;
+    size_t out_len = 0, used = 0;
+    aek_status r = aek_inflate("far", s, k, 1 << 20, &out, &out_len, &used, NULL);
+    int ok = r == AEK_OK && out_len == sizeof want && !memcmp(out, want, sizeof want) && used == k;
+    chk_verdict("inflate: length 258 at distance 32768 and 3 at 32767 (hand-made)", ok, 1, ok, "%s",
+                r == AEK_OK ? (ok ? "" : "other bytes") : aek_last_error());
+    if (r == AEK_OK)
+        free(out);
+    if (python) {
+        write_raw(tmp_path("far.deflate"), s, k);
+        write_raw(tmp_path("far.raw"), want, sizeof want);
+        int rc = run("cd '%s' && %s -c 'import zlib; raise SystemExit(zlib.decompress(open(\"far.deflate\","
+                     "\"rb\").read(), -15) != open(\"far.raw\", \"rb\").read())'", tmpdir, python);
+        chk_verdict("the hand-made far-copy stream decodes in Python zlib to the same bytes", rc, 0,
+                    rc == 0, "python exit %d", rc);
+    } else {
+        chk_skip("the hand-made far-copy stream decodes in Python zlib", "no python3");
+    }
+
+    /* gzip member: header with FHCRC|FEXTRA|FNAME|FCOMMENT, then a stored
+     * block of "aekit" and the trailer */
+    static const uint8_t body[] = {1, 5, 0, 0xFA, 0xFF, 'a', 'e', 'k', 'i', 't'};
+    uint8_t gz[600];
+    size_t n = 0;
+    gz[n++] = 0x1F, gz[n++] = 0x8B, gz[n++] = 8, gz[n++] = 2 | 4 | 8 | 16;
+    memset(gz + n, 0, 6), n += 6;
+    gz[n++] = 300 & 0xFF, gz[n++] = 300 >> 8; /* XLEN 300: its high byte counts */
+    for (int i = 0; i < 300; i++)
+        gz[n++] = (uint8_t)(i * 7 + 1); /* no zero byte, which would end a name early */
+    memcpy(gz + n, "name.bin", 9), n += 9;
+    memcpy(gz + n, "a comment", 10), n += 10;
+    uint32_t hcrc = aek_crc32(0, gz, n);
+    gz[n++] = (uint8_t)hcrc, gz[n++] = (uint8_t)(hcrc >> 8);
+    memcpy(gz + n, body, sizeof body), n += sizeof body;
+    put_le(gz + n, aek_crc32(0, "aekit", 5), 4), n += 4;
+    put_le(gz + n, 5, 4), n += 4;
+    r = aek_gunzip("hdr.gz", gz, n, 1 << 20, &out, &out_len, NULL);
+    ok = r == AEK_OK && out_len == 5 && !memcmp(out, "aekit", 5);
+    chk_verdict("gunzip: header with FEXTRA (300 bytes), FNAME, FCOMMENT and FHCRC", ok, 1, ok, "%s",
+                r == AEK_OK ? "" : aek_last_error());
+    if (r == AEK_OK)
+        free(out);
+    if (python) {
+        write_raw(tmp_path("hdr.gz"), gz, n);
+        int rc = run("cd '%s' && %s -c 'import gzip; raise SystemExit(gzip.open(\"hdr.gz\").read() != "
+                     "b\"aekit\")'", tmpdir, python);
+        chk_verdict("the hand-made gzip header reads in Python's gzip", rc, 0, rc == 0,
+                    "python exit %d", rc);
+    }
+    size_t hcrc_at = n - sizeof body - 8 - 2;
+    gz[hcrc_at] ^= 1;
+    r = aek_gunzip("hdr.gz", gz, n, 1 << 20, &out, &out_len, NULL);
+    expect_error("gunzip refuses a header CRC (FHCRC) one bit off", r, AEK_ERR_FORMAT, "hdr.gz",
+                 "header checksum mismatch");
+    if (r == AEK_OK)
+        free(out);
+
+    /* zlib: 78 01, the same stored block, Adler-32 big-endian; then each
+     * header rule broken on its own (check bits kept right where they can be) */
+    uint8_t z[32];
+    size_t zn = 0;
+    z[zn++] = 0x78, z[zn++] = 0x01;
+    memcpy(z + zn, body, sizeof body), zn += sizeof body;
+    uint32_t ad = aek_adler32(1, "aekit", 5);
+    z[zn++] = (uint8_t)(ad >> 24), z[zn++] = (uint8_t)(ad >> 16), z[zn++] = (uint8_t)(ad >> 8),
+    z[zn++] = (uint8_t)ad;
+    r = aek_zlib_decompress("z", z, zn, 1 << 20, &out, &out_len);
+    ok = r == AEK_OK && out_len == 5 && !memcmp(out, "aekit", 5);
+    chk_verdict("zlib: stored block with its Adler-32 (control)", ok, 1, ok, "%s",
+                r == AEK_OK ? "" : aek_last_error());
+    if (r == AEK_OK)
+        free(out);
+    static const struct {
+        uint8_t cmf, flg;
+        int adler_off;
+        const char *what, *frag;
+    } Z[] = {
+        {0x78, 0x02, 0, "check bits wrong (78 02)", "check bits"},
+        {0x88, 0x1C, 0, "a 64K window (CINFO 8, 88 1c)", "32K window"},
+        {0x77, 0x09, 0, "method 7 (77 09)", "not deflate"},
+        {0x78, 0x20, 0, "a preset dictionary (FDICT, 78 20)", "dictionary"},
+        {0x78, 0x01, 1, "Adler-32 off by one", "Adler-32 mismatch"},
+    };
+    for (size_t i = 0; i < sizeof Z / sizeof Z[0]; i++) {
+        uint8_t y[32];
+        memcpy(y, z, zn);
+        y[0] = Z[i].cmf, y[1] = Z[i].flg, y[zn - 1] = (uint8_t)(y[zn - 1] + Z[i].adler_off);
+        r = aek_zlib_decompress("z", y, zn, 1 << 20, &out, &out_len);
+        char name[96];
+        snprintf(name, sizeof name, "zlib refuses %s", Z[i].what);
+        expect_error(name, r, AEK_ERR_FORMAT, "z", Z[i].frag);
         if (r == AEK_OK)
             free(out);
     }
@@ -2588,6 +2816,8 @@ int main(void)
     check_checksums();
     check_rng();
     check_inflate_vs_gzip();
+    check_inflate_vs_zlib();
+    check_inflate_edges();
     check_bad_deflate();
     check_inflate_garbage();
     check_npy_roundtrip();
