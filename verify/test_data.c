@@ -26,6 +26,7 @@
  *    target intact;
  *  - PNG: signature, chunk CRCs, pixels back through our inflate and
  *    through Pillow; image grid geometry, borders and scaling;
+ *    the layout rules at their edges, constant tiles, NaN and ±Inf;
  *  - preprocessing and synthetic data properties (below, per check);
  *  - model files: a checkpoint with every section back bit for bit; each
  *    field set out of its range, the checksum made right, refused with a
@@ -1946,6 +1947,7 @@ static void check_png(void)
     check_png_case(37, 23, 1);
     check_png_case(300, 250, 3);  /* several stored blocks */
     check_png_case(1100, 1000, 1); /* several IDAT chunks (> 1 MiB) */
+    check_png_case(3, 1500, 1);    /* taller than wide: height and width kept apart */
     uint8_t px = 0, *png;
     size_t len;
     aek_status s = aek_png_encode(&px, 0, 5, 1, &png, &len);
@@ -2013,7 +2015,43 @@ static void check_grid(void)
     s = aek_image_grid_render(img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX, &pix, &gw, &gh);
     expect_error("image grid refuses NaN naming image and pixel", s, AEK_ERR_NUMERIC,
                  "image 1, pixel (1, 1)", "NaN");
+    img[12 + 5] = -INFINITY;
+    s = aek_image_grid_render(img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX, &pix, &gw, &gh);
+    expect_error("image grid refuses -Inf naming image and pixel", s, AEK_ERR_NUMERIC,
+                 "image 1, pixel (1, 1)", "Inf");
     img[12 + 5] = 0;
+    /* The layout rules of image_grid.h at their edges: ⌈√n⌉ columns for a
+     * perfect square (4 → 2 × 2, 9 → 3 × 3), more columns than images
+     * clamped to the images (7 for 5 → one row of 5), and a constant tile
+     * black under per-tile min-max. */
+    static const struct { size_t n, columns, gw, gh; } LAY[] = {
+        {4, 0, 11, 9}, {9, 0, 16, 13}, {5, 7, 26, 5}};
+    float many[9 * 12];
+    for (int i = 0; i < 9 * 12; i++)
+        many[i] = (float)(i % 12 + i / 12);
+    for (size_t i = 0; i < sizeof LAY / sizeof LAY[0]; i++) {
+        s = aek_image_grid_render(many, LAY[i].n, 3, 4, LAY[i].columns, AEK_GRID_TILE_MINMAX, &pix,
+                                  &gw, &gh);
+        ok = s == AEK_OK && gw == LAY[i].gw && gh == LAY[i].gh;
+        char name[96];
+        snprintf(name, sizeof name, "image grid of %zu tiles 3x4, columns %zu: %zux%zu", LAY[i].n,
+                 LAY[i].columns, LAY[i].gw, LAY[i].gh);
+        chk_verdict(name, ok, 1, ok, "got %zux%zu", gw, gh);
+        if (s == AEK_OK)
+            free(pix);
+    }
+    for (int i = 0; i < 12; i++)
+        many[i] = 0.3f;
+    s = aek_image_grid_render(many, 2, 3, 4, 0, AEK_GRID_TILE_MINMAX, &pix, &gw, &gh);
+    size_t lit = 0;
+    for (size_t y = 1; s == AEK_OK && y <= 3; y++)
+        for (size_t x = 1; x <= 4; x++)
+            lit += pix[y * gw + x] != 0;
+    ok = s == AEK_OK && lit == 0;
+    chk_verdict("image grid: a constant tile is black under per-tile min-max", ok, 1, ok,
+                "%zu of its 12 pixels not 0", lit);
+    if (s == AEK_OK)
+        free(pix);
     s = aek_image_grid_write(tmp_path("grid.png"), img, 5, 3, 4, 0, AEK_GRID_TILE_MINMAX);
     size_t len;
     uint8_t *png = read_raw(tmp_path("grid.png"), &len);
