@@ -8,6 +8,8 @@
  *    (an independent implementation) on random data;
  *  - RNG: same seed → same stream, streams differ, uniform and normal
  *    moments within 6 standard errors of their exact values;
+ *    published outputs of xoshiro256** and splitmix64, every residue of
+ *    below(n), 53- and 24-bit resolution, no lag-1 correlation of normals;
  *  - inflate against the system gzip at levels 1, 6, 9 on text, random,
  *    tiny, empty and run-length inputs (byte-exact output), multi-member
  *    files, and that stored, fixed and dynamic blocks were all exercised;
@@ -363,6 +365,38 @@ static void check_rng(void)
     aek_rng_seed_stream(&s1, 7, 1);
     int differ = aek_rng_next_u64(&s0) != aek_rng_next_u64(&s1);
     chk_verdict("rng: streams 0 and 1 of one seed differ", differ, 1, differ, "first draws");
+    aek_rng g0;
+    /* The generators themselves, not only their statistics: xoshiro256**
+     * from the state {1, 2, 3, 4} gives 11520, 0, 1509978240,
+     * 1215971899390074240 (the first three by hand: rotl(2·5, 7)·9 = 11520,
+     * then s[1] = 0, then rotl(262149·5, 7)·9), and a seed fills the state
+     * with splitmix64's outputs from the seed (rng.h), so seed 0 gives the
+     * published e220a8397b1dcdaf 6e789e6aa1b965f4 06c45d188009454f
+     * f88bb8a8724c81ec.  Another multiplier or rotation keeps the moments
+     * below and would pass them. */
+    static const uint64_t XO[4] = {11520u, 0u, 1509978240u, 1215971899390074240u};
+    static const uint64_t SM[4] = {0xE220A8397B1DCDAFull, 0x6E789E6AA1B965F4ull,
+                                   0x06C45D188009454Full, 0xF88BB8A8724C81ECull};
+    aek_rng x = {{1, 2, 3, 4}, 0, 0};
+    aek_rng_seed(&g0, 0);
+    int xo_ok = 1, sm_ok = 1;
+    for (int i = 0; i < 4; i++) {
+        xo_ok = xo_ok && aek_rng_next_u64(&x) == XO[i];
+        sm_ok = sm_ok && g0.s[i] == SM[i];
+    }
+    chk_verdict("xoshiro256** from {1,2,3,4} = 11520, 0, 1509978240, 1215971899390074240", xo_ok, 1,
+                xo_ok, "published reference outputs");
+    chk_verdict("rng seed 0: state = splitmix64(0) outputs 1-4 (published)", sm_ok, 1, sm_ok,
+                "state %016llx %016llx %016llx %016llx", (unsigned long long)g0.s[0],
+                (unsigned long long)g0.s[1], (unsigned long long)g0.s[2], (unsigned long long)g0.s[3]);
+    /* A reseed forgets the spare normal of the last pair: the same seed
+     * gives the same normals whatever was drawn before. */
+    aek_rng_seed(&g0, 99);
+    double z0 = aek_rng_normal(&g0);
+    aek_rng_seed(&g0, 99);
+    int reseed_ok = aek_rng_normal(&g0) == z0;
+    chk_verdict("rng: a reseed drops the spare normal (same first normal)", reseed_ok, 1, reseed_ok,
+                "seed 99, reseeded after one draw of a pair");
 
     /* Moments over N draws; bounds are 6 standard errors of each estimate. */
     const size_t N = 1000000;
@@ -394,6 +428,37 @@ static void check_rng(void)
     chk_le("rng normal: E z, E z^2, E z^4 within 6 s.e. (figure = worst / bound)",
            fmax(e_nm, fmax(e_nv, e_n4)), 1.0, "1e6 draws: mean %.2e, var %.5f, 4th %.4f", sn / n,
            sn2 / n, sn4 / n);
+    /* Resolution: uniform is k·2^-53 and uniform_f k·2^-24 (rng.h: 53 and
+     * 24 random bits), so a float never rounds up to 1.  below(n) hits every
+     * residue: counts of below(3) and below(10) within 6 s.e. of N/n (the
+     * check "below(10) < 10" above passes a generator that never returns 9).
+     * Successive normals are uncorrelated, the two of a polar pair included:
+     * |lag-1 correlation| ≤ 6/√N. */
+    size_t coarse = 0, hits3[3] = {0}, hits10[10] = {0};
+    double lag = 0, prev = 0;
+    aek_rng_seed(&g, 777);
+    for (size_t i = 0; i < N; i++) {
+        double u = aek_rng_uniform(&g) * 0x1p53;
+        float f = aek_rng_uniform_f(&g) * 0x1p24f;
+        coarse += u != floor(u) || f != floorf(f);
+        hits3[aek_rng_below(&g, 3)]++;
+        hits10[aek_rng_below(&g, 10)]++;
+        double z = aek_rng_normal(&g);
+        lag += z * prev;
+        prev = z;
+    }
+    chk_le("rng uniform k*2^-53, uniform_f k*2^-24 (figure = draws off the grid)", (double)coarse, 0,
+           "1e6 draws each");
+    double worst_res = 0;
+    for (int r = 0; r < 10; r++) {
+        if (r < 3)
+            worst_res = fmax(worst_res, fabs(hits3[r] - n / 3) / (6 * sqrt(n / 3 * (2.0 / 3))));
+        worst_res = fmax(worst_res, fabs(hits10[r] - n / 10) / (6 * sqrt(n / 10 * 0.9)));
+    }
+    chk_le("rng below(3), below(10): every residue's count within 6 s.e. (figure = worst / bound)",
+           worst_res, 1.0, "1e6 draws each; below(10) = 9: %zu times", hits10[9]);
+    chk_le("rng normal: |lag-1 correlation| within 6 s.e. (figure = |r| sqrt(N) / 6)",
+           fabs(lag / n) * sqrt(n) / 6, 1.0, "1e6 successive draws (pairs of the polar method)");
 }
 
 /* ---- inflate ------------------------------------------------------------------------- */
