@@ -23,6 +23,11 @@
  *    test); the final loss is below that of the first epoch.
  * 3. Determinism: same seed → the same bits, also with 1 and 2 threads.
  * 4. Errors: bad class counts, labels out of range, bad arguments.
+ * 6. The optimizer: every Adam step of a run replayed in double from the
+ *    parameters the epoch callback saw, within its derived rounding bound
+ *    (cosine and constant lr); a run of several batches per epoch (the last
+ *    short) replayed whole at lr 1e-30; the epoch loss is the mean of the
+ *    batch losses; logits 1600 apart give the exact loss and gradient.
  * 5. `aekit classify`'s reported training loss (over 4096-row blocks) against
  *    a double evaluation of the same model over more than one block.
  */
@@ -30,6 +35,7 @@
 #include "check.h"
 #include "../simd/kernels.h"
 #include "../src/data.h"
+#include "../src/rng.h"
 #include "../src/softmax.h"
 
 #include <math.h>
@@ -326,6 +332,285 @@ static void test_errors(void)
     aek_softmax_free(&s);
 }
 
+/* 6. The training rule, replayed.  softmax.h promises mini-batch Adam
+ * (β₁ = 0.9, β₂ = 0.999, ε = 1e-8) on a cosine-decayed learning rate,
+ *   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
+ *   θ ← θ − lr_t·m̂/(√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ),
+ *   lr_t = lr_f + ½(lr − lr_f)(1 + cos(π(t−1)/T))  (step t of T; lr_f = 0: lr),
+ * with the rows reshuffled every epoch from (seed, epoch).  A batch of all
+ * m rows makes one step per epoch, and the epoch callback shows θ after
+ * each one.  The replay takes the library's θ_{t−1}, gets the step's
+ * gradient from aek_softmax_loss on the same batch (the rows in the order
+ * softmax.c shuffles them: Fisher–Yates on aek_rng stream (seed, epoch), so
+ * the gradient has the library's bits), runs the rule above in double and
+ * compares with the library's θ_t.  Bound, per parameter: the library keeps
+ * m and v in float, one rounding (u = 2⁻²⁴) per step on top of the double
+ * recursion, so |m_lib − m| ≤ E_m with E_m ← β₁E_m + u'(β₁(|m| + E_m) +
+ * (1−β₁)|g|) (and the same for v with g²), u' = u + 8·2⁻⁵³ for the double
+ * operations; the step a·m/(√v + c) is then bounded over the box m ± E_m,
+ * v ± E_v (it is monotone in each); the float step and the float update of
+ * θ round twice more: u(|θ_t| + |Δ|).  A wrong β, bias correction, ε, a
+ * decay that runs backwards or is on at lr_f = 0, a wrong second moment —
+ * each moves θ by a sizeable part of lr per step, far above this bound. */
+typedef struct {
+    const aek_softmax *s;
+    float *snap;   /* epochs × nparams: θ after each epoch */
+    double *loss;  /* epochs: the epoch loss reported      */
+    int n;
+} snap_log;
+
+static void snap_epoch(void *ctx, const aek_softmax_epoch *e)
+{
+    snap_log *l = ctx;
+    size_t np = aek_softmax_nparams(l->s);
+    if (e->epoch >= 1 && e->epoch <= e->epochs) {
+        memcpy(l->snap + (size_t)(e->epoch - 1) * np, l->s->params, np * sizeof(float));
+        l->loss[e->epoch - 1] = e->loss;
+    }
+    l->n++;
+}
+
+/* the step a·m/(√v + c) at the corner of the box farthest from the centre */
+static double step_dev(double a, double m, double Em, double v, double Ev, double c)
+{
+    double centre = a * m / (sqrt(v) + c), worst = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            double mm = m + (i ? Em : -Em), vv = fmax(v + (j ? Ev : -Ev), 0);
+            worst = fmax(worst, fabs(a * mm / (sqrt(vv) + c) - centre));
+        }
+    return worst;
+}
+
+static void test_adam_replay(double lr_final, const char *name)
+{
+    const size_t d = 7, k = 4, m = 50;
+    const int E = 25;
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8, u1 = 0x1p-24 + 8 * 0x1p-53;
+    chk_rng r = {31337};
+    float *X = xmalloc(m * d * sizeof *X);
+    uint8_t *y = xmalloc(m);
+    for (size_t i = 0; i < m; i++) {
+        y[i] = (uint8_t)(chk_next(&r) % k);
+        for (size_t j = 0; j < d; j++) /* a class signal that Adam can follow, plus noise */
+            X[i * d + j] = (float)(chk_uniform(&r, -1, 1) + (j % k == y[i] ? 0.7 : 0.0));
+    }
+    aek_softmax s;
+    aek_softmax_init(&s, d, k);
+    const size_t np = aek_softmax_nparams(&s);
+    aek_softmax_train_config cfg = aek_softmax_train_default();
+    cfg.epochs = E;
+    cfg.batch = m; /* one step per epoch */
+    cfg.lr = 0.05;
+    cfg.lr_final = lr_final;
+    cfg.l2 = 0.01;
+    cfg.seed = 5;
+    snap_log lg = {&s, xmalloc((size_t)E * np * sizeof(float)), xmalloc((size_t)E * sizeof(double)), 0};
+    aek_status st = aek_softmax_train(&s, X, d, y, m, &cfg, snap_epoch, &lg);
+
+    float *theta = xmalloc(np * sizeof *theta), *g = xmalloc(np * sizeof *g), *Xb = xmalloc(m * d * sizeof *Xb);
+    float *work = xmalloc(m * k * sizeof *work);
+    uint8_t *yb = xmalloc(m);
+    size_t *perm = xmalloc(m * sizeof *perm);
+    double *mo = calloc(np, sizeof *mo), *vo = calloc(np, sizeof *vo), *Em = calloc(np, sizeof *Em),
+           *Ev = calloc(np, sizeof *Ev);
+    double worst = st == AEK_OK && lg.n == E ? 0 : INFINITY, loss_bits = 0, mean_step = 0;
+    aek_softmax rs = s; /* a view whose parameters are the replay's θ_{t−1} */
+    rs.params = theta, rs.W = theta, rs.b = theta + k * d;
+    memset(theta, 0, np * sizeof *theta);
+    for (int t = 1; t <= E && isfinite(worst); t++) {
+        aek_rng rg;
+        aek_rng_seed_stream(&rg, cfg.seed, (uint64_t)(t - 1));
+        for (size_t i = 0; i < m; i++)
+            perm[i] = i;
+        for (size_t i = m; i > 1; i--) {
+            size_t j = (size_t)aek_rng_below(&rg, i), tmp = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = tmp;
+        }
+        for (size_t i = 0; i < m; i++) {
+            memcpy(Xb + i * d, X + perm[i] * d, d * sizeof(float));
+            yb[i] = y[perm[i]];
+        }
+        double L = aek_softmax_loss(&rs, Xb, d, yb, m, cfg.l2, g, work);
+        /* one batch per epoch: the epoch loss is this batch's loss, bit for bit */
+        loss_bits += memcmp(&L, &lg.loss[t - 1], sizeof L) != 0;
+        double lr = lr_final > 0 ? lr_final + 0.5 * (cfg.lr - lr_final) *
+                                                  (1 + cos(3.14159265358979323846 * (t - 1) / E))
+                                 : cfg.lr;
+        double c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t);
+        const float *lib = lg.snap + (size_t)(t - 1) * np;
+        for (size_t j = 0; j < np; j++) {
+            double gj = g[j];
+            Em[j] = b1 * Em[j] + u1 * (b1 * (fabs(mo[j]) + Em[j]) + (1 - b1) * fabs(gj));
+            Ev[j] = b2 * Ev[j] + u1 * (b2 * (vo[j] + Ev[j]) + (1 - b2) * gj * gj);
+            mo[j] = b1 * mo[j] + (1 - b1) * gj;
+            vo[j] = b2 * vo[j] + (1 - b2) * gj * gj;
+            double mh = mo[j] / c1, vh = vo[j] / c2, step = lr * mh / (sqrt(vh) + eps);
+            double want = (double)theta[j] - step;
+            /* a·m/(√v + ε√c₂) with a = lr√c₂/c₁ is the step above */
+            double bound = step_dev(lr * sqrt(c2) / c1, mo[j], Em[j], vo[j], Ev[j], eps * sqrt(c2)) +
+                           0x1p-24 * (fabs(want) + 2 * fabs(step)) + 16 * 0x1p-53 * fabs(step);
+            worst = fmax(worst, fabs((double)lib[j] - want) / bound);
+            mean_step += fabs(step) / (double)(np * (size_t)E);
+        }
+        memcpy(theta, lib, np * sizeof *theta);
+    }
+    chk_le(name, worst, 1.0, "figure = max over %d steps and %zu parameters of |θ_lib − θ_replay| / "
+           "bound; mean |step| %.3g (lr %g -> %g)", E, np, mean_step, cfg.lr, lr_final);
+    char nm[200];
+    snprintf(nm, sizeof nm, "%s: epoch loss = the batch's loss (bits)", name);
+    chk_le(nm, loss_bits, 0, "figure = epochs whose reported loss differs from aek_softmax_loss at "
+           "the epoch's starting θ");
+    free(lg.snap); free(lg.loss); free(theta); free(g); free(Xb); free(work); free(yb); free(perm);
+    free(mo); free(vo); free(Em); free(Ev); free(X); free(y);
+    aek_softmax_free(&s);
+}
+
+/* Batches within an epoch: with lr = 1e-30 the parameters stay near 0
+ * (|θ| ≲ 1e-28, so every logit is within 1e-27 of 0 and p = 1/K to the last
+ * bit, as at θ = 0): every step's gradient is the gradient at θ = 0 of its
+ * batch, which the test computes with the batch replayed from the shuffle.
+ * The whole run (epochs × ⌈m/B⌉ steps, the last batch short) is then
+ * replayed in double with no feedback from θ: the per-step bound of
+ * test_adam_replay accumulates, |θ_lib − θ_replay| ≤ Σ_t bound_t.  A run
+ * that drops the short last batch, restarts the shuffle each epoch, or
+ * decays over a wrong number of steps gives O(1)·lr differences. */
+static void test_adam_batches(void)
+{
+    const char *name = "softmax train: 3 epochs of batches 8+8+8+8+5 at lr 1e-30, replayed from θ = 0";
+    const size_t d = 4, k = 3, m = 37, B = 8, nb = (m + B - 1) / B;
+    const int E = 3;
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8, u1 = 0x1p-24 + 8 * 0x1p-53;
+    const double lr0 = 1e-30, lrf = 1e-31;
+    chk_rng r = {4711};
+    float X[37 * 4];
+    uint8_t y[37];
+    for (size_t i = 0; i < m; i++) {
+        y[i] = (uint8_t)(chk_next(&r) % k);
+        for (size_t j = 0; j < d; j++)
+            X[i * d + j] = (float)chk_uniform(&r, -1, 1);
+    }
+    aek_softmax s, z;
+    aek_softmax_init(&s, d, k);
+    aek_softmax_init(&z, d, k); /* θ = 0: the gradient of every step */
+    const size_t np = aek_softmax_nparams(&s);
+    aek_softmax_train_config cfg = aek_softmax_train_default();
+    cfg.epochs = E, cfg.batch = B, cfg.lr = lr0, cfg.lr_final = lrf, cfg.l2 = 0, cfg.seed = 8;
+    aek_status st = aek_softmax_train(&s, X, d, y, m, &cfg, NULL, NULL);
+    double *th = calloc(np, sizeof *th), *mo = calloc(np, sizeof *mo), *vo = calloc(np, sizeof *vo),
+           *Em = calloc(np, sizeof *Em), *Ev = calloc(np, sizeof *Ev), *Eth = calloc(np, sizeof *Eth);
+    float g[4 * 3 + 3], Xb[8 * 4], work[8 * 3];
+    uint8_t yb[8];
+    size_t perm[37];
+    const double T = (double)E * (double)nb;
+    int t = 0;
+    for (int e = 0; e < E; e++) {
+        aek_rng rg;
+        aek_rng_seed_stream(&rg, cfg.seed, (uint64_t)e);
+        for (size_t i = 0; i < m; i++)
+            perm[i] = i;
+        for (size_t i = m; i > 1; i--) {
+            size_t j = (size_t)aek_rng_below(&rg, i), tmp = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = tmp;
+        }
+        for (size_t bi = 0; bi < nb; bi++) {
+            size_t r0 = bi * B, mb = m - r0 < B ? m - r0 : B;
+            for (size_t i = 0; i < mb; i++) {
+                memcpy(Xb + i * d, X + perm[r0 + i] * d, d * sizeof(float));
+                yb[i] = y[perm[r0 + i]];
+            }
+            aek_softmax_loss(&z, Xb, d, yb, mb, 0, g, work);
+            double lr = lrf + 0.5 * (lr0 - lrf) * (1 + cos(3.14159265358979323846 * t / T));
+            t++;
+            double c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t);
+            for (size_t j = 0; j < np; j++) {
+                double gj = g[j];
+                Em[j] = b1 * Em[j] + u1 * (b1 * (fabs(mo[j]) + Em[j]) + (1 - b1) * fabs(gj));
+                Ev[j] = b2 * Ev[j] + u1 * (b2 * (vo[j] + Ev[j]) + (1 - b2) * gj * gj);
+                mo[j] = b1 * mo[j] + (1 - b1) * gj;
+                vo[j] = b2 * vo[j] + (1 - b2) * gj * gj;
+                double step = lr * (mo[j] / c1) / (sqrt(vo[j] / c2) + eps);
+                th[j] -= step;
+                Eth[j] += step_dev(lr * sqrt(c2) / c1, mo[j], Em[j], vo[j], Ev[j], eps * sqrt(c2)) +
+                          0x1p-24 * (fabs(th[j]) + Eth[j] + 2 * fabs(step)) + 16 * 0x1p-53 * fabs(step);
+            }
+        }
+    }
+    double worst = st == AEK_OK ? 0 : INFINITY, mean = 0;
+    for (size_t j = 0; j < np; j++) {
+        worst = fmax(worst, fabs((double)s.params[j] - th[j]) / Eth[j]);
+        mean += fabs(th[j]) / lr0 / (double)np;
+    }
+    chk_le(name, worst, 1.0, "figure = max over %zu parameters of |θ_lib − θ_replay| / accumulated "
+           "bound; %d steps, mean |θ|/lr %.3g", np, t, mean);
+    free(th); free(mo); free(vo); free(Em); free(Ev); free(Eth);
+    aek_softmax_free(&s);
+    aek_softmax_free(&z);
+}
+
+/* Logits 1600 apart (softmax.h: logsumexp after subtracting the row
+ * maximum, in double).  W = 0, b = (800, 0, −800): the row maximum 800 gives
+ * se = 1 + e⁻⁸⁰⁰ + e⁻¹⁶⁰⁰ = 1 exactly in double (e⁻⁸⁰⁰ < 2⁻¹⁰⁷⁴), so the
+ * row losses are exactly 0, 800 and 1600 for labels 0, 1, 2, their mean 800
+ * within the two roundings of the sum and the quotient (2·2⁻⁵³·1600), and
+ * p = (1, 0, 0) exactly, so ∂L/∂b = (p − onehot)/m summed over the rows
+ * is (2, −1, −1)/3 within one float rounding each.  Any other shift
+ * overflows exp (e⁸⁰⁰ = inf in double). */
+static void test_large_logits(void)
+{
+    aek_softmax s;
+    aek_softmax_init(&s, 2, 3);
+    s.b[0] = 800, s.b[1] = 0, s.b[2] = -800;
+    const float X[6] = {0.5f, -1, 2, 0.25f, -3, 1};
+    const uint8_t y[3] = {0, 1, 2};
+    float g[2 * 3 + 3], work[9];
+    double L = aek_softmax_loss(&s, X, 2, y, 3, 0, g, work);
+    const double want[3] = {2.0 / 3, -1.0 / 3, -1.0 / 3};
+    double gb = 0;
+    for (int c = 0; c < 3; c++)
+        gb = fmax(gb, fabs(g[6 + c] - want[c]) / (0x1p-24 * fabs(want[c])));
+    chk_le("softmax: logits 1600 apart: loss = mean of 0, 800, 1600", fabs(L - 800), 2 * 0x1p-53 * 1600,
+           "b = (800, 0, -800), W = 0; loss %.17g", L);
+    chk_le("softmax: logits 1600 apart: ∂L/∂b = (2, −1, −1)/3, in units of float rounding", gb, 1.0,
+           "gradient %.9g %.9g %.9g", (double)g[6], (double)g[7], (double)g[8]);
+    aek_softmax_free(&s);
+}
+
+/* The epoch loss is the mean of the epoch's batch losses.  At θ = 0 every
+ * row's loss is log K; with lr = 1e-30 the parameters stay within
+ * |θ| ≤ 10·t·lr (an Adam step is at most a few lr: |m̂|/√v̂ ≤ (1−β₁)/√(1−β₂)
+ * per unit of history, < 10) and move each logit by less than
+ * 10·t·lr·(Σⱼ|xⱼ| + 1) ≈ 1e-26, below the rounding of log K: every batch
+ * loss is log K within 8·2⁻⁵³·log K, and so is their mean (+ nb·2⁻⁵³).
+ * A sum instead of the mean gives nb·log K. */
+static void test_epoch_loss_mean(void)
+{
+    const size_t d = 3, k = 5, m = 37, batch = 8; /* nb = 5, the last batch 5 rows */
+    chk_rng r = {99};
+    float X[37 * 3];
+    uint8_t y[37];
+    for (size_t i = 0; i < m; i++) {
+        y[i] = (uint8_t)(i % k);
+        for (size_t j = 0; j < d; j++)
+            X[i * d + j] = (float)chk_uniform(&r, -1, 1);
+    }
+    aek_softmax s;
+    aek_softmax_init(&s, d, k);
+    aek_softmax_train_config cfg = aek_softmax_train_default();
+    cfg.epochs = 2, cfg.batch = batch, cfg.lr = 1e-30, cfg.lr_final = 0, cfg.l2 = 0;
+    snap_log lg = {&s, xmalloc(2 * aek_softmax_nparams(&s) * sizeof(float)), xmalloc(2 * sizeof(double)), 0};
+    aek_status st = aek_softmax_train(&s, X, d, y, m, &cfg, snap_epoch, &lg);
+    const double lk = log((double)k), nb = (double)((m + batch - 1) / batch);
+    double dev = st == AEK_OK && lg.n == 2 ? fmax(fabs(lg.loss[0] - lk), fabs(lg.loss[1] - lk)) : INFINITY;
+    chk_le("softmax train: epoch loss = mean of its batch losses (log K at θ ≈ 0)", dev,
+           (8 + nb) * 0x1p-53 * lk + 1e-20, "K=%zu, %zu rows in batches of %zu; reported %.17g, %.17g; "
+           "log K = %.17g", k, m, batch, lg.loss[0], lg.loss[1], lk);
+    free(lg.snap); free(lg.loss);
+    aek_softmax_free(&s);
+}
+
 /* 5. `aekit classify` reports the training loss at the final parameters,
  * the mean over every training row of logsumexp(z) − z_y (no L2 term),
  * computed in blocks of 4096 rows.  5000 rows (blocks of 4096 and 904; the
@@ -476,6 +761,11 @@ int main(void)
     test_gradient();
     test_separable();
     test_errors();
+    test_adam_replay(0.002, "softmax train: Adam steps replayed in double, cosine lr 0.05 -> 0.002");
+    test_adam_replay(0, "softmax train: Adam steps replayed in double, constant lr (lr_final 0)");
+    test_large_logits();
+    test_adam_batches();
+    test_epoch_loss_mean();
     test_cli_train_loss();
     return chk_finish();
 }
