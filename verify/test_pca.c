@@ -340,13 +340,17 @@ static void check_eig_exact(void)
     fprintf(stderr, "  %s\n", aek_last_error());
     B[7 * n + 3] = INFINITY;
     ok &= aek_eig_sym(n, B, n, w2, V2, n) == AEK_ERR_NUMERIC;
+    B[7 * n + 3] = A[7 * n + 3];
+    B[7 * n + 7] = NAN; /* the diagonal is part of the lower triangle */
+    ok &= aek_eig_sym(n, B, n, w2, V2, n) == AEK_ERR_NUMERIC;
+    ok &= aek_eig_sym_topk(n, B, n, 2, w2, V2, n, NULL, NULL) == AEK_ERR_NUMERIC;
     ok &= aek_eig_sym(n, A, n - 1, w2, V2, n) == AEK_ERR_ARG;
     fprintf(stderr, "  %s\n", aek_last_error());
     ok &= aek_eig_sym(0, A, n, w2, V2, n) == AEK_ERR_ARG;
     ok &= aek_eig_sym(n, A, n, w2, V2, n - 1) == AEK_ERR_ARG;
     for (size_t i = 0; i < n; i++)
         ok &= w2[i] == 42;
-    chk_verdict("eig_sym rejects NaN/Inf, bad n/lda/ldv; w untouched", ok, 1, ok,
+    chk_verdict("eig_sym rejects NaN/Inf (also on the diagonal), bad n/lda/ldv; w untouched", ok, 1, ok,
                 "figure 1 = every case gave its status");
     free(Q);
     free(A);
@@ -356,6 +360,152 @@ static void check_eig_exact(void)
     free(w2);
     free(V);
     free(V2);
+}
+
+/* NumPy's eigvalsh of A (n×n, full) into w, descending; 0 on success.  The
+ * matrix goes to a temporary file as raw doubles, the eigenvalues come back
+ * as %.17g text. */
+static int numpy_eigvalsh(size_t n, const double *A, double *w)
+{
+    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
+    char path[] = "/tmp/aekit_eig_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "wb");
+    int ok = f && fwrite(A, sizeof(double), n * n, f) == n * n;
+    if (f)
+        ok &= fclose(f) == 0;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s -c \"import numpy as np; a = np.fromfile('%s', '<f8')"
+             ".reshape(%zu, %zu); print('\\n'.join('%%.17g' %% x for x in "
+             "np.linalg.eigvalsh(a)[::-1]))\" 2>/dev/null", py, path, n, n);
+    FILE *p = ok ? popen(cmd, "r") : NULL;
+    size_t got = 0;
+    while (p && got < n && fscanf(p, "%lf", &w[got]) == 1)
+        got++;
+    if (p)
+        ok &= pclose(p) == 0;
+    remove(path);
+    return ok && got == n ? 0 : -1;
+}
+
+/* Matrices that are hard for one phase or another, against NumPy's eigvalsh
+ * (LAPACK; an independent backward-stable solver, so its eigenvalues are
+ * within c·n·u·‖A‖ of the exact ones too: bound 2·c·n·u + √n·u with ours)
+ * and on their own figures (residual, orthogonality: with all n pairs these
+ * two fix the eigenvalues as well, A = V̂ᵀΛ̂V̂ + O(figures)):
+ *  - the path graph (zero diagonal, unit off-diagonal), n = 4, 7, 10: the
+ *    spectrum ±2cos(kπ/(n+1)) comes in ± pairs and the diagonal stays 0
+ *    under a zero shift, so a shift other than Wilkinson's (the trailing
+ *    entry, or none) never splits the pairs: no convergence;
+ *  - near-tridiagonal (entries beyond the first off-diagonal 1e-13): each
+ *    column's tail is tiny against x₀, so x₀ − β cancels completely unless
+ *    β takes the sign opposite to x₀;
+ *  - the diagonal far larger than the rest (±1e300 and 1 on it, 1e-300
+ *    off it): the power-of-two scaling must see the diagonal;
+ *  - rank 2 of n = 30 (28 eigenvalues exactly 0), two 2×2 blocks [1 1; 1 1]
+ *    (eigenvalues 2, 2, 0, 0 with the coupling exactly 0), n = 1 and 2×2
+ *    cases of every ordering (a < c, a > c, a = c with b ≠ 0). */
+static void check_eig_hard(void)
+{
+    enum { NH = 12 };
+    static const size_t SZ[NH] = {4, 7, 10, 40, 3, 30, 4, 1, 2, 2, 2, 60};
+    static const char *const NAME[NH] = {
+        "path graph n=4",  "path graph n=7", "path graph n=10", "near-tridiagonal n=40",
+        "diagonal 1e300 ≫ off-diagonal 1e-300", "rank 2 of n=30", "blocks [1 1; 1 1] ×2",
+        "n=1", "2×2 a<c", "2×2 a>c", "2×2 a=c", "near-tridiagonal n=60, graded"};
+    chk_rng g = {2718};
+    double worst_ev = 0, worst_res = 0, worst_orth = 0, worst_path = 0;
+    const char *wk[3] = {"", "", ""};
+    int failed = 0, numpy_missing = 0;
+    for (int c = 0; c < NH; c++) {
+        size_t n = SZ[c];
+        double *A = xmalloc(n * n * sizeof *A), *w = xmalloc(n * sizeof *w),
+               *V = xmalloc(n * n * sizeof *V), *wn = xmalloc(n * sizeof *wn);
+        memset(A, 0, n * n * sizeof *A);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++) {
+                double a = 0;
+                if (c <= 2)
+                    a = i == j + 1;
+                else if (c == 3 || c == 11)
+                    a = i - j <= 1 ? chk_uniform(&g, -1, 1)
+                                   : 1e-13 * chk_uniform(&g, -1, 1) * (c == 11 ? pow(0.5, (double)i) : 1);
+                else if (c == 4)
+                    a = i == j ? (double[]){1e300, -1e300, 1}[i] : 1e-300 * (double)(i + j);
+                else if (c == 6)
+                    a = i / 2 == j / 2;
+                else if (c == 7)
+                    a = -3.5;
+                else if (c >= 8 && c <= 10)
+                    a = i != j ? (c == 10 ? 0.75 : 0) : (c == 8) == (i == 0) ? -2 : 5;
+                A[i * n + j] = A[j * n + i] = a;
+            }
+        if (c == 5) { /* u₁u₁ᵀ·2 + u₂u₂ᵀ in long double, u orthonormal */
+            ld *Q = xmalloc(n * n * sizeof *Q);
+            double *lam = xmalloc(n * sizeof *lam);
+            random_orthogonal(n, &g, Q);
+            for (size_t i = 0; i < n; i++)
+                lam[i] = i == 0 ? 2 : i == 1 ? 1 : 0;
+            build_sym(n, Q, lam, A);
+            free(Q);
+            free(lam);
+        }
+        if (aek_eig_sym(n, A, n, w, V, n) != AEK_OK) {
+            fprintf(stderr, "aek_eig_sym %s: %s\n", NAME[c], aek_last_error());
+            failed++;
+            goto next;
+        }
+        double anorm = 0;
+        if (numpy_eigvalsh(n, A, wn) != 0) {
+            numpy_missing++;
+            for (size_t i = 0; i < n; i++)
+                anorm = fmax(anorm, fabs(w[i]));
+        } else {
+            anorm = fmax(fabs(wn[0]), fabs(wn[n - 1]));
+            double cn = C_EIG * (double)n * U, e = 0;
+            for (size_t i = 0; i < n; i++)
+                e = fmax(e, fabs(w[i] - wn[i]) / anorm);
+            if (e / (2 * cn + sqrt((double)n) * U) >= worst_ev)
+                worst_ev = e / (2 * cn + sqrt((double)n) * U), wk[0] = NAME[c];
+        }
+        if (c <= 2) { /* the exact spectrum 2cos(kπ/(n+1)), k = 1..n, descending */
+            double e = 0, pi = 3.14159265358979323846, nrm = 2 * cos(pi / (double)(n + 1));
+            for (size_t k = 1; k <= n; k++)
+                e = fmax(e, fabs(w[k - 1] - 2 * cos((double)k * pi / (double)(n + 1))) / nrm);
+            worst_path = fmax(worst_path, e / ((C_EIG * (double)n + 4) * U));
+        }
+        if (anorm == 0)
+            anorm = 1;
+        eig_fig f = eig_figures(n, A, n, w, V, NULL, anorm, 1);
+        double cn = C_EIG * (double)n * U;
+        if (f.res / (3 * cn) >= worst_res)
+            worst_res = f.res / (3 * cn), wk[1] = NAME[c];
+        if (f.orth / (2 * cn) >= worst_orth)
+            worst_orth = f.orth / (2 * cn), wk[2] = NAME[c];
+    next:
+        free(A);
+        free(w);
+        free(V);
+        free(wn);
+    }
+    chk_le("eig_sym hard matrices: solver returned OK", (double)failed, 0,
+           "%d matrices: path graphs, near-tridiagonal, diagonal ≫ rest, rank 2, 2×2 blocks, n=1, 2×2",
+           NH);
+    if (numpy_missing)
+        chk_skip("eig_sym hard matrices vs NumPy eigvalsh: max|λ−λnp|/‖A‖ / bound",
+                 "%d of %d matrices: %s -c 'import numpy' failed", numpy_missing, NH,
+                 getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3");
+    else
+        chk_le("eig_sym hard matrices vs NumPy eigvalsh: max|λ−λnp|/‖A‖ / bound", worst_ev, 1.0,
+               "bound (2·c·n + √n)·u per matrix; worst: %s", wk[0]);
+    chk_le("eig_sym path graphs: max|λ − 2cos(kπ/(n+1))|/‖A‖ / bound", worst_path, 1.0,
+           "n = 4, 7, 10; bound (c·n + 4)·u (c·n·u backward error, 4u for the cosines)");
+    chk_le("eig_sym hard matrices: max‖Av−λv‖/‖A‖ / bound", worst_res, 1.0,
+           "bound 3·c·n·u per matrix; worst: %s", wk[1]);
+    chk_le("eig_sym hard matrices: ‖VVᵀ−I‖_max / bound", worst_orth, 1.0,
+           "bound 2·c·n·u per matrix; worst: %s", wk[2]);
 }
 
 /* n = 784: the timing of the full solver, and the same bits for any number
@@ -1099,6 +1249,7 @@ int main(void)
         return 2;
     }
     check_eig_known();
+    check_eig_hard();
     check_eig_exact();
     check_eig_threads();
     check_topk();
