@@ -27,6 +27,10 @@
  * against the largest angle the loss gap allows at that eigengap; where the
  * gap is too narrow for that bound to say anything (k = 30), the figures are
  * reported as a skip with the reason, not as a pass.
+ *
+ * First, the measuring tools of src/subspace.c on inputs of known answer
+ * (check_subspace): principal angles of 60° and of 1e-7 rad, and Gram–Schmidt
+ * on rows 1e-10 from dependent.
  */
 #include "check.h"
 #include "../src/data.h"
@@ -278,10 +282,123 @@ static void check_real(void)
     aek_dataset_free(&d);
 }
 
+/* subspace.c on its own, with known answers.  Q1 = e₁..e₃, Q2 rows
+ * cos θᵢ·eᵢ + sin θᵢ·e₃₊ᵢ in R⁶ (principal angles exactly θᵢ), both turned by
+ * the same random orthogonal P (a product of 6 Householder reflectors, so
+ * the angles do not change) and Q1's rows mixed by a 3×3 rotation (the
+ * same row space).  θ = (10°, 35°, 60°): the largest is 60°; θ = (1e-7 rad,
+ * 2e-8, 0): the largest is 1e-7 rad, where acos of the cosines (1 − 5e-15)
+ * would be off by ~5%.  Bound on sin θ_max (u = 2⁻⁵³, n = 6, k = 3): the
+ * inputs carry one rounding per entry (P's product is accumulated in
+ * double, ≤ 2n roundings: ‖ΔQ‖_F ≤ 2n·√(kn)·u each), R = Q2 − (Q2Q1ᵀ)Q1
+ * adds ≤ (k + 1)(n + 2)u per entry (‖·‖_F ≤ √(kn) of that), and the k×k
+ * Gram matrix RRᵀ and its largest eigenvalue (c = 32, test_pca.c) add
+ * (n + c·k)u·sin²θ: |Δ sin θ| ≤ (4n + (k + 1)(n + 2))√(kn)·u + (n + ck)u,
+ * then |Δθ| ≤ |Δ sin θ|/cos θ. */
+static void check_subspace(void)
+{
+    enum { N = 6, K = 3 };
+    const double PI = 3.14159265358979323846;
+    const double TH[2][K] = {{10, 35, 60}, {1e-7 * 180 / PI, 2e-8 * 180 / PI, 0}};
+    chk_rng g = {606};
+    double P[N * N], v[N];
+    for (size_t i = 0; i < N * N; i++)
+        P[i] = i % (N + 1) == 0;
+    for (int r = 0; r < N; r++) { /* P ← P·(I − 2vvᵀ) */
+        double nn = 0;
+        for (int j = 0; j < N; j++)
+            v[j] = chk_uniform(&g, -1, 1), nn += v[j] * v[j];
+        for (int j = 0; j < N; j++)
+            v[j] /= sqrt(nn);
+        for (int i = 0; i < N; i++) {
+            double d = 0;
+            for (int j = 0; j < N; j++)
+                d += P[i * N + j] * v[j];
+            for (int j = 0; j < N; j++)
+                P[i * N + j] -= 2 * d * v[j];
+        }
+    }
+    const double c = 0.6, sn = 0.8; /* the 3×3 mixing: a rotation in rows 0, 1 */
+    for (int t = 0; t < 2; t++) {
+        double A1[K * N], A2[K * N], Q1[K * N], Q2[K * N];
+        memset(A1, 0, sizeof A1);
+        memset(A2, 0, sizeof A2);
+        for (int i = 0; i < K; i++) {
+            double th = TH[t][i] * PI / 180;
+            A1[i * N + i] = 1;
+            A2[i * N + i] = cos(th);
+            A2[i * N + K + i] = sin(th);
+        }
+        for (int i = 0; i < K; i++) /* rows times Pᵀ: the same rotation of R⁶ */
+            for (int j = 0; j < N; j++) {
+                double s1 = 0, s2 = 0;
+                for (int l = 0; l < N; l++)
+                    s1 += A1[i * N + l] * P[j * N + l], s2 += A2[i * N + l] * P[j * N + l];
+                Q1[i * N + j] = s1;
+                Q2[i * N + j] = s2;
+            }
+        for (int j = 0; j < N; j++) { /* mix rows 0 and 1 of Q1 */
+            double a = Q1[j], b = Q1[N + j];
+            Q1[j] = c * a - sn * b;
+            Q1[N + j] = sn * a + c * b;
+        }
+        double want = fmax(TH[t][0], TH[t][K - 1]) * PI / 180, got = aek_max_principal_angle_deg(Q1, Q2, K, N) * PI / 180;
+        const double u = 0x1p-53, kn = sqrt((double)(K * N));
+        double ds = (4.0 * N + (K + 1.0) * (N + 2.0)) * kn * u + (N + 32.0 * K) * u;
+        char name[128];
+        snprintf(name, sizeof name, "aek_max_principal_angle_deg: largest of θ = (%g°, %g°, %g°), "
+                 "rotated, |Δθ| (rad)", TH[t][0], TH[t][1], TH[t][2]);
+        chk_le(name, fabs(got - want), ds / cos(want), "got %.17g rad, want %.17g; bound |Δ sin θ|/cos θ",
+               got, want);
+    }
+
+    /* aek_orthonormalize_rows on rows 1e-10 from dependent (κ ≈ 1e10): one
+     * Gram–Schmidt pass leaves them orthogonal only to ≈ κu ≈ 1e-6, the
+     * second to O(u) (Giraud et al. 2005: "twice is enough" while κu ≪ 1);
+     * bound 2(k + 1)n·u, the rounding of two passes of k projections of
+     * length n.  The span must not move: every input row lies in the output
+     * rows' span (residual after projection ≤ the same bound × its norm). */
+    double A[4 * N], B[4 * N];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < N; j++)
+            A[i * N + j] = chk_uniform(&g, -1, 1);
+    for (int j = 0; j < N; j++) /* row 3 = row 0 + 1e-10·(a random direction): nearly dependent */
+        A[3 * N + j] = A[j] + 1e-10 * chk_uniform(&g, -1, 1);
+    memcpy(B, A, sizeof A);
+    aek_orthonormalize_rows(B, 4, N);
+    double orth = 0, span = 0;
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 4; j++) {
+            double d = 0;
+            for (int l = 0; l < N; l++)
+                d += B[i * N + l] * B[j * N + l];
+            orth = fmax(orth, fabs(d - (i == j)));
+        }
+        double r[N], nr = 0, na = 0;
+        memcpy(r, A + i * N, sizeof r);
+        for (int j = 0; j < 4; j++) {
+            double d = 0;
+            for (int l = 0; l < N; l++)
+                d += B[j * N + l] * A[i * N + l];
+            for (int l = 0; l < N; l++)
+                r[l] -= d * B[j * N + l];
+        }
+        for (int l = 0; l < N; l++)
+            nr += r[l] * r[l], na += A[i * N + l] * A[i * N + l];
+        span = fmax(span, sqrt(nr / na));
+    }
+    const double ob = 2.0 * (4 + 1) * N * 0x1p-53;
+    chk_le("aek_orthonormalize_rows, rows 1e-10 from dependent: ‖QQᵀ − I‖_max", orth, ob,
+           "4 rows of R⁶; bound 2(k+1)n·u (two passes)");
+    chk_le("aek_orthonormalize_rows: input rows in the output span (relative residual)", span, ob,
+           "bound 2(k+1)n·u");
+}
+
 int main(void)
 {
     if (aek_init() != AEK_OK)
         return 2;
+    check_subspace();
     /* planted spectrum, n = 64: gaps after 1 (20 → 12), 5 (9 → 6), 30 (3 → 0.5) */
     const size_t n = 64, m = 4000;
     double lam[64];
