@@ -10,7 +10,10 @@ void aek_orthonormalize_rows(double *A, size_t k, size_t n)
 {
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < k; i++) {
-            double *a = A + i * n;
+            double *a = A + i * n, n0 = 0;
+            for (size_t p = 0; p < n; p++)
+                n0 += a[p] * a[p];
+            n0 = sqrt(n0);
             for (size_t j = 0; j < i; j++) {
                 const double *q = A + j * n;
                 double d = 0;
@@ -23,8 +26,14 @@ void aek_orthonormalize_rows(double *A, size_t k, size_t n)
             for (size_t p = 0; p < n; p++)
                 nn += a[p] * a[p];
             nn = sqrt(nn);
+            /* A dependent row is left with rounding only: ≤ i projections of
+             * n terms, each within (n + 2)u·‖a‖.  Normalised, that noise
+             * would pass for a new direction, so below 2(i + 1)(n + 2)u·‖a‖
+             * the row is dependent and becomes 0 (on the first pass; the
+             * second sees the same residual of an already unit row). */
+            int dependent = !(nn > 2.0 * (double)(i + 1) * (double)(n + 2) * 0x1p-53 * n0);
             for (size_t p = 0; p < n; p++)
-                a[p] = nn > 0 ? a[p] / nn : 0;
+                a[p] = dependent ? 0 : a[p] / nn;
         }
 }
 

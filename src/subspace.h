@@ -9,7 +9,9 @@
 
 /* The k rows of A (k×n, double) made orthonormal in place: modified
  * Gram–Schmidt applied twice ("twice is enough", Giraud et al. 2005).  A row
- * dependent on the earlier ones becomes 0. */
+ * dependent on the earlier ones becomes 0: one whose part outside their span
+ * is below 2(i + 1)(n + 2)·2⁻⁵³ of its norm (row i, 0-based), the rounding a
+ * dependent row is left with. */
 void aek_orthonormalize_rows(double *A, size_t k, size_t n);
 
 /* The largest principal angle, in degrees, between the row spaces of Q1 and

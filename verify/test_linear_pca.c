@@ -357,7 +357,9 @@ static void check_subspace(void)
      * second to O(u) (Giraud et al. 2005: "twice is enough" while κu ≪ 1);
      * bound 2(k + 1)n·u, the rounding of two passes of k projections of
      * length n.  The span must not move: every input row lies in the output
-     * rows' span (residual after projection ≤ the same bound × its norm). */
+     * rows' span (residual after projection ≤ the same bound × its norm).
+     * And an exactly dependent row (integer entries, exact arithmetic)
+     * becomes 0. */
     double A[4 * N], B[4 * N];
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < N; j++)
@@ -392,6 +394,10 @@ static void check_subspace(void)
            "4 rows of R⁶; bound 2(k+1)n·u (two passes)");
     chk_le("aek_orthonormalize_rows: input rows in the output span (relative residual)", span, ob,
            "bound 2(k+1)n·u");
+    double D[3 * 3] = {1, 2, 0, 0, 1, 0, 1, 3, 0}; /* row 2 = row 0 + row 1 */
+    aek_orthonormalize_rows(D, 3, 3);
+    chk_le("aek_orthonormalize_rows: an exactly dependent row becomes 0", fabs(D[6]) + fabs(D[7]) + fabs(D[8]),
+           0, "rows (1,2,0), (0,1,0), (1,3,0); figure = Σ|row 2|");
 }
 
 int main(void)
