@@ -30,9 +30,15 @@
  *    k' of s (rng.h: the pair is hashed, not added); first words compared.
  * 6. counter streams: every key component counts, a swap of two is another
  *    stream, and the step is splitmix64's (its published outputs from 0).
+ * 7. The Gaussian noise of the synthetic manifold data (data.h: x =
+ *    sigmoid(B·u + b + noise·ε), ε ~ N(0, I), the noise in logit units):
+ *    the same seed with and without noise gives logits that differ by
+ *    exactly noise·ε; one latent through one hidden unit puts the logits on
+ *    a line; and the image shape data.h promises for 784 columns.
  */
 #include "check.h"
 #include "../src/counter_rng.h"
+#include "../src/data.h"
 #include "../src/normal_table.h"
 #include "../src/rng.h"
 
@@ -232,11 +238,121 @@ static void check_stream_keys(void)
                 "e220a8397b1dcdaf 6e789e6aa1b965f4 06c45d188009454f f88bb8a8724c81ec");
 }
 
+/* 7. logit(x_noisy) − logit(x_clean) = noise·ε for the same seed (the map
+ * and the latents are those of the seed; the noise is the only
+ * difference), so D = that difference / noise is N(0, 1) up to the storage
+ * of x in float: x = fl₃₂(x̃)(1 + δ), |δ| ≤ u_f = 2⁻²⁴, moves logit x =
+ * log x − log(1 − x) by ≤ u_f·x/(x(1 − x)) = u_f/(1 − x) to first order
+ * (2u_f/(1 − x) covers the second order and the double sigmoid and logs).
+ * With r̄ the mean of that allowance over both x's, divided by the noise,
+ * the z-scores of D's mean and variance (standard errors √(1/N), √(2/N),
+ * the 4.5 of section 2) get r̄ and 2r̄ (|D| < 10 at N = 3e5, so a shift
+ * of ≤ r̄ in every D moves D² by ≤ 2·10·r̄... taken as 20r̄) added.  Half
+ * or double the noise gives var 0.25 or 4. */
+static void check_synth_noise(void)
+{
+    const float sigma = 0.1f;
+    aek_synth_manifold_config cfg = {.rows = 400, .cols = 784, .latent_dim = 4, .hidden = 0,
+                                     .noise = 0, .seed = 21};
+    aek_dataset a, b;
+    aek_status s1 = aek_synth_manifold(&cfg, &a);
+    cfg.noise = sigma;
+    aek_status s2 = aek_synth_manifold(&cfg, &b);
+    if (s1 != AEK_OK || s2 != AEK_OK) {
+        chk_verdict("synthetic manifold noise: generated", NAN, 0, 0, "%s", aek_last_error());
+        return;
+    }
+    const size_t N = cfg.rows * cfg.cols;
+    double s = 0, s2sum = 0, r = 0;
+    for (size_t i = 0; i < N; i++) {
+        double x0 = a.x[i], x1 = b.x[i];
+        double dlt = (log(x1 / (1 - x1)) - log(x0 / (1 - x0))) / sigma;
+        s += dlt;
+        s2sum += dlt * dlt;
+        r += (2 * 0x1p-24 / (1 - x0) + 2 * 0x1p-24 / (1 - x1)) / sigma;
+    }
+    const double n = (double)N, mean = s / n, var = s2sum / n - mean * mean, rbar = r / n;
+    chk_le("synthetic manifold: (logit noisy − logit clean)/noise, |mean| z-score", fabs(mean) * sqrt(n),
+           4.5 + rbar * sqrt(n), "%zu entries, noise %g; mean %.3g; rounding allowance %.2g", N,
+           (double)sigma, mean, rbar);
+    chk_le("synthetic manifold: (logit noisy − logit clean)/noise, |var − 1| z-score",
+           fabs(var - 1) / sqrt(2 / n), 4.5 + 20 * rbar / sqrt(2 / n), "var %.5f (1 = the noise is "
+           "noise·N(0,1) in logit units)", var);
+    chk_verdict("synthetic manifold: 784 columns are a 28×28 image (data.h)", (double)(a.h * 100 + a.w),
+                2828, a.h == 28 && a.w == 28 && a.cols == 784, "h %zu w %zu", a.h, a.w);
+    aek_dataset_free(&a);
+    aek_dataset_free(&b);
+    cfg.cols = 60;
+    cfg.rows = 3;
+    if (aek_synth_manifold(&cfg, &a) == AEK_OK) {
+        chk_verdict("synthetic manifold: 60 columns have no image shape", (double)(a.h + a.w), 0,
+                    a.h == 0 && a.w == 0, "h %zu w %zu", a.h, a.w);
+        aek_dataset_free(&a);
+    }
+}
+
+/* The latent dimension, where it can be seen exactly: latent_dim = 1 and
+ * hidden = 1 put every noise-free logit row on one line, b + B·u_r with a
+ * scalar u_r = tanh(A z_r + a) that varies with the latent draw z_r.  The
+ * centred logits then have rank 1: every row is parallel to the longest, v,
+ * within the float storage of x (per entry ≤ e = 2u_f/(1 − x), twice that
+ * after centring; projecting a row on v̂ adds its share: residual ≤
+ * 4√n·e), while v itself is far above that (the rows are not all the
+ * same: a latent that is not drawn leaves them constant, v = 0). */
+static void check_synth_latent(void)
+{
+    aek_synth_manifold_config cfg = {.rows = 200, .cols = 16, .latent_dim = 1, .hidden = 1,
+                                     .noise = 0, .seed = 5};
+    aek_dataset a;
+    if (aek_synth_manifold(&cfg, &a) != AEK_OK) {
+        chk_verdict("synthetic manifold latent 1: generated", NAN, 0, 0, "%s", aek_last_error());
+        return;
+    }
+    enum { R = 200, C = 16 };
+    static double L[R * C];
+    double mean[C] = {0}, e = 0;
+    for (size_t i = 0; i < R * C; i++) {
+        double x = a.x[i];
+        L[i] = log(x / (1 - x));
+        mean[i % C] += L[i] / R;
+        e = fmax(e, 2 * 0x1p-24 / (1 - x));
+    }
+    size_t best = 0;
+    double bn = 0;
+    for (size_t r = 0; r < R; r++) {
+        double nn = 0;
+        for (size_t j = 0; j < C; j++)
+            L[r * C + j] -= mean[j], nn += L[r * C + j] * L[r * C + j];
+        if (nn > bn)
+            bn = nn, best = r;
+    }
+    bn = sqrt(bn);
+    double worst = 0, bound = 4 * sqrt((double)C) * e;
+    for (size_t r = 0; r < R && bn > 0; r++) {
+        double d = 0, res = 0;
+        for (size_t j = 0; j < C; j++)
+            d += L[r * C + j] * L[best * C + j] / bn;
+        for (size_t j = 0; j < C; j++) {
+            double t = L[r * C + j] - d * L[best * C + j] / bn;
+            res += t * t;
+        }
+        worst = fmax(worst, sqrt(res));
+    }
+    chk_le("synthetic manifold, latent 1 hidden 1: logit rows on one line (residual / 4√n·e)",
+           bn > 0 ? worst / bound : INFINITY, 1.0, "200 rows of 16; e = max 2u_f/(1−x) = %.2g", e);
+    chk_verdict("synthetic manifold, latent 1 hidden 1: the rows vary along the line", bn, bound,
+                bn > bound, "longest centred logit row %.3g; must exceed the rounding bound "
+                "%.2g (constant rows: below it)", bn, bound);
+    aek_dataset_free(&a);
+}
+
 int main(void)
 {
     check_table();
     check_draws();
     check_rng_streams();
     check_stream_keys();
+    check_synth_noise();
+    check_synth_latent();
     return chk_finish();
 }
