@@ -25,6 +25,11 @@
  * 3. Power: the same KS test on a sampler with the wedge test removed
  *    (every wedge point accepted) must fail — so the KS bound can fail.
  * 4. Bits: a stream is a pure function of its key (same draws twice).
+ *    Words: the 64-bit words a draw consumes (the stream's counter tells)
+ *    have a mean fixed by the table — fast path, wedge test with its
+ *    acceptance, tail loop — checked by z-score: a wedge or tail test that
+ *    accepts too much or too little moves it long before the shape tests
+ *    see the few draws involved.
  * 5. rng.c's sub-streams (the synthetic data's map and samples, the epoch
  *    orders): stream k of seed s is not stream 0 of seed s + k, nor stream
  *    k' of s (rng.h: the pair is hashed, not added); first words compared.
@@ -182,6 +187,54 @@ static void check_draws(void)
     chk_verdict("normal draws: a stream is a function of its key (bits)", 0, NAN, same,
                 "10000 draws from the same key twice");
     free(v);
+}
+
+/* 4b. The mean number of stream words per draw.  One iteration takes a word
+ * (layer i = 1..128 equally likely, u uniform in [−1, 1)); it returns at
+ * once when |u| < r_i; for i = 0 otherwise the tail loop takes 2 words per
+ * try and accepts with p_t = E[e^{−a²/2}], a ~ Exp(R) = R·e^{R²/2}·√(π/2)·
+ * erfc(R/√2); for i ≥ 1 otherwise the wedge takes one more word and
+ * accepts with A_i = ∫_{x_{i+1}}^{x_i} (f − f_i) / ((x_i − x_{i+1})(f_{i+1} −
+ * f_i)), ∫f = √(π/2)(erf(x_i/√2) − erf(x_{i+1}/√2)).  Renewal: E[words] =
+ * E[words per iteration] / P(an iteration returns).  Figure: the z-score
+ * of the observed mean over 2²⁴ draws (standard error from the sample
+ * variance), bound 4.5 as in section 2; the expectation's own rounding
+ * (~1e-15) is far below the standard error (~3e-5). */
+static void check_words(void)
+{
+    const double R = aek_zig_R, sq = sqrt(1.5707963267948966);
+    const double pt = R * exp(0.5 * R * R) * sq * erfc(R / sqrt(2.0));
+    double per_iter = 1 + (1 - aek_zig_r[0]) * 2 / pt / AEK_ZIG_N, ret = 1;
+    for (int i = 1; i < AEK_ZIG_N; i++) {
+        double xi = aek_zig_x[i], xj = aek_zig_x[i + 1];
+        double integral = sq * (erf(xi / sqrt(2.0)) - erf(xj / sqrt(2.0))) - aek_zig_f[i] * (xi - xj);
+        double A = integral / ((xi - xj) * (aek_zig_f[i + 1] - aek_zig_f[i]));
+        per_iter += (1 - aek_zig_r[i]) / AEK_ZIG_N;
+        ret += aek_zig_r[i] + (1 - aek_zig_r[i]) * A;
+    }
+    const double expect = per_iter / (ret / AEK_ZIG_N);
+    /* the stream's counter advances by γ = 0x9E3779B97F4A7C15 a word;
+     * γ is odd, so the count is (s' − s)·γ⁻¹ mod 2⁶⁴ (γ⁻¹ by Newton) */
+    const uint64_t gam = 0x9E3779B97F4A7C15ull;
+    uint64_t inv = gam;
+    for (int k = 0; k < 6; k++)
+        inv *= 2 - gam * inv;
+    const size_t n = (size_t)1 << 24, row = 784;
+    double sum = 0, sum2 = 0;
+    for (size_t r = 0; r * row < n; r++) {
+        aek_stream st = aek_stream_for(20261125, 4, r, 0);
+        for (size_t j = r * row; j < n && j < (r + 1) * row; j++) {
+            uint64_t s0 = st.s;
+            (void)aek_stream_normal(&st);
+            double w = (double)((st.s - s0) * inv);
+            sum += w;
+            sum2 += w * w;
+        }
+    }
+    const double N = (double)n, mean = sum / N, var = sum2 / N - mean * mean;
+    chk_le("normal draws: stream words per draw, z-score against the table's expectation",
+           fabs(mean - expect) / sqrt(var / N), 4.5, "mean %.7f, expected %.7f (fast path, wedges, "
+           "tail loop); N = %zu", mean, expect, n);
 }
 
 /* Seeds and stream numbers that an additive mixing would confuse: (s, k)
@@ -350,6 +403,7 @@ int main(void)
 {
     check_table();
     check_draws();
+    check_words();
     check_rng_streams();
     check_stream_keys();
     check_synth_noise();
