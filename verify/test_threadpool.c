@@ -19,16 +19,19 @@
  * this binary re-run as a child with it set reports what aek_init made of
  * it; 1..256 is taken as given, anything else refused.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "../simd/threadpool.h"
 
 #include "../src/aekit.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAXN 40
 
@@ -208,10 +211,24 @@ static void check_idle(void)
            "after a job on 4 threads; bound 3 workers × 20000 pauses (≤ 5 ms each) + 5 ms");
 }
 
+/* A pool that loses a part waits for it forever (aek_parallel_parts returns
+ * when every part has finished): after 120 s — the test takes a few — say so
+ * and exit non-zero instead of hanging the whole verify run. */
+static void on_alarm(int sig)
+{
+    static const char msg[] = "test_threadpool: no progress in 120 s (a job lost a part?)\n";
+    (void)sig;
+    ssize_t w = write(2, msg, sizeof msg - 1); /* async-signal-safe, unlike stdio */
+    (void)w;
+    _exit(3);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
         return env_child();
+    signal(SIGALRM, on_alarm);
+    alarm(120);
     size_t bad = 0, jobs = 0;
     for (int T = 1; T <= 4; T++)
         for (int n = 1; n <= MAXN; n++)
@@ -234,20 +251,24 @@ int main(int argc, char **argv)
      * job that read the new job's fields (n larger than the old one) while
      * the old claim word was still open would run a part of the new job
      * before it is published, twice (threadpool.c closes the word under the
-     * new generation first); the window is short, hence many jobs. */
+     * new generation first), or, holding the previous job's fn and arg,
+     * claim a part of the new one (claims check the generation); the
+     * window is short, hence many jobs. */
     size_t bad2 = 0;
-    static job js;
-    for (int r = 0; r < 200000; r++) {
+    static job js[2]; /* alternate: a part run with the previous job's arg shows */
+    for (int r = 0; r < 600000; r++) {
         int n = (r * 7) % MAXN + 1;
+        job *jj = &js[r & 1];
         for (int p = 0; p < MAXN; p++)
-            atomic_init(&js.count[p], 0);
-        atomic_init(&js.finished, 0);
-        aek_parallel_parts(n, 4, count_part, &js);
+            atomic_init(&jj->count[p], 0);
+        atomic_init(&jj->finished, 0);
+        aek_parallel_parts(n, 4, count_part, jj);
         for (int p = 0; p < MAXN; p++)
-            bad2 += atomic_load(&js.count[p]) != (p < n);
+            bad2 += atomic_load(&jj->count[p]) != (p < n);
     }
-    chk_le("threadpool: 200000 jobs of changing size back to back, each part once", (double)bad2, 0,
-           "n = 7r mod 40 + 1 parts on 4 threads, no work in a part; figure = wrong counts");
+    chk_le("threadpool: 600000 jobs of changing size back to back, each part once", (double)bad2, 0,
+           "n = 7r mod 40 + 1 parts on 4 threads, two job structs in turn, no work in a part; "
+           "figure = wrong counts");
 
     job j;
     atomic_init(&j.nested_bad, 0);
