@@ -83,3 +83,16 @@ double aek_rng_normal(aek_rng *r)
 }
 
 float aek_rng_normal_f(aek_rng *r) { return (float)aek_rng_normal(r); }
+
+void aek_rng_permutation(size_t *perm, size_t n, uint64_t seed, uint64_t stream)
+{
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    aek_rng r;
+    aek_rng_seed_stream(&r, seed, stream);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)aek_rng_below(&r, i), t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+}

@@ -12,6 +12,7 @@
 #ifndef AEKIT_RNG_H
 #define AEKIT_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -36,6 +37,11 @@ uint64_t aek_rng_below(aek_rng *r, uint64_t n);
 /* Uniform in [0, 1): 53 random bits (double), 24 random bits (float). */
 double aek_rng_uniform(aek_rng *r);
 float aek_rng_uniform_f(aek_rng *r);
+
+/* perm[0..n) = a uniform permutation of 0..n−1 (Fisher–Yates, from the
+ * last place down) drawn from sub-stream `stream` of `seed`: the epoch
+ * orders of AE training (aek_epoch_order) and of the softmax classifier. */
+void aek_rng_permutation(size_t *perm, size_t n, uint64_t seed, uint64_t stream);
 
 /* Standard normal N(0, 1). */
 double aek_rng_normal(aek_rng *r);

@@ -197,16 +197,7 @@ aek_status aek_softmax_train(aek_softmax *s, const float *X, size_t ldx, const u
     uint64_t step = 0;
     for (int e = 0; e < cfg->epochs; e++) {
         double t0 = now_s(), lsum = 0;
-        aek_rng r;
-        aek_rng_seed_stream(&r, cfg->seed, (uint64_t)e);
-        for (size_t i = 0; i < m; i++)
-            perm[i] = i;
-        for (size_t i = m; i > 1; i--) {
-            size_t j = (size_t)aek_rng_below(&r, i);
-            size_t t = perm[i - 1];
-            perm[i - 1] = perm[j];
-            perm[j] = t;
-        }
+        aek_rng_permutation(perm, m, cfg->seed, (uint64_t)e);
         for (size_t bi = 0; bi < nb; bi++) {
             size_t r0 = bi * B, mb = m - r0 < B ? m - r0 : B;
             for (size_t i = 0; i < mb; i++) {

@@ -260,17 +260,12 @@ static double train_step(aek_model *M, aek_train_state *st, const float *xb, siz
 /* perm = identity, or the Fisher–Yates shuffle of (seed, epoch). */
 void aek_epoch_order(size_t *perm, size_t n, uint64_t seed, int epoch, int shuffle)
 {
+    if (shuffle) {
+        aek_rng_permutation(perm, n, seed ^ 0x5368756666ull, (uint64_t)epoch);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
-    if (!shuffle)
-        return;
-    aek_rng r;
-    aek_rng_seed_stream(&r, seed ^ 0x5368756666ull, (uint64_t)epoch);
-    for (size_t i = n - 1; i > 0; i--) {
-        size_t j = (size_t)aek_rng_below(&r, i + 1), t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
 }
 
 static void fmt_hms(double s, char *buf, size_t len)

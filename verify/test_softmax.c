@@ -341,7 +341,7 @@ static void test_errors(void)
  * m rows makes one step per epoch, and the epoch callback shows θ after
  * each one.  The replay takes the library's θ_{t−1}, gets the step's
  * gradient from aek_softmax_loss on the same batch (the rows in the order
- * softmax.c shuffles them: Fisher–Yates on aek_rng stream (seed, epoch), so
+ * softmax.c shuffles them: aek_rng_permutation of (seed, epoch), so
  * the gradient has the library's bits), runs the rule above in double and
  * compares with the library's θ_t.  Bound, per parameter: the library keeps
  * m and v in float, one rounding (u = 2⁻²⁴) per step on top of the double
@@ -419,15 +419,7 @@ static void test_adam_replay(double lr_final, const char *name)
     rs.params = theta, rs.W = theta, rs.b = theta + k * d;
     memset(theta, 0, np * sizeof *theta);
     for (int t = 1; t <= E && isfinite(worst); t++) {
-        aek_rng rg;
-        aek_rng_seed_stream(&rg, cfg.seed, (uint64_t)(t - 1));
-        for (size_t i = 0; i < m; i++)
-            perm[i] = i;
-        for (size_t i = m; i > 1; i--) {
-            size_t j = (size_t)aek_rng_below(&rg, i), tmp = perm[i - 1];
-            perm[i - 1] = perm[j];
-            perm[j] = tmp;
-        }
+        aek_rng_permutation(perm, m, cfg.seed, (uint64_t)(t - 1)); /* the classifier's order */
         for (size_t i = 0; i < m; i++) {
             memcpy(Xb + i * d, X + perm[i] * d, d * sizeof(float));
             yb[i] = y[perm[i]];
@@ -506,15 +498,7 @@ static void test_adam_batches(void)
     const double T = (double)E * (double)nb;
     int t = 0;
     for (int e = 0; e < E; e++) {
-        aek_rng rg;
-        aek_rng_seed_stream(&rg, cfg.seed, (uint64_t)e);
-        for (size_t i = 0; i < m; i++)
-            perm[i] = i;
-        for (size_t i = m; i > 1; i--) {
-            size_t j = (size_t)aek_rng_below(&rg, i), tmp = perm[i - 1];
-            perm[i - 1] = perm[j];
-            perm[j] = tmp;
-        }
+        aek_rng_permutation(perm, m, cfg.seed, (uint64_t)e); /* the classifier's order */
         for (size_t bi = 0; bi < nb; bi++) {
             size_t r0 = bi * B, mb = m - r0 < B ? m - r0 : B;
             for (size_t i = 0; i < mb; i++) {
