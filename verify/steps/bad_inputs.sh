@@ -681,5 +681,53 @@ check "train --out of a 255-byte name (its OUT.ckpt would have 260)" 1 \
   'the file name has 260 bytes, more than the 255' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --out "${LONG}a.aek"
 
+check "encode --out of a 256-byte name (one past the limit) is refused before any work" 1 \
+  'the file name has 256 bytes, more than the 255' '' -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out "${LONG}aa.npy"
+
+# ---- output directories no file can be created in ------------------------------
+# /proc/self is a directory even root cannot create files in: the checks
+# before any work must see that (access), not leave it to the first write.
+check "pca --out-dir /proc/self (an existing directory no file can be created in)" 1 \
+  '--out-dir /proc/self: cannot create files in it' '' -- \
+  "$A" pca --data "$IN/ok.npy" --k 2 --out-dir /proc/self
+check "pca --out-dir /proc/self/p (its parent cannot hold a new directory)" 1 \
+  '--out-dir /proc/self/p: cannot create the directory' '' -- \
+  "$A" pca --data "$IN/ok.npy" --k 2 --out-dir /proc/self/p
+
+# ---- outputs that are devices, links, or replace files ----------------------------
+# A device is written in place: the same device twice is no clash.
+check "classify --json /dev/null --history /dev/null (a device twice is no clash)" 0 '' '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --epochs 1 --quiet --json /dev/null --history /dev/null
+# A successful run over an older export keeps no hard link of the old files
+# (W0.npy.aekit-old.PID.K) once it ends.
+check "export over an older export leaves no link of the old files" 0 '' '[Wbc]+d?[0-9]+\.npy|config\.json' -- \
+  sh -c '"$@" && "$@"' sh "$A" export --model "$M/m16.aek" --out-dir .
+# A replaced file keeps its mode, and a symbolic link stays a link to the
+# file it named (the file behind it replaced, not the link).
+check "classify replacing a --json and --history of mode 600 keeps the mode" 0 '' 'h\.csv|j\.json' -- \
+  sh -c 'echo old >h.csv; echo old >j.json; chmod 600 h.csv j.json; "$@" --json j.json --history h.csv || exit; m=$(stat -c %a h.csv j.json | tr "\n" " "); [ "$m" = "600 600 " ] || { echo "modes now $m" >&2; exit 99; }' sh \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --epochs 1 --quiet
+check "classify --json and --history through symbolic links write the files behind them" 0 '' \
+  'h\.csv|j\.json|hr\.csv|jr\.json' -- \
+  sh -c 'echo old >hr.csv; echo old >jr.json; ln -s hr.csv h.csv; ln -s jr.json j.json; "$@" --json j.json --history h.csv || exit; [ -L h.csv ] && [ -L j.json ] || { echo "a link was replaced by a file" >&2; exit 99; }; grep -q "^epoch,loss" hr.csv && grep -q test_error jr.json || { echo "the files behind the links were not written" >&2; exit 98; }' sh \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --epochs 1 --quiet
+
+# ---- flags: the parser's remaining rules -----------------------------------------
+check "--quiet given twice (a switch may repeat) is accepted" 0 '' '' -- \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/idx_labels.idx" --test "$IN/ok.npy" \
+  --test-labels "$IN/idx_labels.idx" --epochs 1 --quiet --quiet
+check "--quiet=1 (a switch takes no value)" 2 "--quiet: takes no value \\(got '1'\\)" '' -- "${TRAIN[@]}" --quiet=1
+check "encode --out --help (the value forgotten before --help)" 2 \
+  '--out: needs a value before the next flag --help' '' -- \
+  "$A" encode --model "$M/m16.aek" --data "$IN/ok.npy" --out --help
+check "--seed -1 (strtoull would take it as 2^64-1)" 2 "--seed: must not be negative \\(got '-1'\\)" '' -- \
+  "${TRAIN[@]}" --seed -1
+check "--out= (an empty value)" 2 "--out: needs a non-empty value" '' -- "${TRAIN[@]}" --out=
+check "--hidden 8, (a trailing comma)" 2 "--hidden: ends with a comma \\(got '8,'\\)" '' -- "${TR[@]}" --hidden 8,
+
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
