@@ -729,5 +729,16 @@ check "--seed -1 (strtoull would take it as 2^64-1)" 2 "--seed: must not be nega
 check "--out= (an empty value)" 2 "--out: needs a non-empty value" '' -- "${TRAIN[@]}" --out=
 check "--hidden 8, (a trailing comma)" 2 "--hidden: ends with a comma \\(got '8,'\\)" '' -- "${TR[@]}" --hidden 8,
 
+check "--scale un (a prefix of unit is no choice)" 2 \
+  "--scale: must be one of auto, none, unit, minmax \\(got 'un'\\)" '' -- "${TRAIN[@]}" --scale un
+# The help: each choice names its own default, a default at the low end of
+# its range is shown, and -h is --help.
+check "train --help names --out-act's default (sigmoid, not the first choice)" 0 '' '' -- \
+  sh -c '"$@" --help | grep -q -- "--out-act C .*(linear|sigmoid|tanh; default sigmoid)" || exit 99' sh "$A" train
+check "classify --help shows --pca's default at the low end of its range ([0])" 0 '' '' -- \
+  sh -c '"$@" --help | grep -q -- "--pca N .*(PCA of the training rows; 0: off) \[0\]$" || exit 99' sh "$A" classify
+check "classify -h prints the help, as --help does" 0 '' '' -- \
+  sh -c '[ "$("$@" -h)" = "$("$@" --help)" ] && "$@" -h | grep -q "^usage: aekit classify" || exit 99' sh "$A" classify
+
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
