@@ -2339,6 +2339,136 @@ static void check_preprocessing(void)
     aek_dataset_free(&d);
 }
 
+/* A fitted transformation applied again to the training data gives them bit
+ * for bit as the fit left them: encode, reconstruct and eval must show a
+ * model its training data as training did.  Per scaling, centering and
+ * origin, also the kind stored ("unit" of float data is min-max, "auto" of
+ * float data none), the statistics kept (standardizing wins over
+ * centering), the words train and pca print, and a deep copy that applies
+ * the same. */
+static void check_preproc_fit_apply(void)
+{
+    size_t len;
+    uint8_t *img = make_idx_images(30, 2, 2, &len);
+    const char *p = tmp_path("fitapply-idx3-ubyte");
+    write_raw(p, img, len);
+    free(img);
+    aek_dataset u8, fl, cst;
+    if (aek_load_idx_images(p, &u8) != AEK_OK) {
+        chk_verdict("preprocessing fit/apply: uint8 test data", 0, 1, 0, "%s", aek_last_error());
+        return;
+    }
+    unlink(p);
+    fl = dup_data(&u8);
+    fl.origin = AEK_ORIGIN_FLOAT;
+    for (size_t i = 0; i < fl.rows * fl.cols; i++) /* not dyadic: rounding shows */
+        fl.x[i] = (float)((double)u8.x[i] * 0.0731 - 3.3 + 0.17 * (double)(i % 7));
+    cst = dup_data(&fl);
+    for (size_t i = 0; i < cst.rows * cst.cols; i++)
+        cst.x[i] = 2.5f; /* min = max: min-max scaling maps it to 0 */
+    static const struct {
+        int data; /* 0: uint8, 1: float, 2: constant float */
+        aek_scale_ask ask;
+        int center, standardize;
+        aek_scale_kind want;
+        const char *desc;
+    } C[] = {
+        {1, AEK_SCALE_ASK_AUTO, 0, 0, AEK_SCALE_NONE, "unscaled"},
+        {1, AEK_SCALE_ASK_UNIT, 0, 0, AEK_SCALE_MINMAX, "min-max scaled"},
+        {1, AEK_SCALE_ASK_MINMAX, 1, 0, AEK_SCALE_MINMAX, "min-max scaled, centered"},
+        {1, AEK_SCALE_ASK_NONE, 0, 1, AEK_SCALE_NONE, "unscaled, standardized"},
+        {1, AEK_SCALE_ASK_MINMAX, 1, 1, AEK_SCALE_MINMAX, "min-max scaled, standardized"},
+        {0, AEK_SCALE_ASK_AUTO, 1, 0, AEK_SCALE_U8, "scaled /255, centered"},
+        {0, AEK_SCALE_ASK_UNIT, 0, 0, AEK_SCALE_U8, "scaled /255"},
+        {0, AEK_SCALE_ASK_MINMAX, 0, 1, AEK_SCALE_MINMAX, "min-max scaled, standardized"},
+        {0, AEK_SCALE_ASK_NONE, 0, 0, AEK_SCALE_NONE, "unscaled"},
+        {2, AEK_SCALE_ASK_MINMAX, 0, 0, AEK_SCALE_MINMAX, "min-max scaled"},
+    };
+    const aek_dataset *src[3] = {&u8, &fl, &cst};
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
+        aek_dataset tr = dup_data(src[C[i].data]), ap = dup_data(src[C[i].data]),
+                    ac = dup_data(src[C[i].data]);
+        aek_preproc pp, cp;
+        memset(&cp, 0, sizeof cp);
+        char desc[96] = "", why[160] = "";
+        aek_status s = aek_preproc_fit(&tr, C[i].ask, C[i].center, C[i].standardize, &pp);
+        if (s == AEK_OK)
+            s = aek_preproc_apply(&pp, &ap);
+        if (s == AEK_OK)
+            s = aek_preproc_copy(&cp, &pp);
+        if (s == AEK_OK)
+            s = aek_preproc_apply(&cp, &ac);
+        size_t diff = 0, cdiff = 0;
+        if (s != AEK_OK) {
+            snprintf(why, sizeof why, "%s", aek_last_error());
+        } else {
+            aek_preproc_describe(&pp, desc, sizeof desc);
+            for (size_t k = 0; k < tr.rows * tr.cols; k++) {
+                diff += memcmp(&tr.x[k], &ap.x[k], sizeof(float)) != 0;
+                cdiff += memcmp(&tr.x[k], &ac.x[k], sizeof(float)) != 0;
+            }
+            float mn = tr.x[0], mx = tr.x[0];
+            for (size_t k = 0; k < tr.rows * tr.cols; k++)
+                mn = tr.x[k] < mn ? tr.x[k] : mn, mx = tr.x[k] > mx ? tr.x[k] : mx;
+            if (pp.scale != C[i].want)
+                snprintf(why, sizeof why, "stored scale %d, want %d", (int)pp.scale, (int)C[i].want);
+            else if (strcmp(desc, C[i].desc))
+                snprintf(why, sizeof why, "described as '%s'", desc);
+            else if (!pp.mean != !(C[i].center || C[i].standardize) ||
+                     !pp.std != !C[i].standardize)
+                snprintf(why, sizeof why, "mean %s, std %s kept", pp.mean ? "" : "not",
+                         pp.std ? "" : "not");
+            else if (C[i].want == AEK_SCALE_MINMAX && !C[i].center && !C[i].standardize &&
+                     (mn != 0.0f || mx != (C[i].data == 2 ? 0.0f : 1.0f)))
+                snprintf(why, sizeof why, "min-max scaled into [%g, %g]", (double)mn, (double)mx);
+        }
+        int ok = s == AEK_OK && !why[0] && diff == 0 && cdiff == 0;
+        char name[160];
+        snprintf(name, sizeof name, "preprocessing fit, then apply to the same rows: same bits (%s "
+                 "data, %s)", C[i].data == 0 ? "uint8" : C[i].data == 1 ? "float" : "constant",
+                 C[i].desc);
+        chk_verdict(name, (double)(diff + cdiff), 0, ok, "%zu of %zu values differ, %zu after a "
+                    "copy%s%s", diff, tr.rows * tr.cols, cdiff, why[0] ? "; " : "", why);
+        aek_preproc_free(&pp);
+        aek_preproc_free(&cp);
+        aek_dataset_free(&tr);
+        aek_dataset_free(&ap);
+        aek_dataset_free(&ac);
+    }
+    /* Other data far outside the training range overflow float32 when
+     * scaled by its narrow range: refused by apply itself, naming the
+     * place, not left as Inf for the model to meet. */
+    aek_dataset tr = dup_data(&fl), far = dup_data(&fl);
+    for (size_t i = 0; i < tr.rows * tr.cols; i++)
+        tr.x[i] = 1e-3f * (float)(i % 5);
+    far.x[5] = 3e38f;
+    aek_preproc pp;
+    aek_status s = aek_preproc_fit(&tr, AEK_SCALE_ASK_MINMAX, 0, 0, &pp);
+    if (s == AEK_OK) {
+        s = aek_preproc_apply(&pp, &far);
+        aek_preproc_free(&pp);
+    }
+    expect_error("preprocessing applied to data that overflow float32 (3e38 into a range of 0.004) "
+                 "refused", s, AEK_ERR_NUMERIC, "row 1, column 1 (0-based) is +Inf", NULL);
+    /* fewer columns than the fit's as well as more (cols > p->cols passed
+     * the narrower data through, their means read off the wrong columns) */
+    aek_dataset narrow;
+    aek_dataset_alloc(&narrow, 2, fl.cols - 1);
+    s = aek_preproc_fit(&tr, AEK_SCALE_ASK_NONE, 1, 0, &pp);
+    if (s == AEK_OK) {
+        s = aek_preproc_apply(&pp, &narrow);
+        aek_preproc_free(&pp);
+    }
+    expect_error("preprocessing applied to data of fewer columns than the fit's refused", s,
+                 AEK_ERR_SHAPE, "the data have 3 columns, the model was trained on 4", NULL);
+    aek_dataset_free(&narrow);
+    aek_dataset_free(&tr);
+    aek_dataset_free(&far);
+    aek_dataset_free(&u8);
+    aek_dataset_free(&fl);
+    aek_dataset_free(&cst);
+}
+
 /* The model file's version field: written as the layout in checkpoint.h
  * documents it (u32 little-endian 1 after the magic), and any other value
  * refused with a message naming both versions, with a valid checksum so the
@@ -2939,6 +3069,7 @@ int main(void)
     check_grid();
     check_preprocessing();
     check_preproc_origin();
+    check_preproc_fit_apply();
     check_model_version();
     check_model_fields();
     check_model_bytes();
