@@ -56,6 +56,9 @@ put("other.npy", npy("<f4", "(%d, %d)" % (R, C), f4([1.0 - v for v in vals])))
 # outputs overflow; 20 rows, with 20 labels
 put("big.npy", npy("<f4", "(20, %d)" % C, f4([3e38 * (-1) ** j for i in range(20) for j in range(C)])))
 put("labels20.npy", npy("|u1", "(20,)", bytes(i % 10 for i in range(20))))
+put("narrow.npy", npy("<f4", "(%d, 8)" % R, f4(vals[:R * 8])))
+# test labels with one label (10, row 7) past the training labels' 0..9
+put("labels60_10.npy", npy("|u1", "(%d,)" % R, bytes(10 if i == 7 else i % 10 for i in range(R))))
 put("idx_truncated.idx", idx[:16 + 500])
 put("idx_magic.idx", b"\x01\x02" + idx[2:])
 put("idx_overflow.idx", struct.pack(">BBBBIII", 0, 0, 8, 3, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + u8)
@@ -739,6 +742,45 @@ check "classify --help shows --pca's default at the low end of its range ([0])" 
   sh -c '"$@" --help | grep -q -- "--pca N .*(PCA of the training rows; 0: off) \[0\]$" || exit 99' sh "$A" classify
 check "classify -h prints the help, as --help does" 0 '' '' -- \
   sh -c '[ "$("$@" -h)" = "$("$@" --help)" ] && "$@" -h | grep -q "^usage: aekit classify" || exit 99' sh "$A" classify
+
+# ---- classify: its own checks on rows, labels, widths and outputs ----------------
+CL=("$A" classify --train "$IN/ok.npy" --train-labels "$IN/labels60.npy" --epochs 1 --quiet)
+check "classify --train-skip 60 (all the training rows)" 1 '--train-skip 60 leaves no rows \(.*ok.npy has 60\)' '' -- \
+  "${CL[@]}" --train-skip 60 --test "$IN/ok.npy" --test-labels "$IN/labels60.npy"
+check "classify: a test label (10) one past the training labels' 0..9" 2 \
+  'test label 10 \(row 7\) is not among the 10 classes of the training labels' '' -- \
+  "${CL[@]}" --test "$IN/ok.npy" --test-labels "$IN/labels60_10.npy"
+check "classify: test features narrower than the training features" 2 \
+  'the training features have 16 columns, the test features 8' '' -- \
+  "${CL[@]}" --test "$IN/narrow.npy" --test-labels "$IN/labels60.npy"
+check "classify --pca 17 on 16 feature columns (one past)" 2 '--pca 17 exceeds the 16 feature columns' '' -- \
+  "${CL[@]}" --test "$IN/ok.npy" --test-labels "$IN/labels60.npy" --pca 17
+check "classify --pca 16 on 16 feature columns (the bound) is accepted" 0 '' '' -- \
+  "${CL[@]}" --test "$IN/ok.npy" --test-labels "$IN/labels60.npy" --pca 16
+# --scale minmax: the test rows take the training rows' min and max (fitted
+# on the test rows, ±3e38 became [0, 1] and was classified)
+check "classify --scale minmax: test features scaled with the training rows' min and max" 1 \
+  'the test features overflow float32 .*: row 0, column 0 \(0-based\) is' '' -- \
+  "${CL[@]}" --test "$IN/big.npy" --test-labels "$IN/labels20.npy" --scale minmax
+check "classify --history in a missing directory (refused before training)" 1 \
+  '--history /nonexistent-dir/h.csv: cannot create files in /nonexistent-dir' '' -- \
+  "${CL[@]}" --test "$IN/ok.npy" --test-labels "$IN/labels60.npy" --history /nonexistent-dir/h.csv
+check "classify --history writes its header and a row per epoch" 0 '' 'h\.csv' -- \
+  sh -c '"$@" --history h.csv --epochs 3 >/dev/null || exit; [ "$(cut -d, -f1 h.csv | tr "\n" " ")" = "epoch 1 2 3 " ] || { head -c 300 h.csv >&2; exit 99; }' sh \
+  "$A" classify --train "$IN/ok.npy" --train-labels "$IN/labels60.npy" --test "$IN/ok.npy" \
+  --test-labels "$IN/labels60.npy" --quiet
+
+# the rows --*-skip and --*-limit choose, as the JSON counts them: test rows
+# 50..56 (labels 0..6, one each), the first 50 training rows
+check "classify --train-limit 50 --test-skip 50 --test-limit 7: the JSON counts those rows" 0 '' \
+  'c\.json' -- bash -c 'py=$1; shift; "$@" --json c.json >/dev/null && "$py" -c "
+import json, sys
+j = json.load(open(\"c.json\")); sums = [sum(r) for r in j[\"confusion\"]]
+ok = (j[\"train_rows\"], j[\"test_rows\"], sums) == (50, 7, [1] * 7 + [0] * 3)
+sys.exit(0 if ok else print(\"train_rows\", j[\"train_rows\"], \"test_rows\", j[\"test_rows\"],
+         \"confusion row sums\", sums, file=sys.stderr) or 1)"' \
+  sh "$PYTHON" "${CL[@]}" --train-limit 50 --test "$IN/ok.npy" --test-labels "$IN/labels60.npy" \
+  --test-skip 50 --test-limit 7
 
 echo "# $n bad inputs, $failed failed"
 [ "$failed" -eq 0 ]
