@@ -105,7 +105,7 @@ printf 'not a directory\n' >"$IN/plain_file"
 # ---- the runner ----------------------------------------------------------------
 # (bash built-ins wherever possible: on a loaded machine every fork counts)
 shopt -s nullglob dotglob
-mkdir -p "$T"/case{1..200}
+mkdir -p "$T"/case{1..300}
 n=0
 failed=0
 # check NAME RC REGEX ALLOWED -- COMMAND...
