@@ -382,11 +382,26 @@ static double step_dev(double a, double m, double Em, double v, double Ev, doubl
     return worst;
 }
 
+/* Adam's rule in double for one parameter of gradient g: m, v updated, and
+ * their bounds E_m, E_v of the library's float moments (E ← βE + u'(β(|m| +
+ * E) + (1−β)|g|), g² for v; u' = u + 8·2⁻⁵³); returns the step
+ * lr·(m/c1)/(√(v/c2) + ε) of bias corrections c1, c2. */
+static const double B1 = 0.9, B2 = 0.999, EPS = 1e-8, U1 = 0x1p-24 + 8 * 0x1p-53;
+static double adam_ref(double g, double *m, double *v, double *Em, double *Ev, double lr, double c1,
+                       double c2)
+{
+    *Em = B1 * *Em + U1 * (B1 * (fabs(*m) + *Em) + (1 - B1) * fabs(g));
+    *Ev = B2 * *Ev + U1 * (B2 * (*v + *Ev) + (1 - B2) * g * g);
+    *m = B1 * *m + (1 - B1) * g;
+    *v = B2 * *v + (1 - B2) * g * g;
+    return lr * (*m / c1) / (sqrt(*v / c2) + EPS);
+}
+
 static void test_adam_replay(double lr_final, const char *name)
 {
     const size_t d = 7, k = 4, m = 50;
     const int E = 25;
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8, u1 = 0x1p-24 + 8 * 0x1p-53;
+    const double b1 = B1, b2 = B2, eps = EPS;
     chk_rng r = {31337};
     float *X = xmalloc(m * d * sizeof *X);
     uint8_t *y = xmalloc(m);
@@ -433,12 +448,7 @@ static void test_adam_replay(double lr_final, const char *name)
         double c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t);
         const float *lib = lg.snap + (size_t)(t - 1) * np;
         for (size_t j = 0; j < np; j++) {
-            double gj = g[j];
-            Em[j] = b1 * Em[j] + u1 * (b1 * (fabs(mo[j]) + Em[j]) + (1 - b1) * fabs(gj));
-            Ev[j] = b2 * Ev[j] + u1 * (b2 * (vo[j] + Ev[j]) + (1 - b2) * gj * gj);
-            mo[j] = b1 * mo[j] + (1 - b1) * gj;
-            vo[j] = b2 * vo[j] + (1 - b2) * gj * gj;
-            double mh = mo[j] / c1, vh = vo[j] / c2, step = lr * mh / (sqrt(vh) + eps);
+            double step = adam_ref(g[j], &mo[j], &vo[j], &Em[j], &Ev[j], lr, c1, c2);
             double want = (double)theta[j] - step;
             /* a·m/(√v + ε√c₂) with a = lr√c₂/c₁ is the step above */
             double bound = step_dev(lr * sqrt(c2) / c1, mo[j], Em[j], vo[j], Ev[j], eps * sqrt(c2)) +
@@ -473,7 +483,7 @@ static void test_adam_batches(void)
     const char *name = "softmax train: 3 epochs of batches 8+8+8+8+5 at lr 1e-30, replayed from θ = 0";
     const size_t d = 4, k = 3, m = 37, B = 8, nb = (m + B - 1) / B;
     const int E = 3;
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8, u1 = 0x1p-24 + 8 * 0x1p-53;
+    const double b1 = B1, b2 = B2, eps = EPS;
     const double lr0 = 1e-30, lrf = 1e-31;
     chk_rng r = {4711};
     float X[37 * 4];
@@ -510,12 +520,7 @@ static void test_adam_batches(void)
             t++;
             double c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t);
             for (size_t j = 0; j < np; j++) {
-                double gj = g[j];
-                Em[j] = b1 * Em[j] + u1 * (b1 * (fabs(mo[j]) + Em[j]) + (1 - b1) * fabs(gj));
-                Ev[j] = b2 * Ev[j] + u1 * (b2 * (vo[j] + Ev[j]) + (1 - b2) * gj * gj);
-                mo[j] = b1 * mo[j] + (1 - b1) * gj;
-                vo[j] = b2 * vo[j] + (1 - b2) * gj * gj;
-                double step = lr * (mo[j] / c1) / (sqrt(vo[j] / c2) + eps);
+                double step = adam_ref(g[j], &mo[j], &vo[j], &Em[j], &Ev[j], lr, c1, c2);
                 th[j] -= step;
                 Eth[j] += step_dev(lr * sqrt(c2) / c1, mo[j], Em[j], vo[j], Ev[j], eps * sqrt(c2)) +
                           0x1p-24 * (fabs(th[j]) + Eth[j] + 2 * fabs(step)) + 16 * 0x1p-53 * fabs(step);
