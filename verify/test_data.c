@@ -881,7 +881,8 @@ static void check_inflate_edges(void)
     chk_rng g = {31};
     size_t k = 0;
     s[k++] = 0; /* BFINAL 0, BTYPE 00; the rest of the byte is padding */
-    s[k++] = N & 0xFF, s[k++] = N >> 8, s[k++] = (uint8_t)~N, s[k++] = (uint8_t)(~N >> 8);
+    const unsigned nlen = ~(unsigned)N & 0xFFFFu; /* NLEN: LEN's one's complement */
+    s[k++] = N & 0xFF, s[k++] = N >> 8, s[k++] = (uint8_t)nlen, s[k++] = (uint8_t)(nlen >> 8);
     for (size_t i = 0; i < N; i++)
         want[i] = s[k++] = (uint8_t)chk_next(&g);
     bitwriter w;
