@@ -385,6 +385,12 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "aekit train: %s\n", aek_last_error());
             goto done;
         }
+        /* aek_train refuses such targets too; here the cause can be named */
+        if ((center || stdz) && aek_check_targets(M, data.x, data.rows) != AEK_OK) {
+            fprintf(stderr, "aekit train: %s; here --%s moved the data off [0, 1]\n",
+                    aek_last_error(), stdz ? "standardize" : "center");
+            goto done;
+        }
         tc.opt.kind = (aek_opt_kind)optk;
         tc.opt.lr = lr;
         tc.opt.lr_final = lr_final;

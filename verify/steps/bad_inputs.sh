@@ -484,6 +484,10 @@ check "--history in a missing directory (refused before the data are loaded)" 1 
   'aekit train: --history /nonexistent-dir/h.csv: cannot create files in /nonexistent-dir: No such file or directory' '' -- \
   "${TRAIN[@]}" --data "$IN/ok.npy" --history /nonexistent-dir/h.csv
 
+check "cross-entropy on standardized data names --standardize" 1 \
+  'cross-entropy needs targets in \[0, 1\]; row 0, column [0-9]+ is -[0-9.e-]+ \(scale the data, or use MSE\); here --standardize moved the data off \[0, 1\]' '' -- \
+  "${TRAIN[@]}" --data "$IN/ok.npy" --standardize --loss bce
+
 # ---- --val-data ----------------------------------------------------------------------
 check "--val-data with another width than the training data" 1 \
   '--val-data .*/wide.npy has 784 columns, the training data 16' '' -- \
