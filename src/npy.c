@@ -185,16 +185,20 @@ static aek_status parse_dict(cursor *c, npy_array *a)
     return AEK_OK;
 }
 
-/* The data bytes a header dict declares (shape × the item size that ends
- * 'descr', e.g. '<f4' → 4), through the reader's own dict parser; 0 when
- * the dict is one the reader refuses (it then names the problem).  For
- * reading a pipe no further than its header says (fileio.c). */
+/* A header dict (the len bytes after the preamble) through the reader's
+ * own parser: 1 with *a filled, 0 when the reader refuses it.  For learning
+ * sizes from a header before the data are read (fileio.c). */
+static int declared(const char *dict, size_t len, npy_array *a)
+{
+    memset(a, 0, sizeof *a);
+    cursor c = {dict, dict + len, ""};
+    return parse_dict(&c, a) == AEK_OK;
+}
+
 int aek_npy_declared_shape(const char *dict, size_t len, size_t *dims, int *ndim)
 {
     npy_array a;
-    memset(&a, 0, sizeof a);
-    cursor c = {dict, dict + len, ""};
-    if (parse_dict(&c, &a) != AEK_OK)
+    if (!declared(dict, len, &a))
         return 0;
     for (int i = 0; i < a.ndim; i++)
         dims[i] = a.dims[i];
@@ -202,12 +206,11 @@ int aek_npy_declared_shape(const char *dict, size_t len, size_t *dims, int *ndim
     return 1;
 }
 
+/* shape × the item size that ends 'descr' (e.g. '<f4' → 4) */
 int aek_npy_declared_bytes(const char *dict, size_t len, size_t *bytes)
 {
     npy_array a;
-    memset(&a, 0, sizeof a);
-    cursor c = {dict, dict + len, ""};
-    if (parse_dict(&c, &a) != AEK_OK || strlen(a.descr) < 3)
+    if (!declared(dict, len, &a) || strlen(a.descr) < 3)
         return 0;
     char *end;
     long item = strtol(a.descr + 2, &end, 10);
