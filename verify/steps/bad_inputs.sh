@@ -17,16 +17,8 @@
 # BUILD and PYTHON set; the inputs are made here with the Python standard
 # library only.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
-PYTHON=${PYTHON:-/usr/bin/python3}
-A=$PWD/$BUILD/aekit
-if [ ! -x "$A" ]; then
-  printf 'CHECK\tbad inputs: aekit binary\tnan\tnan\tFAIL\t%s is missing\n' "$A"
-  exit 1
-fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-bad.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../step_setup.sh" || exit 2
+step_setup "bad inputs" bad
 IN=$T/in
 mkdir -p "$IN"
 

@@ -9,15 +9,9 @@
 # Run by verify/run.sh with BUILD and PYTHON set.  Prints CHECK lines
 # (verify/check.h); exits non-zero on a failure.  About 1 s.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
-PYTHON=${PYTHON:-/usr/bin/python3}
-A=$PWD/$BUILD/aekit
+. "$(dirname "$0")/../step_setup.sh" || exit 2
+step_setup "export config" export-config numpy
 fail() { printf 'CHECK\texport config: %s\tnan\tnan\tFAIL\t%s\n' "$1" "$2"; exit 1; }
-[ -x "$A" ] || fail "aekit binary" "$A is missing (make BUILD=$BUILD all)"
-"$PYTHON" -c 'import numpy' 2>/dev/null || fail "numpy" "$PYTHON cannot import numpy (make deps-verify)"
-T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-export-config.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 "$PYTHON" - "$A" "$T" <<'EOF'
 import json, os, subprocess, sys
 import numpy as np

@@ -15,16 +15,8 @@
 # so these cases fail if only that one is left.  One CHECK line per case
 # (verify/check.h): figure = exit status.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-PYTHON=${PYTHON:-/usr/bin/python3}
-A=$PWD/$BUILD/aekit
-if [ ! -x "$A" ]; then
-  printf 'CHECK\tpca limits: aekit binary\tnan\tnan\tFAIL\t%s is missing\n' "$A"
-  exit 1
-fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-pcalim.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../step_setup.sh" || exit 2
+step_setup "pca limits" pcalim
 "$PYTHON" - "$T" <<'PY' || { printf 'CHECK\tpca limits: make the inputs\tnan\tnan\tFAIL\t%s failed\n' "$PYTHON"; exit 1; }
 import gzip, os, struct, sys
 d = sys.argv[1]

@@ -17,16 +17,9 @@
 #
 # Prints CHECK lines (verify/check.h).  QUICK=1: fewer epochs.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 2
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/../step_setup.sh" || exit 2
+step_setup "train faults" faults
 QUICK=${QUICK:-0}
-A=$PWD/$BUILD/aekit
-if [ ! -x "$A" ]; then
-  printf 'CHECK\ttrain faults: aekit binary\tnan\tnan\tFAIL\t%s is missing\n' "$A"
-  exit 1
-fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/aekit-faults.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 2
 failed=0
 pass() { printf 'CHECK\t%s\t%s\tnan\tPASS\t%s\n' "$1" "$2" "$3"; }
@@ -175,6 +168,7 @@ fi
 # eval), so the same bits.  Held-out rows: any 16-column file; a model's
 # reconstructions of other synthetic rows serve (the step needs no NumPy).
 name="--val-data: stopped + resumed history == uninterrupted (val columns), model == without"
+# shellcheck disable=SC2054 # "6,3" is the value of --hidden
 V=(--synthetic-rows 96 --synthetic-dim 16 --hidden 6,3 --pretrain-epochs 1 --epochs 3 --batch 16 --l2 0.01 --quiet)
 rm -f v*.csv v*.aek* val.npy
 "$A" train --synthetic-rows 16 --synthetic-seed 9 --synthetic-dim 16 --hidden 4 --epochs 1 --quiet \
